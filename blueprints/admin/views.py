@@ -1,0 +1,81 @@
+"""The platform admin creates networks and gives them a first steward (explicitly cross-network)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from blueprints.admin import bp
+from blueprints.forms import email_field
+from saas.extensions import db
+from tenants import services as tenant_services
+from tenants.context import all_networks
+from tenants.models import LANGUAGES, Membership, Network
+
+
+class NetworkForm(FlaskForm):
+    name = StringField(_l("Network name"), validators=[DataRequired(), Length(min=2, max=200)])
+    slug = StringField(
+        _l("Web address (slug)"),
+        validators=[
+            DataRequired(),
+            Length(min=2, max=60),
+            Regexp(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                message=_l("Use lower-case letters, digits and dashes."),
+            ),
+        ],
+    )
+    municipality = StringField(
+        _l("Municipality"), validators=[DataRequired(), Length(min=2, max=200)]
+    )
+    default_language = SelectField(_l("Default language"), choices=list(LANGUAGES.items()))
+    steward_email = email_field(_l("E-mail of the first steward"))
+
+
+@bp.before_request
+@login_required
+def _platform_admin_only():
+    if not current_user.is_platform_admin:
+        abort(404)
+
+
+@bp.route("/networks", methods=["GET", "POST"])
+def networks():
+    form = NetworkForm()
+    if form.validate_on_submit():
+        try:
+            network = tenant_services.create_network(
+                slug=form.slug.data,
+                name=form.name.data,
+                municipality=form.municipality.data,
+                default_language=form.default_language.data,
+                steward_email=form.steward_email.data,
+                invited_by=current_user,
+            )
+        except tenant_services.NetworkError as exc:
+            form.slug.errors.append(str(exc))
+        else:
+            flash(
+                _(
+                    "Network %(name)s has been created; the steward has been invited.",
+                    name=network.name,
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.networks"))
+    with all_networks():
+        rows = db.session.execute(
+            select(Network, func.count(Membership.id))
+            .outerjoin(Membership, Membership.network_id == Network.id)
+            .group_by(Network.id)
+            .order_by(Network.name)
+        ).all()
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/networks.html", form=form, rows=rows), status

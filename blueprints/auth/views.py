@@ -1,0 +1,139 @@
+"""Logging in and out, password reset, and accepting an invitation."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from blueprints.auth import bp
+from blueprints.auth.forms import (
+    AcceptInvitationForm,
+    ConfirmForm,
+    ForgotForm,
+    LoginForm,
+    ResetForm,
+)
+from saas.accounts import services as accounts
+from saas.extensions import limiter
+from saas.security import is_safe_next
+from tenants import invitations
+from tenants.access import user_networks
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    return "login-account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _landing() -> str:
+    networks = user_networks(current_user.id)
+    if len(networks) == 1:
+        return url_for("network.dashboard", slug=networks[0][0].slug)
+    return url_for("site.home")
+
+
+@bp.route("/auth/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            accounts.start_session(user)
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else _landing())
+        flash(_("The e-mail address or password is not right."), "danger")
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/auth/logout", methods=["POST"])
+@login_required
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        accounts.end_session(current_user._get_current_object())
+        flash(_("You are logged out."), "info")
+    return redirect(url_for("site.home"))
+
+
+@bp.route("/auth/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        accounts.send_password_reset(form.email.data)
+        flash(
+            _("If an account exists for this address, we have sent a link to set a new password."),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.route("/auth/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = accounts.user_from_reset_token(token)
+    if user is None:
+        return render_template("auth/link_invalid.html", reason="reset"), 410
+    form = ResetForm()
+    if form.validate_on_submit():
+        accounts.set_password(user, form.password.data)
+        flash(_("Your password has been changed. Please log in."), "success")
+        if current_user.is_authenticated:
+            from flask_login import logout_user
+
+            logout_user()
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.route("/<slug>/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    try:
+        invitation = invitations.load(token)
+    except invitations.InvitationError as exc:
+        return render_template("auth/link_invalid.html", reason=str(exc)), 410
+    existing = accounts.find_user(invitation.email)
+    if current_user.is_authenticated:
+        if current_user.email != invitation.email:
+            return render_template("auth/invitation_other_account.html", invitation=invitation), 403
+        form = ConfirmForm()
+        if form.validate_on_submit():
+            membership = invitations.accept(invitation, current_user._get_current_object())
+            flash(_("Welcome to %(network)s.", network=g.network.name), "success")
+            return redirect(_after_accept(membership))
+        return render_template("auth/invitation_confirm.html", invitation=invitation, form=form)
+    if existing is not None:
+        return render_template("auth/invitation_login.html", invitation=invitation, token=token)
+    form = AcceptInvitationForm(language=g.network.default_language)
+    if form.validate_on_submit():
+        user = accounts.create_user(
+            email=invitation.email,
+            name=form.name.data,
+            password=form.password.data,
+            language=form.language.data,
+        )
+        membership = invitations.accept(invitation, user)
+        accounts.start_session(user)
+        flash(_("Welcome to %(network)s.", network=g.network.name), "success")
+        return redirect(_after_accept(membership))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "auth/invitation_register.html", invitation=invitation, form=form
+    ), status
+
+
+def _after_accept(membership) -> str:
+    if membership.partner_id is not None:
+        return url_for("partner.profile")
+    return url_for("network.dashboard")

@@ -1,0 +1,27 @@
+"""Form pieces shared by several blueprints."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from saas.partners.models import SECTOR_LABELS, Sector
+
+
+def sector_choices() -> list[tuple[str, str]]:
+    return [(s.value, str(SECTOR_LABELS[s])) for s in Sector]
+
+
+def email_field(label=None) -> EmailField:
+    return EmailField(
+        label or _l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
+
+
+def name_field(label=None) -> StringField:
+    return StringField(label or _l("Name"), validators=[DataRequired(), Length(min=2, max=200)])
+
+
+def sector_field() -> SelectField:
+    return SelectField(_l("Sector"), choices=sector_choices, validators=[DataRequired()])

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from blueprints.forms import email_field, name_field, sector_field
+from tenants.models import LANGUAGES, ROLE_LABELS, Role
+
+NETWORK_ROLES = (Role.STEWARD, Role.SE_COORDINATOR, Role.SE_WORKER, Role.MUNICIPALITY_VIEWER)
+
+
+class InvitePartnerForm(FlaskForm):
+    name = name_field(_l("Organisation name"))
+    sector = sector_field()
+    contact_email = email_field(_l("Contact e-mail (becomes the partner's administrator)"))
+
+
+class UploadCsvForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Please choose a .csv file."))],
+    )
+
+
+class ConfirmCsvForm(FlaskForm):
+    payload = HiddenField(validators=[DataRequired()])
+
+
+class InvitePersonForm(FlaskForm):
+    email = email_field()
+    role = SelectField(
+        _l("Role"),
+        choices=lambda: [(r.value, str(ROLE_LABELS[r])) for r in NETWORK_ROLES],
+        validators=[DataRequired()],
+    )
+
+
+class NetworkSettingsForm(FlaskForm):
+    name = StringField(_l("Network name"), validators=[DataRequired(), Length(min=2, max=200)])
+    municipality = StringField(
+        _l("Municipality"), validators=[DataRequired(), Length(min=2, max=200)]
+    )
+    default_language = SelectField(_l("Default language"), choices=list(LANGUAGES.items()))
+
+
+__all__ = [
+    "ConfirmCsvForm",
+    "InvitePartnerForm",
+    "InvitePersonForm",
+    "NetworkSettingsForm",
+    "UploadCsvForm",
+]

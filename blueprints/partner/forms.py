@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import URL, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from blueprints.forms import email_field
+from tenants.models import ROLE_LABELS, Role
+
+SPOKEN_LANGUAGES = [
+    ("nl", "Nederlands"),
+    ("fr", "Français"),
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("tr", "Türkçe"),
+    ("ar", "العربية"),
+    ("ber", "Tamazight"),
+    ("it", "Italiano"),
+    ("pl", "Polski"),
+    ("ro", "Română"),
+    ("bg", "Български"),
+    ("ru", "Русский"),
+    ("uk", "Українська"),
+    ("ps", "پښتو"),
+    ("fa", "فارسی"),
+    ("so", "Soomaali"),
+    ("ti", "ትግርኛ"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("sq", "Shqip"),
+]
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ProfileForm(FlaskForm):
+    description = TextAreaField(
+        _l("What does your organisation offer families?"), validators=[Length(max=4000)]
+    )
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    phone = StringField(
+        _l("Phone"),
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9+()./\s-]{6,40}$", message=_l("Please give a phone number.")),
+        ],
+    )
+    website = StringField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            URL(message=_l("Please give a full web address.")),
+            Length(max=300),
+        ],
+    )
+    languages = CheckboxList(_l("Languages spoken with families"), choices=SPOKEN_LANGUAGES)
+
+
+class InviteColleagueForm(FlaskForm):
+    email = email_field()
+    role = SelectField(
+        _l("Role"),
+        choices=lambda: [
+            (r.value, str(ROLE_LABELS[r])) for r in (Role.PARTNER_MEMBER, Role.PARTNER_ADMIN)
+        ],
+    )

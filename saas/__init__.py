@@ -1,0 +1,94 @@
+"""Dorp: the application factory reads like a table of contents."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from saas.config import ROOT, load_settings
+
+
+def create_app(overrides: dict | None = None, environ: dict | None = None) -> Flask:
+    settings = load_settings(environ)
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(settings.as_flask_config())
+    app.config.from_mapping(overrides or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
+
+    from saas import errors, i18n, navigation, security
+    from saas.cli import register_commands
+    from saas.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "saas" / "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(ROOT / "saas" / "translations"),
+    )
+    limiter.init_app(app)
+    security.init_app(app)
+    login_manager.init_app(app)
+
+    _install_tenancy(app)
+    _register_blueprints(app)
+    errors.register(app)
+    i18n.register(app)
+    navigation.register(app)
+    register_commands(app)
+    return app
+
+
+def _install_tenancy(app: Flask) -> None:
+    from saas.extensions import db
+    from saas.notifications import relay
+    from tenants import access, context, rls, scoping
+
+    scoping.install()
+    relay.install()
+    if not getattr(rls.install, "_done", False):
+        rls.install(db)
+        rls.install._done = True
+    app.url_value_preprocessor(access.resolve_network)
+    app.url_defaults(access.add_network_slug)
+
+    @app.teardown_request
+    def _forget_network(exc=None):
+        context.clear()
+
+    @app.after_request
+    def _commit(response):
+        """The request commits once, after the view; a failed request rolls back."""
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def _register_blueprints(app: Flask) -> None:
+    from blueprints.admin import bp as admin_bp
+    from blueprints.auth import bp as auth_bp
+    from blueprints.dev import bp as dev_bp
+    from blueprints.municipality import bp as municipality_bp
+    from blueprints.network import bp as network_bp
+    from blueprints.partner import bp as partner_bp
+    from blueprints.public import bp as public_bp
+    from blueprints.site import bp as site_bp
+    from blueprints.social_economy import bp as se_bp
+
+    for bp in (site_bp, auth_bp, admin_bp, network_bp, partner_bp, se_bp, municipality_bp):
+        app.register_blueprint(bp)
+    if app.config["DEV_INBOX"]:
+        app.register_blueprint(dev_bp)
+    app.register_blueprint(public_bp)  # last: /<slug>/ catches what nothing else claimed

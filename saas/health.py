@@ -1,0 +1,36 @@
+"""What /healthz reports: the database, Redis, and whether a worker is listening."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from saas.extensions import db
+
+
+def check() -> dict:
+    report: dict = {"database": "ok", "redis": "ok", "worker": "ok"}
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except Exception as exc:
+        db.session.rollback()
+        report["database"] = f"error: {type(exc).__name__}"
+    try:
+        from rq import Worker
+
+        from workers.queues import redis_connection
+
+        conn = redis_connection()
+        conn.ping()
+        workers = Worker.all(connection=conn)
+        report["workers"] = len(workers)
+        if not workers:
+            report["worker"] = "none running"
+    except Exception as exc:
+        report["redis"] = f"error: {type(exc).__name__}"
+        report["worker"] = "unknown"
+    healthy = report["database"] == "ok" and report["redis"] == "ok"
+    report["status"] = (
+        "ok" if healthy and report["worker"] == "ok" else ("degraded" if healthy else "down")
+    )
+    return report

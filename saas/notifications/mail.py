@@ -1,0 +1,54 @@
+"""Delivering one outbox message: to files under instance/mail (laptop) or over SMTP."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from saas.models_base import utcnow
+from saas.notifications.models import OutboxMessage
+
+
+def build_message(message: OutboxMessage, sender: str, domain: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(utcnow())
+    # Stable per outbox row: a rare second delivery is recognisable as the same message.
+    email["Message-ID"] = f"<dorp-outbox-{message.id}@{domain}>"
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+def deliver(message: OutboxMessage, mail_url: str, sender: str) -> None:
+    url = urlparse(mail_url)
+    domain = sender.rsplit("@", 1)[-1].strip("> ") or "dorp.localhost"
+    email = build_message(message, sender, domain)
+    if url.scheme == "file":
+        folder = Path(unquote(url.path))
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{utcnow():%Y%m%dT%H%M%S}-{message.id:08d}.eml"
+        (folder / name).write_bytes(bytes(email))
+        return
+    options = parse_qs(url.query)
+    port = url.port or (465 if url.scheme == "smtps" else 25)
+    timeout = float(options.get("timeout", ["20"])[0])
+    if url.scheme == "smtps":
+        client = smtplib.SMTP_SSL(
+            url.hostname, port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        client = smtplib.SMTP(url.hostname, port, timeout=timeout)
+    with client:
+        if url.scheme == "smtp" and options.get("starttls", ["0"])[0] in {"1", "true"}:
+            client.starttls(context=ssl.create_default_context())
+        if url.username:
+            client.login(unquote(url.username), unquote(url.password or ""))
+        client.send_message(email)

@@ -1,0 +1,47 @@
+"""The outbox: messages written in the same transaction as the change that causes them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from saas.extensions import db
+from saas.models_base import CreatedAt, str_enum
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(CreatedAt, db.Model):
+    """An e-mail waiting for (or done with) delivery.
+
+    Not tenant-scoped: the relay and the delivery worker read it across networks, by id only.
+    `network_id` records where it came from, for the network's own views and purging.
+    """
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int | None] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[OutboxState] = mapped_column(
+        str_enum(OutboxState, 20), default=OutboxState.PENDING, index=True
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    enqueued_at: Mapped[datetime | None]
+    sending_since: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]

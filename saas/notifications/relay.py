@@ -1,0 +1,59 @@
+"""The outbox relay: after a transaction commits, hand its new messages to RQ.
+
+If Redis is unreachable the messages simply stay pending; the periodic sweep (workers.schedule)
+enqueues them later. Nothing is lost, and the delivery job is idempotent, so a message enqueued
+twice is still sent once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from saas.notifications.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+_KEY = "dorp_outbox_ids"
+
+
+def _collect(session: Session, flush_context) -> None:
+    ids = session.info.setdefault(_KEY, [])
+    ids.extend(obj.id for obj in session.new if isinstance(obj, OutboxMessage))
+
+
+def _after_commit(session: Session) -> None:
+    ids = session.info.pop(_KEY, [])
+    if ids:
+        enqueue_messages(ids)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_KEY, None)
+
+
+def enqueue_messages(ids: list[int]) -> int:
+    """Enqueue delivery jobs; returns how many were handed over (0 when Redis is down)."""
+    from workers.jobs import deliver_email
+
+    handed = 0
+    for message_id in ids:
+        try:
+            deliver_email.enqueue(message_id)
+            handed += 1
+        except Exception as exc:  # Redis down: the sweep will pick it up
+            log.warning(
+                "outbox relay: could not enqueue message %s: %s", message_id, type(exc).__name__
+            )
+            break
+    return handed
+
+
+def install() -> None:
+    if getattr(install, "_done", False):
+        return
+    event.listen(Session, "after_flush", _collect)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_soft_rollback", lambda s, prev: _after_rollback(s))
+    install._done = True

@@ -1,0 +1,38 @@
+"""Queueing e-mails: rendered in the recipient's language, stored in the outbox, relayed after commit."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import force_locale
+
+from saas.extensions import db
+from saas.notifications.models import OutboxMessage
+
+
+def queue_email(
+    *,
+    kind: str,
+    recipient: str,
+    template: str,
+    language: str = "nl",
+    network_id: int | None = None,
+    **context,
+) -> OutboxMessage:
+    """Render `templates/email/<template>.txt` (and `.html` when present) and add it to the outbox.
+
+    The message is part of the caller's transaction: it is sent only if that transaction commits.
+    """
+    with force_locale(language):
+        subject = render_template(f"email/{template}.subject.txt", **context).strip()
+        text = render_template(f"email/{template}.txt", **context)
+        html = render_template(f"email/{template}.html", **context)
+    message = OutboxMessage(
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        network_id=network_id,
+    )
+    db.session.add(message)
+    return message

@@ -1,0 +1,74 @@
+"""Security headers, server-side login sessions, and safe redirects."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from saas.extensions import db, login_manager, talisman
+from saas.models_base import utcnow
+
+CSP = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "style-src": "'self'",
+    "script-src": "'self'",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def init_app(app: Flask) -> None:
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=not app.debug,
+        strict_transport_security_max_age=365 * 24 * 3600,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        content_security_policy=CSP,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+
+def load_user(token: str):
+    """Flask-Login calls this with the session token it stored; no row, no session."""
+    from saas.accounts.models import LoginSession
+
+    row = db.session.execute(
+        select(LoginSession).where(LoginSession.token == token)
+    ).scalar_one_or_none()
+    if row is None or not row.user.is_enabled:
+        return None
+    now = utcnow()
+    if (now - row.last_seen_at).total_seconds() > 300:
+        row.last_seen_at = now  # committed with the request
+    user = row.user
+    user.login_token = token
+    return user
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only paths on this site: no scheme, no other host, no protocol-relative `//host`."""
+    if not target:
+        return False
+    if target.startswith(("//", "\\")) or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return False
+    joined = urlsplit(urljoin(request.host_url, target))
+    return joined.netloc == urlsplit(request.host_url).netloc and target.startswith("/")

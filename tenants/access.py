@@ -1,0 +1,107 @@
+"""Resolving the network from the URL, the current user's roles in it, and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from saas.extensions import db
+from tenants import context
+from tenants.models import Membership, Network, Role
+
+
+def resolve_network(endpoint: str | None, values: dict | None) -> None:
+    """url_value_preprocessor: `/<slug>/...` names the network; unknown or inactive is 404."""
+    if not values or "slug" not in values:
+        return
+    slug = values.pop("slug")
+    network = db.session.execute(
+        select(Network).where(Network.slug == slug, Network.is_active.is_(True))
+    ).scalar_one_or_none()
+    if network is None:
+        abort(404)
+    g.network = network
+    context.set_network(network.id)
+
+
+def add_network_slug(endpoint: str, values: dict) -> None:
+    """url_defaults: links inside a network page stay in that network."""
+    network = g.get("network")
+    if network is None or "slug" in values:
+        return
+    from flask import current_app
+
+    if current_app.url_map.is_endpoint_expecting(endpoint, "slug"):
+        values["slug"] = network.slug
+
+
+def current_network() -> Network | None:
+    return g.get("network")
+
+
+def memberships() -> list[Membership]:
+    """The current user's memberships in the current network, without suspended partners'."""
+    if "memberships" in g:
+        return g.memberships
+    found: list[Membership] = []
+    if current_user.is_authenticated and current_network() is not None:
+        rows = db.session.execute(
+            select(Membership).where(Membership.user_id == current_user.id).order_by(Membership.id)
+        ).scalars()
+        found = [m for m in rows if m.partner is None or not m.partner.is_suspended]
+    g.memberships = found
+    return found
+
+
+def roles() -> set[Role]:
+    return {Role(m.role) for m in memberships()}
+
+
+def has_role(*wanted: Role) -> bool:
+    return bool(roles() & set(wanted))
+
+
+def current_partner_membership() -> Membership | None:
+    for m in memberships():
+        if m.partner_id is not None:
+            return m
+    return None
+
+
+def roles_required(*wanted: Role) -> Callable:
+    """Guard a network view: anonymous → login, no role in this network → 404, wrong role → 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if not memberships():
+                abort(404)
+            if wanted and not has_role(*wanted):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.dorp_roles = wanted  # read by the cross-network test matrix
+        return wrapper
+
+    return decorator
+
+
+def user_networks(user_id: int) -> list[tuple[Network, list[Role]]]:
+    """Every network the user holds a role in: the network switcher (explicitly cross-network)."""
+    with context.all_networks():
+        rows = db.session.execute(
+            select(Network, Membership.role)
+            .join(Membership, Membership.network_id == Network.id)
+            .where(Membership.user_id == user_id, Network.is_active.is_(True))
+            .order_by(Network.name)
+        ).all()
+    grouped: dict[int, tuple[Network, list[Role]]] = {}
+    for network, role in rows:
+        grouped.setdefault(network.id, (network, []))[1].append(Role(role))
+    return list(grouped.values())

@@ -1,0 +1,83 @@
+"""The one scoping mechanism: every tenant-owned row belongs to a network, and the ORM only sees
+rows of the current network.
+
+Lock 1 (every backend): `do_orm_execute` adds `network_id = <current>` to every ORM SELECT,
+UPDATE and DELETE touching a `TenantOwned` model, through `with_loader_criteria`; new rows get the
+current network, and a flush that writes a row of another network is refused.
+Lock 2 (PostgreSQL): row-level security on the same column, fed per transaction by
+`set_config('app.network_id', ..., true)` (see `tenants.rls`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, event
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+
+from tenants import context
+
+NO_NETWORK = 0  # no row has it: without a network, tenant queries see nothing
+
+
+class TenantViolation(RuntimeError):
+    """A write that would put or move a row outside the current network."""
+
+
+class TenantOwned:
+    """Mixin for every table whose rows belong to one network."""
+
+    @declared_attr
+    def network_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
+
+
+def tenant_models(base) -> list[type]:
+    return [m.class_ for m in base.registry.mappers if issubclass(m.class_, TenantOwned)]
+
+
+def _criteria(network_id: int):
+    return with_loader_criteria(
+        TenantOwned,
+        lambda cls: cls.network_id == network_id,
+        include_aliases=True,
+        track_closure_variables=True,
+    )
+
+
+def _scope_statement(state) -> None:
+    if state.is_column_load or context.reading_all_networks():
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("dorp_all_networks"):
+        return
+    network_id = context.current_network_id() or NO_NETWORK
+    state.statement = state.statement.options(_criteria(network_id))
+
+
+def _stamp_and_check(session: Session, flush_context, instances) -> None:
+    if context.reading_all_networks():
+        for obj in session.new:
+            if isinstance(obj, TenantOwned) and obj.network_id is None:
+                raise TenantViolation(f"{type(obj).__name__} needs a network")
+        return
+    current = context.current_network_id()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, TenantOwned):
+            continue
+        if obj.network_id is None and obj in session.new:
+            if current is None:
+                raise TenantViolation(f"{type(obj).__name__} created outside any network")
+            obj.network_id = current
+        if obj.network_id != current:
+            raise TenantViolation(
+                f"{type(obj).__name__} of network {obj.network_id} written under network {current}"
+            )
+
+
+def install(session_class=Session) -> None:
+    """Attach the scoping listeners to every ORM session (idempotent)."""
+    if getattr(install, "_done", False):
+        return
+    event.listen(session_class, "do_orm_execute", _scope_statement)
+    event.listen(session_class, "before_flush", _stamp_and_check)
+    install._done = True

@@ -1,0 +1,65 @@
+"""Creating networks: the platform admin's explicitly cross-network path."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from saas.accounts.models import User
+from saas.extensions import db
+from tenants import invitations
+from tenants.context import network_scope
+from tenants.models import Network, Role
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+RESERVED = {
+    "admin",
+    "auth",
+    "account",
+    "api",
+    "billing",
+    "dev",
+    "healthz",
+    "language",
+    "static",
+    "start",
+}
+
+
+class NetworkError(ValueError):
+    pass
+
+
+def create_network(
+    *,
+    slug: str,
+    name: str,
+    municipality: str,
+    default_language: str = "nl",
+    steward_email: str | None = None,
+    invited_by: User | None = None,
+) -> Network:
+    slug = slug.strip().lower()
+    if not SLUG.match(slug) or len(slug) > 60:
+        raise NetworkError(_("Use lower-case letters, digits and dashes."))
+    if slug in RESERVED:
+        raise NetworkError(_("This web address is reserved."))
+    if db.session.execute(select(Network.id).where(Network.slug == slug)).first():
+        raise NetworkError(_("This web address is already taken."))
+    network = Network(
+        slug=slug,
+        name=name.strip(),
+        municipality=municipality.strip(),
+        default_language=default_language,
+        settings={"response_target_working_days": 5},
+    )
+    db.session.add(network)
+    db.session.flush()
+    if steward_email:
+        with network_scope(network.id):
+            invitations.invite(
+                network=network, email=steward_email, role=Role.STEWARD, invited_by=invited_by
+            )
+    return network

@@ -1,0 +1,84 @@
+"""The one job decorator: queue, timeouts, retries, and a guard that jobs take ids only.
+
+    @job(NOTIFICATIONS)
+    def deliver_email(message_id: int): ...
+
+    deliver_email.enqueue(message.id)
+
+Inside the worker the job runs in an app context, with a fresh database connection pool per
+forked process, and with no network set: the job sets its own (tenants.context.network_scope).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+
+from rq import Retry
+
+from workers.queues import queue
+
+_pool_pid: int | None = None
+
+
+class JobArgumentError(TypeError):
+    """Jobs take ids (ints or short id strings), never objects or personal data."""
+
+
+def _check_args(args: tuple) -> None:
+    for arg in args:
+        if isinstance(arg, bool) or not isinstance(arg, int | str):
+            raise JobArgumentError(f"job arguments must be ids, got {type(arg).__name__}")
+        if isinstance(arg, str) and (len(arg) > 64 or "@" in arg or " " in arg):
+            raise JobArgumentError("job string arguments must be short ids")
+
+
+def _app():
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app._get_current_object(), None
+    from saas import create_app
+
+    app = _app.cached = getattr(_app, "cached", None) or create_app()
+    return app, app.app_context()
+
+
+def _fresh_pool_after_fork() -> None:
+    global _pool_pid
+    if _pool_pid != os.getpid():
+        from saas.extensions import db
+
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+        _pool_pid = os.getpid()
+
+
+def job(queue_name: str, *, timeout: int = 300, retries: int = 3, failure_ttl: int = 7 * 24 * 3600):
+    def decorator(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def run(*args):
+            _app_obj, ctx = _app()
+            if ctx is None:
+                return fn(*args)
+            with ctx:
+                _fresh_pool_after_fork()
+                return fn(*args)
+
+        def enqueue(*args, **options):
+            _check_args(args)
+            return queue(queue_name).enqueue(
+                run,
+                *args,
+                job_timeout=timeout,
+                failure_ttl=failure_ttl,
+                retry=Retry(max=retries, interval=[10, 60, 300][:retries]) if retries else None,
+                **options,
+            )
+
+        run.enqueue = enqueue
+        run.queue_name = queue_name
+        return run
+
+    return decorator

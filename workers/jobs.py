@@ -1,0 +1,118 @@
+"""Job functions. Each takes ids, sets its own network context, and is safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from saas.extensions import db
+from saas.models_base import utcnow
+from saas.notifications.mail import deliver
+from saas.notifications.models import OutboxMessage, OutboxState
+from workers.decorators import job
+from workers.queues import MAINTENANCE, NOTIFICATIONS
+
+log = logging.getLogger(__name__)
+SENDING_STALE_AFTER = timedelta(minutes=10)
+PENDING_RETRY_AFTER = timedelta(minutes=1)
+
+
+def _claim(message_id: int) -> OutboxMessage | None:
+    """Move one message to `sending` in its own transaction; None if it is not ours to send."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            or_(
+                OutboxMessage.state == OutboxState.PENDING,
+                OutboxMessage.state == OutboxState.FAILED,
+                (OutboxMessage.state == OutboxState.SENDING)
+                & (OutboxMessage.sending_since < now - SENDING_STALE_AFTER),
+            ),
+        )
+        .values(state=OutboxState.SENDING, sending_since=now, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return None
+    return db.session.get(OutboxMessage, message_id)
+
+
+@job(NOTIFICATIONS, timeout=120)
+def deliver_email(message_id: int) -> str:
+    message = _claim(message_id)
+    if message is None:
+        return "skipped"
+    try:
+        deliver(message, current_app.config["MAIL_URL"], current_app.config["MAIL_FROM"])
+    except Exception as exc:
+        message.state = OutboxState.FAILED
+        message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        db.session.commit()
+        log.warning("outbox message %s failed: %s", message_id, type(exc).__name__)
+        raise
+    message.state = OutboxState.SENT
+    message.sent_at = utcnow()
+    db.session.commit()
+    return "sent"
+
+
+@job(MAINTENANCE, timeout=300, retries=0)
+def sweep_outbox() -> int:
+    """Enqueue messages the relay could not hand over (Redis was down) or whose worker died."""
+    from saas.notifications.relay import enqueue_messages
+
+    now = utcnow()
+    ids = (
+        db.session.execute(
+            select(OutboxMessage.id)
+            .where(
+                or_(
+                    (OutboxMessage.state == OutboxState.PENDING)
+                    & (OutboxMessage.created_at < now - PENDING_RETRY_AFTER),
+                    (OutboxMessage.state == OutboxState.SENDING)
+                    & (OutboxMessage.sending_since < now - SENDING_STALE_AFTER),
+                )
+            )
+            .order_by(OutboxMessage.id)
+            .limit(1000)
+        )
+        .scalars()
+        .all()
+    )
+    db.session.rollback()
+    return enqueue_messages(list(ids))
+
+
+@job(MAINTENANCE, timeout=600, retries=0)
+def purge_expired() -> dict:
+    """Remove what has outlived its purpose: old login sessions, sent mail, dead invitations."""
+    from saas.accounts.models import LoginSession
+    from tenants.context import all_networks
+    from tenants.models import Invitation
+
+    now = utcnow()
+    with all_networks():
+        sessions = db.session.execute(
+            LoginSession.__table__.delete().where(
+                LoginSession.last_seen_at < now - timedelta(days=14)
+            )
+        ).rowcount
+        mails = db.session.execute(
+            OutboxMessage.__table__.delete().where(
+                OutboxMessage.state == OutboxState.SENT,
+                OutboxMessage.sent_at < now - timedelta(days=30),
+            )
+        ).rowcount
+        invitations = db.session.execute(
+            Invitation.__table__.delete().where(
+                Invitation.accepted_at.is_(None), Invitation.expires_at < now - timedelta(days=30)
+            )
+        ).rowcount
+        db.session.commit()
+    return {"login_sessions": sessions, "mails": mails, "invitations": invitations}
