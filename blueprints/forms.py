@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from saas.partners.models import SECTOR_LABELS, Sector
 
 
-def sector_choices() -> list[tuple[str, str]]:
-    return [(s.value, str(SECTOR_LABELS[s])) for s in Sector]
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+def sector_choices() -> list[SelectChoice]:
+    return choices((s.value, SECTOR_LABELS[s]) for s in Sector)
 
 
 def email_field(label=None) -> EmailField:

@@ -12,7 +12,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from blueprints.admin import bp
-from blueprints.forms import email_field
+from blueprints.forms import choices, email_field
 from saas.extensions import db
 from tenants import services as tenant_services
 from tenants.context import all_networks
@@ -35,7 +35,9 @@ class NetworkForm(FlaskForm):
     municipality = StringField(
         _l("Municipality"), validators=[DataRequired(), Length(min=2, max=200)]
     )
-    default_language = SelectField(_l("Default language"), choices=list(LANGUAGES.items()))
+    default_language = SelectField(
+        _l("Default language"), choices=lambda: choices(LANGUAGES.items())
+    )
     steward_email = email_field(_l("E-mail of the first steward"))
 
 

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from blueprints.forms import email_field, name_field
+from blueprints.forms import choices, email_field, name_field
 from saas.accounts.passwords import MIN_PASSWORD_LENGTH
 from tenants.models import LANGUAGES
 
@@ -40,7 +40,7 @@ class ResetForm(FlaskForm):
 
 class AcceptInvitationForm(FlaskForm):
     name = name_field(_l("Your name"))
-    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    language = SelectField(_l("Language"), choices=lambda: choices(LANGUAGES.items()))
     password = _password(_l("Choose a password"))
     confirm = _confirm()
 
@@ -51,7 +51,7 @@ class ConfirmForm(FlaskForm):
 
 class AccountForm(FlaskForm):
     name = name_field(_l("Your name"))
-    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    language = SelectField(_l("Language"), choices=lambda: choices(LANGUAGES.items()))
 
 
 class ChangePasswordForm(FlaskForm):

@@ -6,7 +6,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from blueprints.forms import email_field, name_field, sector_field
+from blueprints.forms import choices, email_field, name_field, sector_field
 from tenants.models import LANGUAGES, ROLE_LABELS, Role
 
 NETWORK_ROLES = (Role.STEWARD, Role.SE_COORDINATOR, Role.SE_WORKER, Role.MUNICIPALITY_VIEWER)
@@ -33,7 +33,7 @@ class InvitePersonForm(FlaskForm):
     email = email_field()
     role = SelectField(
         _l("Role"),
-        choices=lambda: [(r.value, str(ROLE_LABELS[r])) for r in NETWORK_ROLES],
+        choices=lambda: choices((r.value, ROLE_LABELS[r]) for r in NETWORK_ROLES),
         validators=[DataRequired()],
     )
 
@@ -43,7 +43,9 @@ class NetworkSettingsForm(FlaskForm):
     municipality = StringField(
         _l("Municipality"), validators=[DataRequired(), Length(min=2, max=200)]
     )
-    default_language = SelectField(_l("Default language"), choices=list(LANGUAGES.items()))
+    default_language = SelectField(
+        _l("Default language"), choices=lambda: choices(LANGUAGES.items())
+    )
 
 
 __all__ = [

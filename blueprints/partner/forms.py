@@ -6,7 +6,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import URL, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from blueprints.forms import email_field
+from blueprints.forms import choices, email_field
 from tenants.models import ROLE_LABELS, Role
 
 SPOKEN_LANGUAGES = [
@@ -58,14 +58,16 @@ class ProfileForm(FlaskForm):
             Length(max=300),
         ],
     )
-    languages = CheckboxList(_l("Languages spoken with families"), choices=SPOKEN_LANGUAGES)
+    languages = CheckboxList(
+        _l("Languages spoken with families"), choices=lambda: choices(SPOKEN_LANGUAGES)
+    )
 
 
 class InviteColleagueForm(FlaskForm):
     email = email_field()
     role = SelectField(
         _l("Role"),
-        choices=lambda: [
-            (r.value, str(ROLE_LABELS[r])) for r in (Role.PARTNER_MEMBER, Role.PARTNER_ADMIN)
-        ],
+        choices=lambda: choices(
+            (r.value, ROLE_LABELS[r]) for r in (Role.PARTNER_MEMBER, Role.PARTNER_ADMIN)
+        ),
     )

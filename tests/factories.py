@@ -1,0 +1,61 @@
+"""Callable factories: each opens its own app context, commits, and returns plain ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from saas.accounts import services as accounts
+from saas.extensions import db
+from saas.partners.models import Partner, PartnerState, Sector
+from tenants.context import network_scope
+from tenants.models import Membership, Network, Role
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Ref:
+    id: int
+    email: str = ""
+    slug: str = ""
+    name: str = ""
+
+
+def network(app, slug: str, name: str | None = None) -> Ref:
+    with app.app_context():
+        n = Network(slug=slug, name=name or f"Huis van het Kind {slug.title()}", municipality=slug.title())
+        db.session.add(n)
+        db.session.commit()
+        return Ref(id=n.id, slug=slug, name=n.name)
+
+
+def partner(app, net: Ref, name: str, sector: Sector = Sector.WELFARE, state=PartnerState.ACTIVE) -> Ref:
+    with app.app_context(), network_scope(net.id):
+        p = Partner(name=name, sector=sector, contact_email=f"contact@{name.lower().replace(' ', '-')}.example", state=state)
+        db.session.add(p)
+        db.session.commit()
+        return Ref(id=p.id, name=name, email=p.contact_email)
+
+
+def user(app, email: str, *grants: tuple, name: str = "Test Person", admin: bool = False) -> Ref:
+    """grants: (network Ref, Role[, partner Ref])"""
+    with app.app_context():
+        u = accounts.find_user(email) or accounts.create_user(email=email, name=name, password=PASSWORD)
+        u.is_platform_admin = admin
+        db.session.commit()
+        for grant in grants:
+            net, role = grant[0], grant[1]
+            part = grant[2] if len(grant) > 2 else None
+            with network_scope(net.id):
+                db.session.add(Membership(user_id=u.id, role=role, partner_id=part.id if part else None))
+                db.session.commit()
+        return Ref(id=u.id, email=email, name=name)
+
+
+def login(client, who: Ref, password: str = PASSWORD):
+    response = client.post("/auth/login", data={"email": who.email, "password": password})
+    assert response.status_code == 302, response.status_code
+    return response
+
+
+__all__ = ["PASSWORD", "Ref", "Role", "login", "network", "partner", "user"]

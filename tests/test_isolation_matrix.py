@@ -1,0 +1,147 @@
+"""Tenant isolation, generated from the URL map so that a new route cannot escape it.
+
+Every route under /<slug>/ is requested by every role of Beringen with Sint-Truiden's slug and
+Sint-Truiden's object ids: the answer is 404 (or, for the few public routes, a page that shows
+nothing private), and no Sint-Truiden detail appears in any body. Partner routes that name an
+object are also tried by one partner against another partner's object in the same network.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tenants.models import Role
+from tests import factories as f
+from tests.world import build_world
+
+# Routes under /<slug>/ that answer without a role, and what they may answer to an outsider.
+PUBLIC = {
+    "public.home": {200},  # the families' page: public by design, shows only public partner info
+    "auth.accept_invitation": {403, 410},  # the token is the capability; another account gets 403
+}
+
+
+def _network_rules(app):
+    return [r for r in app.url_map.iter_rules() if "slug" in r.arguments and r.endpoint != "static"]
+
+
+def _args_for(rule, cast) -> dict:
+    """Sint-Truiden's ids for each argument a route names; an unknown argument fails the test."""
+    known = {
+        "slug": cast.network.slug,
+        "partner_id": cast.partner_b.id,
+        "membership_id": cast.membership_b,
+        "token": cast.invitation_token,
+    }
+    missing = set(rule.arguments) - set(known)
+    assert not missing, (
+        f"route {rule.rule} takes {missing}: add a Sint-Truiden object for it to the isolation matrix"
+    )
+    return {k: known[k] for k in rule.arguments}
+
+
+def _methods(rule) -> list[str]:
+    return sorted(m for m in rule.methods if m in {"GET", "POST"})
+
+
+@pytest.fixture
+def world(app):
+    return build_world(app)
+
+
+def test_every_network_route_is_in_the_matrix(app):
+    rules = _network_rules(app)
+    assert len(rules) >= 15
+    for rule in rules:
+        view = app.view_functions[rule.endpoint]
+        guarded = hasattr(view, "dorp_roles")
+        assert guarded or rule.endpoint in PUBLIC, (
+            f"{rule.endpoint} is under /<slug>/ but neither role-guarded nor declared public"
+        )
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_beringen_roles_get_404_on_every_sint_truiden_url(app, world, role):
+    beringen, sint_truiden = world
+    client = app.test_client()
+    f.login(client, beringen.people[role])
+    for rule in _network_rules(app):
+        url = app.url_map.bind("localhost").build(rule.endpoint, _args_for(rule, sint_truiden))
+        for method in _methods(rule):
+            response = client.open(url, method=method, data={})
+            allowed = PUBLIC.get(rule.endpoint, {404})
+            assert response.status_code in allowed, f"{role} {method} {url}: {response.status_code}"
+            body = response.get_data(as_text=True)
+            for secret in sint_truiden.secrets:
+                if rule.endpoint == "public.home" and secret in {
+                    sint_truiden.partner_a.name,
+                    sint_truiden.partner_b.name,
+                }:
+                    continue  # active partners' names are the public page's content
+                assert secret not in body, f"{role} {method} {url} leaks {secret!r}"
+
+
+def test_anonymous_visitor_is_sent_to_login_not_shown_data(app, world):
+    _beringen, sint_truiden = world
+    client = app.test_client()
+    for rule in _network_rules(app):
+        if rule.endpoint in PUBLIC:
+            continue
+        url = app.url_map.bind("localhost").build(rule.endpoint, _args_for(rule, sint_truiden))
+        for method in _methods(rule):
+            response = client.open(url, method=method, data={})
+            assert response.status_code in {302, 401}, f"{method} {url}: {response.status_code}"
+            assert "/auth/login" in response.headers.get("Location", "")
+
+
+def test_partner_cannot_touch_another_partners_objects(app, world):
+    beringen, _st = world
+    client = app.test_client()
+    f.login(client, beringen.people[Role.PARTNER_ADMIN])  # admin of partner A
+    partner_rules = [
+        r for r in _network_rules(app) if r.endpoint.startswith("partner.") and len(r.arguments) > 1
+    ]
+    assert partner_rules, "expected partner routes that name an object"
+    for rule in partner_rules:
+        args = _args_for(rule, beringen)  # partner B's objects, same network
+        url = app.url_map.bind("localhost").build(rule.endpoint, args)
+        for method in _methods(rule):
+            response = client.open(url, method=method, data={})
+            assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+    with app.app_context():
+        from tenants.context import network_scope
+        from tenants.models import Membership
+        from saas.extensions import db
+
+        with network_scope(beringen.network.id):
+            assert db.session.get(Membership, beringen.membership_b) is not None
+
+
+def test_roles_within_a_network_are_enforced(app, world):
+    beringen, _st = world
+    client = app.test_client()
+    f.login(client, beringen.people[Role.PARTNER_MEMBER])
+    assert client.get("/beringen/network/partners").status_code == 403
+    assert client.get("/beringen/partner/colleagues").status_code == 403
+    assert client.get("/beringen/partner/").status_code == 200
+
+
+def test_steward_cannot_reach_other_network_partner_by_id_in_own_network_url(app, world):
+    beringen, sint_truiden = world
+    client = app.test_client()
+    f.login(client, beringen.people[Role.STEWARD])
+    response = client.get(f"/beringen/network/partners/{sint_truiden.partner_a.id}")
+    assert response.status_code == 404
+    assert sint_truiden.partner_a.name not in response.get_data(as_text=True)
+    response = client.post(f"/beringen/network/partners/{sint_truiden.partner_a.id}/suspend")
+    assert response.status_code == 404
+    response = client.post(f"/beringen/network/people/{sint_truiden.membership_network}/remove")
+    assert response.status_code == 404
+
+
+def test_invitation_token_of_one_network_does_not_open_in_another(app, world):
+    beringen, sint_truiden = world
+    client = app.test_client()
+    response = client.get(f"/beringen/invitation/{sint_truiden.invitation_token}")
+    assert response.status_code == 410
+    assert "invitee@sint-truiden" not in response.get_data(as_text=True)

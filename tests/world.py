@@ -1,0 +1,59 @@
+"""Two small networks with a person in every role: the shared cast of the isolation tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from saas.extensions import db
+from saas.partners.models import Sector
+from tenants import invitations
+from tenants.context import network_scope
+from tenants.models import Membership, Role
+from tests import factories as f
+
+
+@dataclass
+class NetworkCast:
+    network: f.Ref
+    partner_a: f.Ref
+    partner_b: f.Ref
+    people: dict[Role, f.Ref] = field(default_factory=dict)
+    colleague_b: f.Ref | None = None
+    membership_b: int = 0
+    membership_network: int = 0
+    invitation_token: str = ""
+    secrets: list[str] = field(default_factory=list)
+
+
+def build_network(app, slug: str) -> NetworkCast:
+    net = f.network(app, slug)
+    a = f.partner(app, net, f"Welzijnshuis {slug}", Sector.WELFARE)
+    b = f.partner(app, net, f"Basisschool {slug}", Sector.EDUCATION)
+    cast = NetworkCast(network=net, partner_a=a, partner_b=b)
+    for role in Role:
+        grant = (net, role, a) if role.needs_partner else (net, role)
+        cast.people[role] = f.user(app, f"{role.value}@{slug}.example", grant, name=f"{role.value} {slug}")
+    cast.colleague_b = f.user(app, f"colleague@{slug}.example", (net, Role.PARTNER_ADMIN, b), name=f"Collega {slug}")
+    with app.app_context(), network_scope(net.id):
+        from sqlalchemy import select
+
+        cast.membership_b = db.session.execute(
+            select(Membership.id).where(Membership.partner_id == b.id)
+        ).scalar_one()
+        cast.membership_network = db.session.execute(
+            select(Membership.id).where(Membership.role == Role.SE_WORKER)
+        ).scalar_one()
+        from tenants.models import Network
+
+        network = db.session.get(Network, net.id)
+        with app.test_request_context():
+            inv = invitations.invite(network=network, email=f"invitee@{slug}.example", role=Role.SE_WORKER)
+            db.session.commit()
+            cast.invitation_token = invitations.token_for(inv)
+    # What no outsider may see (the network's name is public: its families' page shows it).
+    cast.secrets = [a.name, b.name, a.email, b.email, f"@{slug}.example"]
+    return cast
+
+
+def build_world(app) -> tuple[NetworkCast, NetworkCast]:
+    return build_network(app, "beringen"), build_network(app, "sint-truiden")
