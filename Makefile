@@ -1,0 +1,52 @@
+# Dorp: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CATALOGUES := $(wildcard saas/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+export FLASK_APP := saas:create_app
+
+.PHONY: install run test lint format translations extract-messages worker scheduler clean
+
+install: $(STAMP) $(COMPILED)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Dorp needs Python 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+translations: $(COMPILED)
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o saas/translations/messages.pot --no-location --sort-output --project Dorp .
+	$(BIN)/pybabel update -i saas/translations/messages.pot -d saas/translations --no-fuzzy-matching --ignore-obsolete
+
+run: install
+	$(BIN)/flask dev
+
+test: install
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+worker: install
+	$(BIN)/flask worker
+
+scheduler: install
+	$(BIN)/flask scheduler
+
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache
