@@ -3,13 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CATALOGUES := $(wildcard saas/translations/*/LC_MESSAGES/messages.po)
-COMPILED := $(CATALOGUES:.po=.mo)
 export FLASK_APP := saas:create_app
 
-.PHONY: install run test lint format translations extract-messages worker scheduler clean
+.PHONY: install run test lint format extract-messages worker scheduler clean
 
-install: $(STAMP) $(COMPILED)
+install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Dorp needs Python 3.11"'
@@ -17,11 +15,6 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
-
-%.mo: %.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
-
-translations: $(COMPILED)
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o saas/translations/messages.pot --no-location --sort-output --project Dorp .

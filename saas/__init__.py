@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from saas.config import ROOT, load_settings
 
@@ -34,12 +35,13 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,
-        default_translation_directories=str(ROOT / "saas" / "translations"),
+        default_translation_directories=i18n.compile_catalogues(app.instance_path),
     )
     limiter.init_app(app)
     security.init_app(app)
     login_manager.init_app(app)
 
+    app.url_map.converters["int"] = BoundedInt
     _install_tenancy(app)
     _register_blueprints(app)
     errors.register(app)
@@ -47,6 +49,14 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     navigation.register(app)
     register_commands(app)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    """Ids fit a 32-bit column: a larger number is a plain 404, not a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _install_tenancy(app: Flask) -> None:

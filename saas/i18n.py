@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 
 from saas.security import is_safe_next
 
 LANG_COOKIE = "dorp_lang"
+SOURCE = Path(__file__).resolve().parent / "translations"
+
+
+def compile_catalogues(instance_path: str) -> str:
+    """Compile the .po catalogues into instance/translations when they changed; return that folder.
+
+    Compiled files are build output: they are never committed, and a read-only code tree works.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    target = Path(instance_path) / "translations"
+    for po in SOURCE.glob("*/LC_MESSAGES/messages.po"):
+        mo = target / po.relative_to(SOURCE).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as source:
+            catalogue = read_po(source, locale=po.parent.parent.name)
+        fd, tmp = tempfile.mkstemp(dir=mo.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            write_mo(out, catalogue, use_fuzzy=False)
+        os.replace(tmp, mo)  # atomic: parallel workers never read half a file
+    return str(target)
 
 
 def supported(app_or_none=None) -> list[str]:
@@ -26,10 +54,13 @@ def select_locale() -> str:
     cookie = request.cookies.get(LANG_COOKIE)
     if cookie in langs:
         return cookie
+    browser = request.accept_languages.best_match(langs)
+    if browser:
+        return browser
     network = g.get("network")
-    if network is not None and network.default_language in langs and not request.accept_languages:
+    if network is not None and network.default_language in langs:
         return network.default_language
-    return request.accept_languages.best_match(langs) or "nl"
+    return "nl"
 
 
 def register(app: Flask) -> None:

@@ -42,6 +42,21 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    app.before_request(_refuse_nul_bytes)
+
+
+def _refuse_nul_bytes():
+    """NUL never belongs in text, and PostgreSQL refuses it: answer 400 before any view runs."""
+    from flask import abort
+
+    values = list(request.args.values())
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        values += list(request.form.values())
+    if any("\x00" in v for v in values):
+        abort(400)
 
 
 def load_user(token: str):

@@ -16,6 +16,9 @@ _all_networks: ContextVar[bool] = ContextVar("dorp_all_networks", default=False)
 
 # Listeners (the PostgreSQL row-level-security hook) that must hear about every change.
 _on_change: list = []
+# Hooks run before a scope is left normally: the session flushes what was done inside it, so a
+# row created under a network is written under that network.
+_before_leave: list = []
 
 
 def current_network_id() -> int | None:
@@ -28,6 +31,15 @@ def reading_all_networks() -> bool:
 
 def on_change(listener) -> None:
     _on_change.append(listener)
+
+
+def before_leave(hook) -> None:
+    _before_leave.append(hook)
+
+
+def _leaving() -> None:
+    for hook in _before_leave:
+        hook()
 
 
 def _changed() -> None:
@@ -54,6 +66,7 @@ def network_scope(network_id: int) -> Iterator[None]:
     _changed()
     try:
         yield
+        _leaving()
     finally:
         _network_id.reset(token)
         _all_networks.reset(all_token)
@@ -67,6 +80,7 @@ def all_networks() -> Iterator[None]:
     _changed()
     try:
         yield
+        _leaving()
     finally:
         _all_networks.reset(token)
         _changed()

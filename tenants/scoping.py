@@ -80,4 +80,17 @@ def install(session_class=Session) -> None:
         return
     event.listen(session_class, "do_orm_execute", _scope_statement)
     event.listen(session_class, "before_flush", _stamp_and_check)
+    context.before_leave(_flush_pending)
     install._done = True
+
+
+def _flush_pending() -> None:
+    from flask import has_app_context
+
+    if not has_app_context():
+        return
+    from saas.extensions import db
+
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        session.flush()

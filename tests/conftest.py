@@ -112,7 +112,9 @@ def make_app(environ):
     """Build another app on the same database and Redis (for CSRF, rate limits, SMTP...)."""
 
     def factory(overrides: dict | None = None, env: dict | None = None):
-        return create_app({**TEST_OVERRIDES, **(overrides or {})}, environ={**environ, **(env or {})})
+        return create_app(
+            {**TEST_OVERRIDES, **(overrides or {})}, environ={**environ, **(env or {})}
+        )
 
     return factory
 

@@ -23,15 +23,24 @@ class Ref:
 
 def network(app, slug: str, name: str | None = None) -> Ref:
     with app.app_context():
-        n = Network(slug=slug, name=name or f"Huis van het Kind {slug.title()}", municipality=slug.title())
+        n = Network(
+            slug=slug, name=name or f"Huis van het Kind {slug.title()}", municipality=slug.title()
+        )
         db.session.add(n)
         db.session.commit()
         return Ref(id=n.id, slug=slug, name=n.name)
 
 
-def partner(app, net: Ref, name: str, sector: Sector = Sector.WELFARE, state=PartnerState.ACTIVE) -> Ref:
+def partner(
+    app, net: Ref, name: str, sector: Sector = Sector.WELFARE, state=PartnerState.ACTIVE
+) -> Ref:
     with app.app_context(), network_scope(net.id):
-        p = Partner(name=name, sector=sector, contact_email=f"contact@{name.lower().replace(' ', '-')}.example", state=state)
+        p = Partner(
+            name=name,
+            sector=sector,
+            contact_email=f"contact@{name.lower().replace(' ', '-')}.example",
+            state=state,
+        )
         db.session.add(p)
         db.session.commit()
         return Ref(id=p.id, name=name, email=p.contact_email)
@@ -40,14 +49,18 @@ def partner(app, net: Ref, name: str, sector: Sector = Sector.WELFARE, state=Par
 def user(app, email: str, *grants: tuple, name: str = "Test Person", admin: bool = False) -> Ref:
     """grants: (network Ref, Role[, partner Ref])"""
     with app.app_context():
-        u = accounts.find_user(email) or accounts.create_user(email=email, name=name, password=PASSWORD)
+        u = accounts.find_user(email) or accounts.create_user(
+            email=email, name=name, password=PASSWORD
+        )
         u.is_platform_admin = admin
         db.session.commit()
         for grant in grants:
             net, role = grant[0], grant[1]
             part = grant[2] if len(grant) > 2 else None
             with network_scope(net.id):
-                db.session.add(Membership(user_id=u.id, role=role, partner_id=part.id if part else None))
+                db.session.add(
+                    Membership(user_id=u.id, role=role, partner_id=part.id if part else None)
+                )
                 db.session.commit()
         return Ref(id=u.id, email=email, name=name)
 

@@ -12,7 +12,9 @@ def messages(environ: dict) -> list:
     folder = Path(environ["DORP_INSTANCE_PATH"]) / "mail"
     if not folder.exists():
         return []
-    return [BytesParser(policy=policy.default).parse(p.open("rb")) for p in sorted(folder.glob("*.eml"))]
+    return [
+        BytesParser(policy=policy.default).parse(p.open("rb")) for p in sorted(folder.glob("*.eml"))
+    ]
 
 
 def links_in_mailbox(environ: dict, recipient: str, path_part: str) -> list[str]:

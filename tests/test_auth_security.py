@@ -20,12 +20,24 @@ def _steward(app):
 
 def test_login_failure_says_one_generic_thing(app, client):
     _net, steward = _steward(app)
-    wrong_password = client.post("/auth/login", data={"email": steward.email, "password": "nope-nope-nope"})
-    no_account = client.post("/auth/login", data={"email": "ghost@nowhere.example", "password": "nope-nope-nope"})
+    wrong_password = client.post(
+        "/auth/login", data={"email": steward.email, "password": "nope-nope-nope"}
+    )
+    no_account = client.post(
+        "/auth/login", data={"email": "ghost@nowhere.example", "password": "nope-nope-nope"}
+    )
     assert wrong_password.status_code == no_account.status_code == 422
-    strip = lambda r: r.get_data(as_text=True).replace("nowhere.example", "").replace("ghost@", "")
-    assert "niet juist" in strip(wrong_password) or "not right" in strip(wrong_password)
-    assert strip(wrong_password).replace(steward.email, "") == strip(no_account).replace("", "")
+
+    def alerts(response) -> list[str]:
+        import re
+
+        return re.findall(r'class="alert[^"]*"[^>]*>([^<]+)<', response.get_data(as_text=True))
+
+    assert (
+        alerts(wrong_password)
+        == alerts(no_account)
+        == ["Het e-mailadres of het wachtwoord is niet juist."]
+    )
 
 
 def test_password_is_hashed_with_argon2id(app):
@@ -54,7 +66,11 @@ def test_password_change_ends_other_sessions(app):
     f.login(phone, steward)
     response = laptop.post(
         "/account",
-        data={"password-current": f.PASSWORD, "password-password": "a brand new secret", "password-confirm": "a brand new secret"},
+        data={
+            "password-current": f.PASSWORD,
+            "password-password": "a brand new secret",
+            "password-confirm": "a brand new secret",
+        },
     )
     assert response.status_code == 302
     assert laptop.get("/beringen/dashboard").status_code == 200
@@ -74,28 +90,46 @@ def test_password_reset_by_mailed_link(app, client, run_jobs, environ):
     assert len(links) == 1
     path = links[0].replace("http://localhost", "")
     assert client.post(path, data={"password": "short", "confirm": "short"}).status_code == 422
-    assert client.post(path, data={"password": "my new password", "confirm": "my new password"}).status_code == 302
+    assert (
+        client.post(
+            path, data={"password": "my new password", "confirm": "my new password"}
+        ).status_code
+        == 302
+    )
     assert client.get(path).status_code == 410  # single use
     f.login(client, steward, password="my new password")
 
 
 def test_invitation_expires_after_seven_days_and_is_single_use(app, client):
-    net, steward = _steward(app)
+    net, _steward_ref = _steward(app)
     with app.app_context():
         from tenants import invitations
         from tenants.models import Network
 
         with network_scope(net.id):
-            inv = invitations.invite(network=db.session.get(Network, net.id), email="new@beringen.example", role=Role.SE_WORKER)
+            inv = invitations.invite(
+                network=db.session.get(Network, net.id),
+                email="new@beringen.example",
+                role=Role.SE_WORKER,
+            )
             db.session.commit()
             assert inv.expires_at - utcnow() > timedelta(days=6, hours=23)
             token = invitations.token_for(inv)
-            old = invitations.invite(network=db.session.get(Network, net.id), email="late@beringen.example", role=Role.SE_WORKER)
+            old = invitations.invite(
+                network=db.session.get(Network, net.id),
+                email="late@beringen.example",
+                role=Role.SE_WORKER,
+            )
             old.expires_at = utcnow() - timedelta(seconds=1)
             db.session.commit()
             expired_token = invitations.token_for(old)
     assert client.get(f"/beringen/invitation/{expired_token}").status_code == 410
-    data = {"name": "Nieuwe Werker", "language": "nl", "password": "long enough pw", "confirm": "long enough pw"}
+    data = {
+        "name": "Nieuwe Werker",
+        "language": "nl",
+        "password": "long enough pw",
+        "confirm": "long enough pw",
+    }
     assert client.post(f"/beringen/invitation/{token}", data=data).status_code == 302
     other = app.test_client()
     assert other.post(f"/beringen/invitation/{token}", data=data).status_code == 410
@@ -103,7 +137,9 @@ def test_invitation_expires_after_seven_days_and_is_single_use(app, client):
     with app.app_context(), network_scope(net.id):
         roles = db.session.execute(select(Membership.role)).scalars().all()
         assert sorted(roles) == [Role.SE_WORKER, Role.STEWARD]
-        assert db.session.execute(select(Invitation).where(Invitation.accepted_at.is_not(None))).scalar_one()
+        assert db.session.execute(
+            select(Invitation).where(Invitation.accepted_at.is_not(None))
+        ).scalar_one()
 
 
 def test_csrf_token_is_required(make_app, app):
@@ -112,10 +148,15 @@ def test_csrf_token_is_required(make_app, app):
     client = strict.test_client()
     response = client.post("/auth/login", data={"email": steward.email, "password": f.PASSWORD})
     assert response.status_code == 400
-    assert "dorp_session" not in {c.key for c in client._cookies.values()} or client.get("/beringen/dashboard").status_code == 302
+    assert (
+        "dorp_session" not in {c.key for c in client._cookies.values()}
+        or client.get("/beringen/dashboard").status_code == 302
+    )
     page = client.get("/auth/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    ok = client.post("/auth/login", data={"email": steward.email, "password": f.PASSWORD, "csrf_token": token})
+    ok = client.post(
+        "/auth/login", data={"email": steward.email, "password": f.PASSWORD, "csrf_token": token}
+    )
     assert ok.status_code == 302
 
 
@@ -141,17 +182,28 @@ def test_login_rate_limit_holds_across_two_app_instances(make_app, app, environ)
     env = {"LOGIN_RATE_LIMIT": "100 per minute", "LOGIN_ACCOUNT_RATE_LIMIT": "3 per 15 minutes"}
     here = make_app({"RATELIMIT_ENABLED": True}, env)
     try:
-        attempt = lambda: here.test_client().post(
-            "/auth/login", data={"email": steward.email, "password": "wrong-password!"}
-        ).status_code
+
+        def attempt():
+            return (
+                here.test_client()
+                .post("/auth/login", data={"email": steward.email, "password": "wrong-password!"})
+                .status_code
+            )
+
         assert [attempt(), attempt()] == [422, 422]
         there = subprocess.run(
             [sys.executable, "-c", PROBE, steward.email],
-            env={**os.environ, **environ, **env}, capture_output=True, text=True, timeout=60, check=True,
+            env={**os.environ, **environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
         assert there.stdout.strip().splitlines()[-1] == "422"
         assert attempt() == 429
-        blocked = here.test_client().post("/auth/login", data={"email": steward.email, "password": f.PASSWORD})
+        blocked = here.test_client().post(
+            "/auth/login", data={"email": steward.email, "password": f.PASSWORD}
+        )
         assert blocked.status_code == 429
     finally:
         limiter.enabled = False  # one limiter per process: leave it as the other tests expect
@@ -160,7 +212,11 @@ def test_login_rate_limit_holds_across_two_app_instances(make_app, app, environ)
 def test_cookie_flags_and_security_headers(app):
     _net, steward = _steward(app)
     client = app.test_client()
-    response = client.post("/auth/login", data={"email": steward.email, "password": f.PASSWORD}, base_url="https://localhost")
+    response = client.post(
+        "/auth/login",
+        data={"email": steward.email, "password": f.PASSWORD},
+        base_url="https://localhost",
+    )
     cookie = response.headers["Set-Cookie"]
     for flag in ("Secure", "HttpOnly", "SameSite=Lax"):
         assert flag in cookie
@@ -176,14 +232,26 @@ def test_cookie_flags_and_security_headers(app):
 
 def test_next_parameter_only_goes_to_this_site(app):
     _net, steward = _steward(app)
-    for target in ("https://evil.example/", "//evil.example/x", "\\\\evil.example", "http:/evil.example", "javascript:alert(1)"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "\\\\evil.example",
+        "http:/evil.example",
+        "javascript:alert(1)",
+    ):
         client = app.test_client()
-        response = client.post("/auth/login", data={"email": steward.email, "password": f.PASSWORD, "next": target})
+        response = client.post(
+            "/auth/login", data={"email": steward.email, "password": f.PASSWORD, "next": target}
+        )
         assert response.status_code == 302
-        assert "evil" not in response.headers["Location"] and "javascript" not in response.headers["Location"]
+        assert (
+            "evil" not in response.headers["Location"]
+            and "javascript" not in response.headers["Location"]
+        )
     client = app.test_client()
     response = client.post(
-        "/auth/login", data={"email": steward.email, "password": f.PASSWORD, "next": "/beringen/network/people"}
+        "/auth/login",
+        data={"email": steward.email, "password": f.PASSWORD, "next": "/beringen/network/people"},
     )
     assert response.headers["Location"] == "/beringen/network/people"
 

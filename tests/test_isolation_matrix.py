@@ -109,9 +109,9 @@ def test_partner_cannot_touch_another_partners_objects(app, world):
             response = client.open(url, method=method, data={})
             assert response.status_code == 404, f"{method} {url}: {response.status_code}"
     with app.app_context():
+        from saas.extensions import db
         from tenants.context import network_scope
         from tenants.models import Membership
-        from saas.extensions import db
 
         with network_scope(beringen.network.id):
             assert db.session.get(Membership, beringen.membership_b) is not None
@@ -140,7 +140,7 @@ def test_steward_cannot_reach_other_network_partner_by_id_in_own_network_url(app
 
 
 def test_invitation_token_of_one_network_does_not_open_in_another(app, world):
-    beringen, sint_truiden = world
+    _beringen, sint_truiden = world
     client = app.test_client()
     response = client.get(f"/beringen/invitation/{sint_truiden.invitation_token}")
     assert response.status_code == 410

@@ -27,12 +27,18 @@ def _count(app, net, model) -> int:
         return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
-def test_steward_invites_a_partner_who_accepts_and_completes_the_profile(app, client, run_jobs, environ):
+def test_steward_invites_a_partner_who_accepts_and_completes_the_profile(
+    app, client, run_jobs, environ
+):
     net, steward = _setup(app)
     f.login(client, steward)
     response = client.post(
         "/beringen/network/partners/invite",
-        data={"name": "Kind & Gezin", "sector": "health", "contact_email": "An@KindEnGezin.example"},
+        data={
+            "name": "Kind & Gezin",
+            "sector": "health",
+            "contact_email": "An@KindEnGezin.example",
+        },
     )
     assert response.status_code == 302
     listing = client.get("/beringen/network/partners").get_data(as_text=True)
@@ -45,9 +51,17 @@ def test_steward_invites_a_partner_who_accepts_and_completes_the_profile(app, cl
     page = invited.get(path)
     assert page.status_code == 200 and "Kind &amp; Gezin" in page.get_data(as_text=True)
     response = invited.post(
-        path, data={"name": "An Peeters", "language": "nl", "password": "een lang wachtwoord", "confirm": "een lang wachtwoord"}
+        path,
+        data={
+            "name": "An Peeters",
+            "language": "nl",
+            "password": "een lang wachtwoord",
+            "confirm": "een lang wachtwoord",
+        },
     )
-    assert response.status_code == 302 and response.headers["Location"].endswith("/beringen/partner/profile")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/beringen/partner/profile"
+    )
     response = invited.post(
         "/beringen/partner/profile",
         data={
@@ -66,7 +80,10 @@ def test_steward_invites_a_partner_who_accepts_and_completes_the_profile(app, cl
         assert partner.state == PartnerState.ACTIVE
         assert partner.languages == ["nl", "tr"]
     # the partner admin invites a colleague
-    response = invited.post("/beringen/partner/colleagues", data={"email": "collega@kindengezin.example", "role": "partner_member"})
+    response = invited.post(
+        "/beringen/partner/colleagues",
+        data={"email": "collega@kindengezin.example", "role": "partner_member"},
+    )
     assert response.status_code == 302
     run_jobs()
     assert links_in_mailbox(environ, "collega@kindengezin.example", "/beringen/invitation/")
@@ -75,19 +92,28 @@ def test_steward_invites_a_partner_who_accepts_and_completes_the_profile(app, cl
 def test_steward_can_suspend_reactivate_and_resend(app, client):
     net, steward = _setup(app)
     f.login(client, steward)
-    client.post("/beringen/network/partners/invite", data={"name": "CLB", "sector": "education", "contact_email": "clb@clb.example"})
+    client.post(
+        "/beringen/network/partners/invite",
+        data={"name": "CLB", "sector": "education", "contact_email": "clb@clb.example"},
+    )
     with app.app_context(), network_scope(net.id):
         partner_id = db.session.execute(select(Partner.id)).scalar_one()
     assert client.post(f"/beringen/network/partners/{partner_id}/resend").status_code == 302
     with app.app_context(), network_scope(net.id):
         invitations = db.session.execute(select(Invitation).order_by(Invitation.id)).scalars().all()
-        assert len(invitations) == 2 and invitations[0].revoked_at is not None and invitations[1].is_open
+        assert (
+            len(invitations) == 2
+            and invitations[0].revoked_at is not None
+            and invitations[1].is_open
+        )
     client.post(f"/beringen/network/partners/{partner_id}/suspend")
     detail = client.get(f"/beringen/network/partners/{partner_id}").get_data(as_text=True)
     assert "Geschorst" in detail or "Suspended" in detail
     client.post(f"/beringen/network/partners/{partner_id}/reactivate")
     with app.app_context(), network_scope(net.id):
-        assert db.session.get(Partner, partner_id).state == PartnerState.INVITED  # nobody accepted yet
+        assert (
+            db.session.get(Partner, partner_id).state == PartnerState.INVITED
+        )  # nobody accepted yet
 
 
 def test_members_of_a_suspended_partner_lose_access(app, client):
@@ -118,7 +144,10 @@ def test_duplicate_partner_name_is_refused_with_a_clear_message(app, client):
 def test_invite_form_errors_are_shown_and_nothing_is_saved(app, client):
     net, steward = _setup(app)
     f.login(client, steward)
-    response = client.post("/beringen/network/partners/invite", data={"name": "", "sector": "bogus", "contact_email": "not-an-email"})
+    response = client.post(
+        "/beringen/network/partners/invite",
+        data={"name": "", "sector": "bogus", "contact_email": "not-an-email"},
+    )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert 'aria-invalid="true"' in body
@@ -179,14 +208,21 @@ def test_bad_csv_rows_are_reported_and_nothing_is_imported(app, client):
     import base64
 
     forged = base64.b64encode(text.encode()).decode()
-    assert client.post("/beringen/network/partners/import", data={"payload": forged}).status_code == 422
+    assert (
+        client.post("/beringen/network/partners/import", data={"payload": forged}).status_code
+        == 422
+    )
     assert _count(app, net, Partner) == 1
 
 
 def test_unreadable_uploads_get_a_clear_message(app, client):
     _net, steward = _setup(app)
     f.login(client, steward)
-    for content, name in ((b"\x00\x01\x02binary", "x.csv"), (b"", "empty.csv"), (b"just;one;header\n", "h.csv")):
+    for content, name in (
+        (b"\x00\x01\x02binary", "x.csv"),
+        (b"", "empty.csv"),
+        (b"just;one;header\n", "h.csv"),
+    ):
         response = client.post(
             "/beringen/network/partners/import",
             data={"file": (io.BytesIO(content), name)},
@@ -194,18 +230,30 @@ def test_unreadable_uploads_get_a_clear_message(app, client):
         )
         assert response.status_code == 422, name
     response = client.post(
-        "/beringen/network/partners/import", data={"file": (io.BytesIO(b"a,b"), "x.exe")}, content_type="multipart/form-data"
+        "/beringen/network/partners/import",
+        data={"file": (io.BytesIO(b"a,b"), "x.exe")},
+        content_type="multipart/form-data",
     )
     assert response.status_code == 422
-    assert client.post("/beringen/network/partners/import", data={"payload": "%%%not-base64"}).status_code == 400
+    assert (
+        client.post(
+            "/beringen/network/partners/import", data={"payload": "%%%not-base64"}
+        ).status_code
+        == 400
+    )
 
 
 def test_steward_invites_network_roles_and_keeps_at_least_one_steward(app, client):
     net, steward = _setup(app)
     f.login(client, steward)
-    response = client.post("/beringen/network/people", data={"email": "beleid@beringen.example", "role": "municipality_viewer"})
+    response = client.post(
+        "/beringen/network/people",
+        data={"email": "beleid@beringen.example", "role": "municipality_viewer"},
+    )
     assert response.status_code == 302
     with app.app_context(), network_scope(net.id):
-        own = db.session.execute(select(Membership.id).where(Membership.user_id == steward.id)).scalar_one()
+        own = db.session.execute(
+            select(Membership.id).where(Membership.user_id == steward.id)
+        ).scalar_one()
     client.post(f"/beringen/network/people/{own}/remove")
     assert _count(app, net, Membership) == 1

@@ -35,7 +35,10 @@ def test_every_tenant_table_has_rls_enabled_and_forced(app, environ):
             )
         )
         policies = {
-            r[0] for r in conn.execute(text("SELECT tablename FROM pg_policies WHERE schemaname = 'public'"))
+            r[0]
+            for r in conn.execute(
+                text("SELECT tablename FROM pg_policies WHERE schemaname = 'public'")
+            )
         }
     engine.dispose()
     for table in tables:
@@ -48,7 +51,9 @@ def test_app_role_is_powerless(app, environ):
     engine = _owner(environ)
     with engine.connect() as conn:
         superuser, bypass, createrole, createdb = conn.execute(
-            text("SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = :r"),
+            text(
+                "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = :r"
+            ),
             {"r": role},
         ).one()
         owned = conn.execute(
@@ -66,7 +71,8 @@ def test_raw_sql_under_one_network_sees_nothing_of_the_other(app):
     with app.app_context(), network_scope(beringen.network.id):
         for table in ("partners", "memberships", "invitations"):
             other = db.session.execute(
-                text(f"SELECT count(*) FROM {table} WHERE network_id = :n"), {"n": sint_truiden.network.id}
+                text(f"SELECT count(*) FROM {table} WHERE network_id = :n"),
+                {"n": sint_truiden.network.id},
             ).scalar_one()
             own = db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
             assert other == 0, table
@@ -77,7 +83,8 @@ def test_raw_sql_cannot_write_into_another_network(app):
     beringen, sint_truiden = build_world(app)
     with app.app_context(), network_scope(beringen.network.id):
         updated = db.session.execute(
-            text("UPDATE partners SET name = 'hacked' WHERE network_id = :n"), {"n": sint_truiden.network.id}
+            text("UPDATE partners SET name = 'hacked' WHERE network_id = :n"),
+            {"n": sint_truiden.network.id},
         ).rowcount
         assert updated == 0
         with pytest.raises(Exception, match="row-level security"):
@@ -110,7 +117,9 @@ def test_pooled_connection_forgets_the_network_after_a_request(make_app, app):
         engine = db.engine
         assert engine.pool.size() == 1
         seen = db.session.execute(text("SELECT count(*) FROM partners")).scalar_one()
-        setting = db.session.execute(text("SELECT current_setting('app.network_id', true)")).scalar_one()
+        setting = db.session.execute(
+            text("SELECT current_setting('app.network_id', true)")
+        ).scalar_one()
     assert seen == 0
     assert setting in ("", None)
     # and a request without a network, on that same single connection, sees nothing either

@@ -18,9 +18,16 @@ def test_queries_see_only_the_current_network(app):
     with app.app_context(), network_scope(beringen.network.id):
         names = set(db.session.execute(select(Partner.name)).scalars())
         assert names == {beringen.partner_a.name, beringen.partner_b.name}
-        assert db.session.execute(select(Partner).where(Partner.id == sint_truiden.partner_a.id)).first() is None
+        assert (
+            db.session.execute(
+                select(Partner).where(Partner.id == sint_truiden.partner_a.id)
+            ).first()
+            is None
+        )
         # relationship and join loads are scoped too
-        rows = db.session.execute(select(Membership).join(Partner, Membership.partner_id == Partner.id)).scalars()
+        rows = db.session.execute(
+            select(Membership).join(Partner, Membership.partner_id == Partner.id)
+        ).scalars()
         assert all(m.network_id == beringen.network.id for m in rows)
 
 
@@ -54,7 +61,12 @@ def test_writing_a_row_into_another_network_is_refused(app):
     beringen, sint_truiden = build_world(app)
     with app.app_context(), network_scope(beringen.network.id):
         db.session.add(
-            Partner(name="Indringer", sector=Sector.HEALTH, contact_email="i@p.example", network_id=sint_truiden.network.id)
+            Partner(
+                name="Indringer",
+                sector=Sector.HEALTH,
+                contact_email="i@p.example",
+                network_id=sint_truiden.network.id,
+            )
         )
         with pytest.raises(TenantViolation):
             db.session.flush()

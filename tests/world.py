@@ -32,8 +32,12 @@ def build_network(app, slug: str) -> NetworkCast:
     cast = NetworkCast(network=net, partner_a=a, partner_b=b)
     for role in Role:
         grant = (net, role, a) if role.needs_partner else (net, role)
-        cast.people[role] = f.user(app, f"{role.value}@{slug}.example", grant, name=f"{role.value} {slug}")
-    cast.colleague_b = f.user(app, f"colleague@{slug}.example", (net, Role.PARTNER_ADMIN, b), name=f"Collega {slug}")
+        cast.people[role] = f.user(
+            app, f"{role.value}@{slug}.example", grant, name=f"{role.value} {slug}"
+        )
+    cast.colleague_b = f.user(
+        app, f"colleague@{slug}.example", (net, Role.PARTNER_ADMIN, b), name=f"Collega {slug}"
+    )
     with app.app_context(), network_scope(net.id):
         from sqlalchemy import select
 
@@ -47,7 +51,9 @@ def build_network(app, slug: str) -> NetworkCast:
 
         network = db.session.get(Network, net.id)
         with app.test_request_context():
-            inv = invitations.invite(network=network, email=f"invitee@{slug}.example", role=Role.SE_WORKER)
+            inv = invitations.invite(
+                network=network, email=f"invitee@{slug}.example", role=Role.SE_WORKER
+            )
             db.session.commit()
             cast.invitation_token = invitations.token_for(inv)
     # What no outsider may see (the network's name is public: its families' page shows it).

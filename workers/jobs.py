@@ -18,6 +18,7 @@ from workers.queues import MAINTENANCE, NOTIFICATIONS
 log = logging.getLogger(__name__)
 SENDING_STALE_AFTER = timedelta(minutes=10)
 PENDING_RETRY_AFTER = timedelta(minutes=1)
+MAX_ATTEMPTS = 8
 
 
 def _claim(message_id: int) -> OutboxMessage | None:
@@ -75,8 +76,10 @@ def sweep_outbox() -> int:
                 or_(
                     (OutboxMessage.state == OutboxState.PENDING)
                     & (OutboxMessage.created_at < now - PENDING_RETRY_AFTER),
-                    (OutboxMessage.state == OutboxState.SENDING)
-                    & (OutboxMessage.sending_since < now - SENDING_STALE_AFTER),
+                    # a worker died mid-send, or every quick retry failed: try again later
+                    OutboxMessage.state.in_([OutboxState.SENDING, OutboxState.FAILED])
+                    & (OutboxMessage.sending_since < now - SENDING_STALE_AFTER)
+                    & (OutboxMessage.attempts < MAX_ATTEMPTS),
                 )
             )
             .order_by(OutboxMessage.id)

@@ -1,0 +1,78 @@
+"""Bad input never gets a 500: every route, every method, junk values, as the roles that reach it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tenants.models import Role
+from tests import factories as f
+from tests.world import build_world
+
+JUNK = [
+    {},
+    {"name": "", "email": "", "sector": "", "role": "", "password": ""},
+    {
+        "name": "x" * 20000,
+        "email": "@" * 300,
+        "sector": "🙂",
+        "contact_email": "a@b",
+        "role": "god",
+    },
+    {
+        "name": ["a", "b"],
+        "languages": ["zz", "<script>"],
+        "default_language": "xx",
+        "slug": "../etc",
+    },
+    {"payload": "!!!", "state": "'; DROP TABLE partners; --", "next": "//evil.example"},
+    {"name": "null\x00byte", "description": "\x00"},
+    {
+        "website": "javascript:alert(1)",
+        "phone": "+" * 100,
+        "profile-name": "",
+        "password-current": "x",
+    },
+]
+
+ROLES = [Role.STEWARD, Role.PARTNER_ADMIN, Role.SE_COORDINATOR, Role.MUNICIPALITY_VIEWER]
+
+
+def _args(rule, cast):
+    values = {
+        "slug": cast.network.slug,
+        "partner_id": cast.partner_a.id,
+        "membership_id": cast.membership_b,
+        "token": cast.invitation_token,
+        "code": "en",
+        "name": "20260101T000000-00000001.eml",
+    }
+    return {k: values[k] for k in rule.arguments}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_route_answers_500_to_junk(app, role):
+    beringen, _st = build_world(app)
+    client = app.test_client()
+    f.login(client, beringen.people[role])
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in {"static", "bootstrap.static", "auth.logout"}:
+            continue
+        url = app.url_map.bind("localhost").build(rule.endpoint, _args(rule, beringen))
+        for method in sorted(m for m in rule.methods if m in {"GET", "POST"}):
+            for junk in JUNK:
+                if method == "GET":
+                    flat = {k: v for k, v in junk.items() if isinstance(v, str)}
+                    response = client.get(url, query_string=flat)
+                else:
+                    response = client.post(url, data=junk)
+                assert response.status_code < 500, (
+                    f"{role} {method} {url} {list(junk)}: {response.status_code}"
+                )
+
+
+def test_non_numeric_ids_are_404(app):
+    beringen, _st = build_world(app)
+    client = app.test_client()
+    f.login(client, beringen.people[Role.STEWARD])
+    assert client.get("/beringen/network/partners/abc").status_code == 404
+    assert client.get("/beringen/network/partners/99999999999999999999").status_code == 404

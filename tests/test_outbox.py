@@ -1,0 +1,157 @@
+"""Mail goes through the outbox: written with the change, relayed after commit, delivered once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from rq import SimpleWorker
+from sqlalchemy import select, update
+
+from saas.extensions import db
+from saas.models_base import utcnow
+from saas.notifications.models import OutboxMessage, OutboxState
+from saas.partners.models import Partner
+from tenants.context import network_scope
+from tenants.models import Role
+from tests import factories as f
+from tests.conftest import free_port
+from workers.decorators import JobArgumentError
+from workers.jobs import deliver_email, sweep_outbox
+from workers.queues import ALL, queue, redis_connection
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+def work(app) -> None:
+    with app.app_context():
+        SimpleWorker([queue(n) for n in ALL], connection=redis_connection()).work(burst=True)
+
+
+def _invite(app, client, name="CLB Beringen"):
+    return client.post(
+        "/beringen/network/partners/invite",
+        data={"name": name, "sector": "education", "contact_email": "clb@clb.example"},
+    )
+
+
+def _setup(app):
+    net = f.network(app, "beringen")
+    return net, f.user(app, "regie@beringen.example", (net, Role.STEWARD))
+
+
+def _messages(app):
+    with app.app_context():
+        return db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+
+
+def test_invitation_is_delivered_over_smtp_exactly_once(app, make_app, smtp):
+    controller, inbox = smtp
+    smtp_app = make_app(env={"MAIL_URL": f"smtp://127.0.0.1:{controller.port}"})
+    _net, steward = _setup(app)
+    client = smtp_app.test_client()
+    f.login(client, steward)
+    assert _invite(smtp_app, client).status_code == 302
+    (message,) = _messages(app)
+    with smtp_app.app_context():
+        deliver_email.enqueue(message.id)  # a duplicate enqueue: still one e-mail
+    work(smtp_app)
+    assert len(inbox.messages) == 1
+    envelope = inbox.messages[0]
+    assert envelope.rcpt_tos == ["clb@clb.example"]
+    raw = envelope.content.decode()
+    assert f"Message-ID: <dorp-outbox-{message.id}@" in raw
+    assert "/beringen/invitation/" in raw
+    assert _messages(app)[0].state == OutboxState.SENT
+
+
+def test_redis_down_loses_no_change_and_no_mail(app, make_app, run_jobs, environ):
+    net, steward = _setup(app)
+    dead = make_app(env={"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    client = dead.test_client()
+    f.login(client, steward)
+    assert _invite(dead, client).status_code == 302
+    with app.app_context(), network_scope(net.id):
+        assert db.session.execute(select(Partner.name)).scalar_one() == "CLB Beringen"
+    (message,) = _messages(app)
+    assert message.state == OutboxState.PENDING
+    run_jobs()
+    assert _messages(app)[0].state == OutboxState.PENDING  # nothing was queued
+    with app.app_context():
+        db.session.execute(update(OutboxMessage).values(created_at=utcnow() - timedelta(minutes=5)))
+        db.session.commit()
+        assert sweep_outbox() == 1
+    run_jobs()
+    assert _messages(app)[0].state == OutboxState.SENT
+    from tests.mail import links_in_mailbox
+
+    assert len(links_in_mailbox(environ, "clb@clb.example", "/invitation/")) == 1
+
+
+def test_failed_delivery_is_recorded_and_retried_later(app, make_app, smtp):
+    controller, inbox = smtp
+    _net, steward = _setup(app)
+    broken = make_app(env={"MAIL_URL": f"smtp://127.0.0.1:{free_port()}?timeout=2"})
+    client = broken.test_client()
+    f.login(client, steward)
+    _invite(broken, client)
+    with broken.app_context():
+        message_id = _messages(app)[0].id
+        with pytest.raises(OSError):
+            deliver_email(message_id)
+    failed = _messages(app)[0]
+    assert failed.state == OutboxState.FAILED and failed.attempts == 1 and failed.last_error
+    working = make_app(env={"MAIL_URL": f"smtp://127.0.0.1:{controller.port}"})
+    with working.app_context():
+        db.session.execute(
+            update(OutboxMessage).values(sending_since=utcnow() - timedelta(hours=1))
+        )
+        db.session.commit()
+        assert sweep_outbox() == 1
+    work(working)
+    assert len(inbox.messages) == 1
+    assert _messages(app)[0].state == OutboxState.SENT
+
+
+def test_a_failed_request_sends_nothing(app, client):
+    net, steward = _setup(app)
+    f.partner(app, net, "CLB Beringen")
+    f.login(client, steward)
+    assert _invite(app, client).status_code == 422  # duplicate name
+    assert _messages(app) == []
+
+
+def test_jobs_take_ids_only(app):
+    with app.app_context():
+        for bad in (
+            "someone@example.org",
+            {"email": "x"},
+            ["x"],
+            1.5,
+            True,
+            "a long sentence with spaces",
+        ):
+            with pytest.raises(JobArgumentError):
+                deliver_email.enqueue(bad)
+
+
+def test_delivery_of_an_unknown_or_sent_message_is_a_no_op(app):
+    with app.app_context():
+        assert deliver_email(424242) == "skipped"

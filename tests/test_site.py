@@ -1,0 +1,146 @@
+"""Health, language, demo data, the platform admin, and the families' page."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from saas.extensions import db
+from saas.partners.models import Partner
+from tenants.context import all_networks
+from tenants.models import Membership, Network, Role
+from tests import factories as f
+from tests.conftest import free_port
+
+
+def test_healthz_reports_database_redis_and_worker(app, client):
+    report = client.get("/healthz")
+    assert report.status_code == 200
+    data = report.get_json()
+    assert data["database"] == "ok" and data["redis"] == "ok"
+    assert data["worker"] == "none running" and data["status"] == "degraded"
+
+
+def test_healthz_with_redis_down_is_503(make_app, app):
+    broken = make_app(env={"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["redis"].startswith("error")
+
+
+def test_interface_is_dutch_by_default_and_english_on_request(app, client):
+    assert "Aanmelden" in client.get("/auth/login").get_data(as_text=True)
+    english = client.get("/auth/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Log in" in english
+    client.get("/language/en")
+    assert "Log in" in client.get("/auth/login").get_data(as_text=True)
+    assert 'lang="en"' in client.get("/auth/login").get_data(as_text=True)
+
+
+def test_users_language_preference_wins(app, client):
+    net = f.network(app, "beringen")
+    person = f.user(app, "en@beringen.example", (net, Role.STEWARD))
+    with app.app_context():
+        from saas.accounts.models import User
+
+        db.session.get(User, person.id).language = "en"
+        db.session.commit()
+    f.login(client, person)
+    assert "Partners of the network" in client.get("/beringen/network/partners").get_data(
+        as_text=True
+    )
+
+
+def test_demo_seed_is_idempotent_and_complete(app):
+    from saas.demo import PEOPLE, seed
+
+    with app.app_context():
+        first = seed()
+        second = seed()
+        assert first["networks"] == second["networks"] == 2
+        assert second["partners"] == 0
+        with all_networks():
+            assert db.session.execute(select(func.count()).select_from(Network)).scalar_one() == 2
+            partners = db.session.execute(select(func.count()).select_from(Partner)).scalar_one()
+            assert partners == first["partners"] >= 30
+            memberships = db.session.execute(
+                select(func.count()).select_from(Membership)
+            ).scalar_one()
+            assert memberships == sum(len(grants) for *_rest, grants in PEOPLE)
+    client = app.test_client()
+    client.post("/auth/login", data={"email": "coordinator@in-z.demo", "password": "dorp-demo"})
+    home = client.get("/").get_data(as_text=True)
+    assert "Huis van het Kind Beringen" in home and "Huis van het Kind Sint-Truiden" in home
+    assert client.get("/sint-truiden/team/").status_code == 200
+
+
+def test_platform_admin_creates_a_network_with_a_steward(app, client, run_jobs, environ):
+    admin = f.user(app, "admin@dorp.example", admin=True)
+    f.login(client, admin)
+    response = client.post(
+        "/admin/networks",
+        data={
+            "name": "Huis van het Kind Genk",
+            "slug": "genk",
+            "municipality": "Genk",
+            "default_language": "nl",
+            "steward_email": "regie@genk.example",
+        },
+    )
+    assert response.status_code == 302
+    run_jobs()
+    from tests.mail import links_in_mailbox
+
+    assert links_in_mailbox(environ, "regie@genk.example", "/genk/invitation/")
+    bad = client.post(
+        "/admin/networks",
+        data={
+            "name": "X",
+            "slug": "Genk!",
+            "municipality": "Genk",
+            "default_language": "nl",
+            "steward_email": "a@b.example",
+        },
+    )
+    assert bad.status_code == 422
+    taken = client.post(
+        "/admin/networks",
+        data={
+            "name": "Genk 2",
+            "slug": "genk",
+            "municipality": "Genk",
+            "default_language": "nl",
+            "steward_email": "a@b.example",
+        },
+    )
+    assert taken.status_code == 422
+
+
+def test_admin_pages_are_for_platform_admins_only(app, client):
+    net = f.network(app, "beringen")
+    steward = f.user(app, "regie@beringen.example", (net, Role.STEWARD))
+    f.login(client, steward)
+    assert client.get("/admin/networks").status_code == 404
+
+
+def test_public_page_shows_active_partners_without_cookies(app, client):
+    net = f.network(app, "beringen")
+    f.partner(app, net, "Opvoedingswinkel")
+    from saas.partners.models import PartnerState
+
+    f.partner(app, net, "Nog niet actief", state=PartnerState.INVITED)
+    response = client.get("/beringen/")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Opvoedingswinkel" in body and "Nog niet actief" not in body
+    assert "Set-Cookie" not in response.headers
+    assert "<script" not in body
+
+
+def test_network_switcher_lists_every_network_of_the_person(app, client):
+    a, b = f.network(app, "beringen"), f.network(app, "sint-truiden")
+    person = f.user(
+        app, "coordinator@in-z.example", (a, Role.SE_COORDINATOR), (b, Role.SE_COORDINATOR)
+    )
+    f.login(client, person)
+    page = client.get("/beringen/dashboard").get_data(as_text=True)
+    assert "/sint-truiden/dashboard" in page and "/beringen/dashboard" in page
