@@ -74,6 +74,9 @@ def run(app: Flask, port: int) -> None:
     from saas.demo import seed
 
     children: list[subprocess.Popen] = []
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` stops everything, like Ctrl-C
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if app.config["REDIS_EMBEDDED"]:
             redis_port = int(app.config["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
@@ -86,7 +89,9 @@ def run(app: Flask, port: int) -> None:
         children.append(subprocess.Popen([*flask, "worker"], env=env))
         children.append(subprocess.Popen([*flask, "scheduler"], env=env))
         print(f" * Dorp on http://127.0.0.1:{port}  (Ctrl-C stops everything)")
-        app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False, threaded=True)
+        from werkzeug.serving import run_simple
+
+        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
     finally:
         for child in reversed(children):
             if child.poll() is None:

@@ -78,12 +78,13 @@ def setup_app_role(admin_engine: Engine, role: str, password: str | None = None)
             text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
         ).first()
         ident = conn.dialect.identifier_preparer.quote(role)
-        if not exists:
+        if not exists:  # in production the role comes from infra/postgres/roles.sql
             conn.exec_driver_sql(
                 f"CREATE ROLE {ident} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
             )
-        if password:
-            conn.execute(text(f"ALTER ROLE {ident} PASSWORD :p"), {"p": password})
+            if password:
+                literal = conn.execute(text("SELECT quote_literal(:p)"), {"p": password}).scalar_one()
+                conn.exec_driver_sql(f"ALTER ROLE {ident} PASSWORD {literal}")
         conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {ident}")
         conn.exec_driver_sql(
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {ident}"
