@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 
+from saas.partners.models import LANGUAGE_NAMES
 from saas.security import is_safe_next
 
 LANG_COOKIE = "dorp_lang"
@@ -87,6 +88,7 @@ def register(app: Flask) -> None:
 
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
 
     @app.context_processor
     def _languages():

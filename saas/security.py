@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
 from flask import Flask, request
@@ -10,6 +11,10 @@ from sqlalchemy import select
 
 from saas.extensions import db, login_manager, talisman
 from saas.models_base import utcnow
+
+SESSION_IDLE_LIMIT = timedelta(
+    days=14
+)  # a session unused this long is over, wherever its cookie is
 
 CSP = {
     "default-src": "'self'",
@@ -69,6 +74,9 @@ def load_user(token: str):
     if row is None or not row.user.is_enabled:
         return None
     now = utcnow()
+    if now - row.last_seen_at > SESSION_IDLE_LIMIT:
+        db.session.delete(row)
+        return None
     if (now - row.last_seen_at).total_seconds() > 300:
         row.last_seen_at = now  # committed with the request
     user = row.user

@@ -83,7 +83,9 @@ def setup_app_role(admin_engine: Engine, role: str, password: str | None = None)
                 f"CREATE ROLE {ident} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
             )
             if password:
-                literal = conn.execute(text("SELECT quote_literal(:p)"), {"p": password}).scalar_one()
+                literal = conn.execute(
+                    text("SELECT quote_literal(:p)"), {"p": password}
+                ).scalar_one()
                 conn.exec_driver_sql(f"ALTER ROLE {ident} PASSWORD {literal}")
         conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {ident}")
         conn.exec_driver_sql(

@@ -96,6 +96,7 @@ def sweep_outbox() -> int:
 def purge_expired() -> dict:
     """Remove what has outlived its purpose: old login sessions, sent mail, dead invitations."""
     from saas.accounts.models import LoginSession
+    from saas.security import SESSION_IDLE_LIMIT
     from tenants.context import all_networks
     from tenants.models import Invitation
 
@@ -103,7 +104,7 @@ def purge_expired() -> dict:
     with all_networks():
         sessions = db.session.execute(
             LoginSession.__table__.delete().where(
-                LoginSession.last_seen_at < now - timedelta(days=14)
+                LoginSession.last_seen_at < now - SESSION_IDLE_LIMIT
             )
         ).rowcount
         mails = db.session.execute(

@@ -7,30 +7,8 @@ from wtforms.validators import URL, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.forms import choices, email_field
+from saas.partners.models import SPOKEN_LANGUAGES
 from tenants.models import ROLE_LABELS, Role
-
-SPOKEN_LANGUAGES = [
-    ("nl", "Nederlands"),
-    ("fr", "Français"),
-    ("en", "English"),
-    ("de", "Deutsch"),
-    ("tr", "Türkçe"),
-    ("ar", "العربية"),
-    ("ber", "Tamazight"),
-    ("it", "Italiano"),
-    ("pl", "Polski"),
-    ("ro", "Română"),
-    ("bg", "Български"),
-    ("ru", "Русский"),
-    ("uk", "Українська"),
-    ("ps", "پښتو"),
-    ("fa", "فارسی"),
-    ("so", "Soomaali"),
-    ("ti", "ትግርኛ"),
-    ("es", "Español"),
-    ("pt", "Português"),
-    ("sq", "Shqip"),
-]
 
 
 class CheckboxList(SelectMultipleField):

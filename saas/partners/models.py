@@ -39,6 +39,32 @@ SECTOR_LABELS = {
 }
 
 
+# Languages partners speak with families, each named in its own language.
+SPOKEN_LANGUAGES = [
+    ("nl", "Nederlands"),
+    ("fr", "Français"),
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("tr", "Türkçe"),
+    ("ar", "العربية"),
+    ("ber", "Tamazight"),
+    ("it", "Italiano"),
+    ("pl", "Polski"),
+    ("ro", "Română"),
+    ("bg", "Български"),
+    ("ru", "Русский"),
+    ("uk", "Українська"),
+    ("ps", "پښتو"),
+    ("fa", "فارسی"),
+    ("so", "Soomaali"),
+    ("ti", "ትግርኛ"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("sq", "Shqip"),
+]
+LANGUAGE_NAMES = dict(SPOKEN_LANGUAGES)
+
+
 class PartnerState(enum.StrEnum):
     INVITED = "invited"
     ACTIVE = "active"
