@@ -24,7 +24,8 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
 
-    from saas import errors, i18n, navigation, security
+    from saas import errors, i18n, models, navigation, security  # noqa: F401  (models: all tables)
+    from saas.catalogue import display
     from saas.cli import register_commands
     from saas.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -47,6 +48,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     errors.register(app)
     i18n.register(app)
     navigation.register(app)
+    display.register(app)
     register_commands(app)
     return app
 
@@ -89,6 +91,7 @@ def _install_tenancy(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.catalogue import bp as catalogue_bp
     from blueprints.dev import bp as dev_bp
     from blueprints.municipality import bp as municipality_bp
     from blueprints.network import bp as network_bp
@@ -97,7 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.site import bp as site_bp
     from blueprints.social_economy import bp as se_bp
 
-    for bp in (site_bp, auth_bp, admin_bp, network_bp, partner_bp, se_bp, municipality_bp):
+    for bp in (site_bp, auth_bp, admin_bp, network_bp, catalogue_bp, partner_bp, se_bp, municipality_bp):
         app.register_blueprint(bp)
     if app.config["DEV_INBOX"]:
         app.register_blueprint(dev_bp)

@@ -84,10 +84,11 @@ def register(app: Flask) -> None:
                 current_user.language = code
         return response
 
-    from flask_babel import format_date, format_datetime
+    from flask_babel import format_date, format_datetime, format_time
 
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
 
     @app.context_processor

@@ -23,6 +23,7 @@ def _items() -> list[NavItem]:
     items: list[tuple[str, str, str]] = []
     if g.get("network") is not None and memberships():
         items.append((_("Overview"), "network.dashboard", "network.dashboard"))
+        items.append((_("Catalogue"), "catalogue.index", "catalogue."))
         if has_role(Role.STEWARD):
             items.append((_("Partners"), "network.partners_list", "network.partner"))
             items.append((_("People"), "network.people", "network.people"))
@@ -40,10 +41,15 @@ def _items() -> list[NavItem]:
     return [NavItem(label, url_for(ep), endpoint.startswith(prefix)) for label, ep, prefix in items]
 
 
+def can_publish() -> bool:
+    return g.get("network") is not None and has_role(Role.PARTNER_ADMIN, Role.PARTNER_MEMBER, Role.SE_COORDINATOR)
+
+
 def register(app: Flask) -> None:
     @app.context_processor
     def _nav():
         return {
+            "dorp_can_publish": can_publish,
             "dorp_nav": _items,
             "dorp_my_networks": lambda: (
                 user_networks(current_user.id) if current_user.is_authenticated else []

@@ -57,6 +57,10 @@ def create_network(
     )
     db.session.add(network)
     db.session.flush()
+    with network_scope(network.id):
+        from saas.catalogue.services import seed_offer_types
+
+        seed_offer_types()
     if steward_email:
         with network_scope(network.id):
             invitations.invite(

@@ -43,6 +43,11 @@ def _args(rule, cast):
         "partner_id": cast.partner_a.id,
         "membership_id": cast.membership_b,
         "token": cast.invitation_token,
+        "offer_id": cast.offer_id,
+        "session_id": cast.session_id,
+        "link_id": cast.link_id,
+        "closure_id": cast.closure_id,
+        "location_id": cast.location_id,
         "code": "en",
         "name": "20260101T000000-00000001.eml",
     }

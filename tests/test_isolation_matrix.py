@@ -32,6 +32,11 @@ def _args_for(rule, cast) -> dict:
         "partner_id": cast.partner_b.id,
         "membership_id": cast.membership_b,
         "token": cast.invitation_token,
+        "offer_id": cast.offer_id,
+        "session_id": cast.session_id,
+        "link_id": cast.link_id,
+        "closure_id": cast.closure_id,
+        "location_id": cast.location_id,
     }
     missing = set(rule.arguments) - set(known)
     assert not missing, (

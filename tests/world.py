@@ -22,6 +22,11 @@ class NetworkCast:
     membership_b: int = 0
     membership_network: int = 0
     invitation_token: str = ""
+    offer_id: int = 0
+    session_id: int = 0
+    link_id: int = 0
+    closure_id: int = 0
+    location_id: int = 0
     secrets: list[str] = field(default_factory=list)
 
 
@@ -56,10 +61,42 @@ def build_network(app, slug: str) -> NetworkCast:
             )
             db.session.commit()
             cast.invitation_token = invitations.token_for(inv)
+    _catalogue(app, cast)
     # What no outsider may see (the network's name is public: its families' page shows it).
-    cast.secrets = [a.name, b.name, a.email, b.email, f"@{slug}.example"]
+    cast.secrets = [a.name, b.name, a.email, b.email, f"@{slug}.example", f"Voorleesuurtje {slug}",
+                    f"Ontmoetingscentrum {slug}"]
     return cast
 
 
 def build_world(app) -> tuple[NetworkCast, NetworkCast]:
     return build_network(app, "beringen"), build_network(app, "sint-truiden")
+
+
+def _catalogue(app, cast: NetworkCast) -> None:
+    """An offer of partner B (with partner A as host), its sessions, a place and a closure."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from saas.catalogue.models import ActivitySession, Closure, ClosureKind, OfferPartner
+    from tests import catalogue_factories as cf
+
+    place = cf.place(app, cast.network, name=f"Ontmoetingscentrum {cast.network.slug}")
+    offer = cf.offer(app, cast.network, cast.partner_b, title=f"Voorleesuurtje {cast.network.slug}", location=place)
+    with app.test_request_context(), network_scope(cast.network.id):
+        from saas.catalogue import services
+        from saas.catalogue.models import OrganiserRole, Offer
+        from saas.partners.models import Partner
+
+        o = db.session.get(Offer, offer.id)
+        services.set_organiser(o, db.session.get(Partner, cast.partner_a.id), OrganiserRole.HOST)
+        closure = Closure(kind=ClosureKind.CLOSURE, label="Teamdag", starts_on=date(2027, 12, 1), ends_on=date(2027, 12, 1))
+        db.session.add(closure)
+        db.session.commit()
+        cast.offer_id = offer.id
+        cast.location_id = place.id
+        cast.closure_id = closure.id
+        cast.link_id = db.session.execute(select(OfferPartner.id)).scalar_one()
+        cast.session_id = db.session.execute(
+            select(ActivitySession.id).where(ActivitySession.offer_id == offer.id).order_by(ActivitySession.id)
+        ).scalars().first()

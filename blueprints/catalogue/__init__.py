@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("catalogue", __name__, url_prefix="/<slug>/catalogue")
+
+from blueprints.catalogue import places, views  # noqa: E402,F401

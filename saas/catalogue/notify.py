@@ -1,0 +1,113 @@
+"""Who hears about what happens to an offer: e-mails through the outbox, in each person's language."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_login import current_user
+from sqlalchemy import select
+
+from saas.accounts.models import User
+from saas.extensions import db
+from saas.notifications.services import queue_email
+from saas.urls import absolute_url
+from tenants.models import Membership, Network, Role
+
+
+def _network() -> Network:
+    network = g.get("network")
+    if network is None:
+        from tenants.context import current_network_id
+
+        network = db.session.get(Network, current_network_id())
+    return network
+
+
+def _partner_people(partner_ids: set[int]) -> list[User]:
+    if not partner_ids:
+        return []
+    return list(
+        db.session.execute(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.partner_id.in_(partner_ids),
+                Membership.role.in_([Role.PARTNER_ADMIN, Role.PARTNER_MEMBER]),
+            )
+            .distinct()
+        ).scalars()
+    )
+
+
+def _followers(offer) -> list[User]:
+    from saas.catalogue.models import OfferFollower
+
+    return list(
+        db.session.execute(
+            select(User).join(OfferFollower, OfferFollower.user_id == User.id).where(OfferFollower.offer_id == offer.id)
+        ).scalars()
+    )
+
+
+def _coordinators_of(offer) -> list[User]:
+    """Social-economy coordinators publish in the name of their employer: they hear its news."""
+    from saas.partners.models import Sector
+
+    if offer.partner.sector != Sector.SOCIAL_ECONOMY:
+        return []
+    return list(
+        db.session.execute(
+            select(User).join(Membership, Membership.user_id == User.id).where(Membership.role == Role.SE_COORDINATOR)
+        ).scalars()
+    )
+
+
+def _audience(offer) -> list[User]:
+    """Co-organisers (not those who declined) and followers, without the person acting."""
+    from saas.catalogue.models import Answer
+
+    partner_ids = {link.partner_id for link in offer.organisers if link.answer != Answer.DECLINED}
+    people = {u.id: u for u in _partner_people(partner_ids) + _followers(offer)}
+    me = current_user.id if current_user and current_user.is_authenticated else None
+    return [u for uid, u in sorted(people.items()) if uid != me and u.is_enabled]
+
+
+def _send(users: list[User], *, kind: str, template: str, **context) -> None:
+    network = _network()
+    for user in users:
+        queue_email(
+            kind=kind, recipient=user.email, template=template, language=user.language,
+            network_id=network.id, network=network, user=user, **context,
+        )
+
+
+def offer_changed(offer, *, kind: str) -> None:
+    link = absolute_url("catalogue.offer_detail", slug=_network().slug, offer_id=offer.id)
+    _send(_audience(offer), kind="offer_changed", template="offer_changed", offer=offer, change=kind, link=link)
+
+
+def session_changed(session, *, kind: str) -> None:
+    offer = session.offer
+    link = absolute_url("catalogue.offer_detail", slug=_network().slug, offer_id=offer.id)
+    _send(
+        _audience(offer), kind="session_changed", template="session_changed", offer=offer,
+        session=session, change=kind, link=link,
+    )
+
+
+def organiser_invited(offer, link_row) -> None:
+    link = absolute_url("catalogue.offer_detail", slug=_network().slug, offer_id=offer.id)
+    _send(
+        _partner_people({link_row.partner_id}), kind="organiser_invited", template="organiser_invited",
+        offer=offer, role=link_row.role, link=link,
+    )
+
+
+def speaker_answered(link_row) -> None:
+    offer = link_row.offer
+    link = absolute_url("catalogue.offer_detail", slug=_network().slug, offer_id=offer.id)
+    owners = _partner_people({offer.partner_id}) + _coordinators_of(offer)
+    me = current_user.id if current_user and current_user.is_authenticated else None
+    _send(
+        [u for u in owners if u.id != me], kind="speaker_answered", template="speaker_answered",
+        offer=offer, answer=link_row.answer, speaker=link_row.partner, link=link,
+    )

@@ -1,0 +1,178 @@
+"""Finding offers and sessions: the catalogue's filters, this week's sessions, coverage gaps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, literal, or_, select
+from sqlalchemy.orm import selectinload
+
+from saas.catalogue.models import (
+    AGE_BANDS,
+    ActionLine,
+    ActivitySession,
+    CostKind,
+    Location,
+    Offer,
+    OfferPartner,
+)
+from saas.catalogue.schedule import TZ, WEEKDAYS, to_utc
+from saas.extensions import db
+
+TIMES_OF_DAY = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    age_months: int | None = None
+    weekday: int | None = None  # 0 = Monday
+    time_of_day: str = ""
+    neighbourhood: str = ""
+    language: str = ""
+    action_line: int | None = None
+    type_id: int | None = None
+    partner_id: int | None = None
+    free_only: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        """Read filters from a query string; anything unreadable is simply not applied."""
+
+        def number(name, low, high):
+            try:
+                value = int(args.get(name, ""))
+            except ValueError:
+                return None
+            return value if low <= value <= high else None
+
+        age_years = number("age", 0, 25)
+        weekday = number("day", 0, 6)
+        line = number("line", 1, 16)
+        return cls(
+            q=(args.get("q") or "").strip()[:100],
+            age_months=age_years * 12 if age_years is not None else None,
+            weekday=weekday,
+            time_of_day=args.get("time") if args.get("time") in TIMES_OF_DAY else "",
+            neighbourhood=(args.get("neighbourhood") or "")[:100],
+            language=(args.get("language") or "")[:5],
+            action_line=line if line in {int(a) for a in ActionLine.members()} else None,
+            type_id=number("type", 1, 2**31 - 1),
+            partner_id=number("partner", 1, 2**31 - 1),
+            free_only=args.get("free") in {"1", "on", "true"},
+        )
+
+
+def _apply_sql_filters(query, f: Filters):
+    if f.q:
+        like = f"%{f.q.lower()}%"
+        query = query.where(
+            or_(func.lower(Offer.title).like(like), func.lower(Offer.description).like(like), Offer.themes.like(like))
+        )
+    if f.age_months is not None:
+        query = query.where(Offer.age_min_months <= f.age_months + 11, Offer.age_max_months >= f.age_months)
+    if f.neighbourhood:
+        query = query.where(Location.neighbourhood == f.neighbourhood)
+    if f.language:
+        query = query.where((literal(",") + Offer.languages + literal(",")).like(f"%,{f.language},%"))
+    if f.action_line:
+        query = query.where(Offer.action_lines.op("&")(f.action_line) != 0)
+    if f.type_id:
+        query = query.where(Offer.type_id == f.type_id)
+    if f.partner_id:
+        co = select(OfferPartner.offer_id).where(OfferPartner.partner_id == f.partner_id)
+        query = query.where(or_(Offer.partner_id == f.partner_id, Offer.id.in_(co)))
+    if f.free_only:
+        query = query.where(Offer.cost_kind == CostKind.FREE)
+    return query
+
+
+def _offer_days(offer: Offer) -> set[int]:
+    if "BYDAY=" in offer.rrule.upper() and "FREQ=WEEKLY" in offer.rrule.upper():
+        part = offer.rrule.upper().split("BYDAY=")[1].split(";")[0]
+        return {WEEKDAYS.index(d[-2:]) for d in part.split(",") if d[-2:] in WEEKDAYS}
+    return {offer.start_date.weekday()}
+
+
+def _time_matches(hour: int, time_of_day: str) -> bool:
+    low, high = TIMES_OF_DAY[time_of_day]
+    return low <= hour < high
+
+
+def catalogue(f: Filters, *, include_unpublished: bool = False, include_hidden: bool = False) -> list[Offer]:
+    query = (
+        select(Offer)
+        .join(Location, Location.id == Offer.location_id)
+        .options(selectinload(Offer.partner), selectinload(Offer.type), selectinload(Offer.location))
+        .order_by(Offer.title)
+    )
+    if not include_unpublished:
+        query = query.where(Offer.published_at.is_not(None))
+    if not include_hidden:
+        query = query.where(Offer.hidden_at.is_(None))
+    offers = db.session.execute(_apply_sql_filters(query, f)).scalars().all()
+    if f.weekday is not None:
+        offers = [o for o in offers if f.weekday in _offer_days(o)]
+    if f.time_of_day:
+        offers = [o for o in offers if _time_matches(o.start_time.hour, f.time_of_day)]
+    return offers
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def sessions_between(start: date, end: date, f: Filters, *, partner_id: int | None = None,
+                     location_id: int | None = None, offer_id: int | None = None) -> list[ActivitySession]:
+    """Published sessions from `start` up to (not including) `end`, local dates, cancelled ones too."""
+    query = (
+        select(ActivitySession)
+        .join(Offer, Offer.id == ActivitySession.offer_id)
+        .join(Location, Location.id == Offer.location_id)
+        .where(
+            Offer.published_at.is_not(None),
+            Offer.hidden_at.is_(None),
+            ActivitySession.starts_at >= to_utc(datetime.combine(start, datetime.min.time())),
+            ActivitySession.starts_at < to_utc(datetime.combine(end, datetime.min.time())),
+        )
+        .options(
+            selectinload(ActivitySession.offer).selectinload(Offer.partner),
+            selectinload(ActivitySession.offer).selectinload(Offer.location),
+            selectinload(ActivitySession.offer).selectinload(Offer.type),
+            selectinload(ActivitySession.moved_location),
+        )
+        .order_by(ActivitySession.starts_at)
+    )
+    if offer_id is not None:
+        query = query.where(Offer.id == offer_id)
+    if location_id is not None:
+        query = query.where(or_(Offer.location_id == location_id, ActivitySession.location_id == location_id))
+    f_partner = partner_id or f.partner_id
+    if f_partner:
+        f = Filters(**{**f.__dict__, "partner_id": f_partner})
+    sessions = db.session.execute(_apply_sql_filters(query, f)).scalars().all()
+    if f.weekday is not None:
+        sessions = [s for s in sessions if s.starts_at.astimezone(TZ).weekday() == f.weekday]
+    if f.time_of_day:
+        sessions = [s for s in sessions if _time_matches(s.starts_at.astimezone(TZ).hour, f.time_of_day)]
+    return sessions
+
+
+def coverage() -> dict[ActionLine, dict[str, int]]:
+    """Published offers per action line and age band: the empty cells are the network's gaps."""
+    rows = db.session.execute(
+        select(Offer.action_lines, Offer.age_min_months, Offer.age_max_months).where(
+            Offer.published_at.is_not(None), Offer.hidden_at.is_(None)
+        )
+    ).all()
+    table = {line: {code: 0 for code, *_ in AGE_BANDS} for line in ActionLine.members()}
+    for lines, low, high in rows:
+        for line in ActionLine.members():
+            if not lines & line:
+                continue
+            for code, band_low, band_high, _label in AGE_BANDS:
+                if low < band_high and high >= band_low:
+                    table[line][code] += 1
+    return table

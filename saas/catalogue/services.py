@@ -1,0 +1,382 @@
+"""Offers and their sessions: saving (validated as a whole), publishing, hiding, cancelling, moving."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+
+from saas.audit.services import record
+from saas.catalogue import notify
+from saas.catalogue.models import (
+    ActionLine,
+    ActivitySession,
+    Answer,
+    Closure,
+    ClosureKind,
+    CostKind,
+    Headcount,
+    Location,
+    Offer,
+    OfferFollower,
+    OfferPartner,
+    OfferType,
+    OrganiserRole,
+    SessionStatus,
+)
+from saas.catalogue.schedule import Exclusions, ScheduleError, expand, to_utc
+from saas.extensions import db
+from saas.models_base import utcnow
+from saas.partners.models import Partner
+
+HORIZON = timedelta(weeks=16)
+HISTORY = timedelta(days=366)
+
+
+class OfferError(ValueError):
+    """Bad offer data: `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# The publication's offer types, seeded into every network (the steward can add more).
+DEFAULT_TYPES = [
+    ("voorschools_klasje", "Voorschools klasje", "Pre-school group", False, False),
+    ("oudersalon_thematisch", "Oudersalon (thematisch)", "Parent salon (thematic)", True, True),
+    ("oudersalon", "Oudersalon (niet-thematisch)", "Parent salon (non-thematic)", True, False),
+    ("babysalon", "Babysalon", "Baby salon", True, False),
+    ("vakantiesalon", "Vakantiesalon", "Holiday salon", True, False),
+    ("onthaalmoment", "Onthaalmoment", "Welcome desk", False, False),
+    ("huisbezoek", "Huisbezoek", "Home visit", False, False),
+    ("fietsles", "Fietsles / mobiliteit", "Bike lessons / mobility", False, False),
+    ("atelier_sport", "Brede-school atelier: sport", "Broad-school workshop: sport", False, False),
+    ("atelier_dans", "Brede-school atelier: dans", "Broad-school workshop: dance", False, False),
+    ("atelier_taal", "Brede-school atelier: taal", "Broad-school workshop: language", False, False),
+    ("tekenacademie", "Tekenacademie", "Drawing academy", False, False),
+    ("verteltassen", "Leesbevordering (verteltassen)", "Reading promotion (story bags)", False, False),
+    ("uitstap", "Uitstap / feest", "Day trip / party", False, False),
+    ("spreekuur", "Spreekuur", "Consultation hour", False, False),
+]
+
+
+def seed_offer_types() -> None:
+    """Give the current network the default types it does not have yet."""
+    have = set(db.session.execute(select(OfferType.code)).scalars())
+    for sort, (code, nl, en, salon, thematic) in enumerate(DEFAULT_TYPES):
+        if code not in have:
+            db.session.add(
+                OfferType(code=code, name_nl=nl, name_en=en, is_salon=salon, is_thematic=thematic, sort=sort)
+            )
+    db.session.flush()
+
+
+def offer_types(*, salons_only: bool = False) -> list[OfferType]:
+    query = select(OfferType).order_by(OfferType.sort, OfferType.id)
+    if salons_only:
+        query = query.where(OfferType.is_salon.is_(True))
+    return list(db.session.execute(query).scalars())
+
+
+def locations() -> list[Location]:
+    return list(db.session.execute(select(Location).order_by(Location.name)).scalars())
+
+
+def neighbourhoods() -> list[str]:
+    return sorted(set(db.session.execute(select(Location.neighbourhood)).scalars()) - {""})
+
+
+@dataclass
+class OfferData:
+    """Everything a form or a CSV row says about an offer, already type-checked."""
+
+    title: str
+    type_id: int
+    location_id: int
+    start_date: date
+    start_time: time
+    end_time: time
+    rrule: str = ""
+    description: str = ""
+    translations: dict | None = None
+    action_lines: int = 0
+    age_min_months: int = 0
+    age_max_months: int = 216
+    themes: list[str] | None = None
+    languages: list[str] | None = None
+    cost_kind: CostKind = CostKind.FREE
+    cost_cents: int | None = None
+    cost_note: str = ""
+    registration_required: bool = False
+    registration_note: str = ""
+    registration_url: str = ""
+    capacity: int | None = None
+    skip_public_holidays: bool = True
+    skip_school_holidays: bool = False
+    skip_closures: bool = True
+
+
+def _check(data: OfferData) -> None:
+    if not data.title.strip():
+        raise OfferError(_("Please give a title."), "title")
+    if db.session.execute(select(OfferType.id).where(OfferType.id == data.type_id)).first() is None:
+        raise OfferError(_("Unknown type of activity."), "type_id")
+    if db.session.execute(select(Location.id).where(Location.id == data.location_id)).first() is None:
+        raise OfferError(_("Unknown location: choose one of the network's places."), "location_id")
+    if data.age_min_months < 0 or data.age_max_months > 1200:
+        raise OfferError(_("The ages are not possible."), "age_min")
+    if data.age_min_months > data.age_max_months:
+        raise OfferError(_("The lowest age must not be above the highest age."), "age_min")
+    if data.end_time <= data.start_time:
+        raise OfferError(_("The end time must be after the start time."), "end_time")
+    if data.cost_kind != CostKind.FREE and (data.cost_cents is None or data.cost_cents < 0):
+        raise OfferError(_("Please give the price."), "cost_amount")
+    if data.capacity is not None and data.capacity < 1:
+        raise OfferError(_("The number of places must be at least 1."), "capacity")
+    if data.action_lines & ~sum(ActionLine.members()):
+        raise OfferError(_("Unknown action line."), "action_lines")
+
+
+def exclusions_for(offer_like) -> Exclusions:
+    kinds = []
+    if offer_like.skip_closures:
+        kinds.append(ClosureKind.CLOSURE)
+    if offer_like.skip_school_holidays:
+        kinds.append(ClosureKind.SCHOOL_HOLIDAY)
+    periods = ()
+    if kinds:
+        rows = db.session.execute(select(Closure.starts_on, Closure.ends_on).where(Closure.kind.in_(kinds)))
+        periods = tuple((start, end) for start, end in rows)
+    return Exclusions(public_holidays=offer_like.skip_public_holidays, periods=periods)
+
+
+def save_offer(offer: Offer | None, data: OfferData, *, partner: Partner | None = None, user=None) -> Offer:
+    """Create or change an offer as a whole: any problem raises OfferError and changes nothing."""
+    _check(data)
+    try:
+        occurrences = expand(
+            start_date=data.start_date, start_time=data.start_time, end_time=data.end_time,
+            rule=data.rrule, exclusions=exclusions_for(data),
+        )
+    except ScheduleError as exc:
+        raise OfferError(str(exc), "schedule") from exc
+    if not occurrences:
+        raise OfferError(_("This schedule has no dates left after holidays and closures."), "schedule")
+    creating = offer is None
+    if creating:
+        offer = Offer(partner_id=partner.id, created_by_id=getattr(user, "id", None))
+        db.session.add(offer)
+    before = _schedule_signature(offer) if not creating else None
+    offer.title = data.title.strip()
+    offer.type_id = data.type_id
+    offer.location_id = data.location_id
+    offer.description = data.description.strip()
+    offer.translations = {k: v for k, v in (data.translations or {}).items() if any(v.values())}
+    offer.action_lines = data.action_lines
+    offer.age_min_months, offer.age_max_months = data.age_min_months, data.age_max_months
+    offer.themes = ",".join(sorted({t.strip().lower() for t in data.themes or [] if t.strip()}))
+    offer.languages = ",".join(dict.fromkeys(data.languages or ["nl"]))
+    offer.cost_kind = data.cost_kind
+    offer.cost_cents = None if data.cost_kind == CostKind.FREE else data.cost_cents
+    offer.cost_note = data.cost_note.strip()
+    offer.registration_required = data.registration_required
+    offer.registration_note = data.registration_note.strip()
+    offer.registration_url = data.registration_url.strip()
+    offer.capacity = data.capacity
+    offer.start_date, offer.start_time, offer.end_time = data.start_date, data.start_time, data.end_time
+    offer.rrule = data.rrule
+    offer.skip_public_holidays = data.skip_public_holidays
+    offer.skip_school_holidays = data.skip_school_holidays
+    offer.skip_closures = data.skip_closures
+    offer.updated_at = utcnow()
+    db.session.flush()
+    since = max(to_utc(datetime.combine(data.start_date, time())), utcnow() - HISTORY) if creating else None
+    sync_sessions(offer, since=since)
+    if not creating:
+        record("offer.updated", offer)
+        if offer.is_published and before != _schedule_signature(offer):
+            notify.offer_changed(offer, kind="schedule")
+        elif offer.is_published:
+            notify.offer_changed(offer, kind="details")
+    else:
+        record("offer.created", offer)
+    return offer
+
+
+def _schedule_signature(offer: Offer) -> tuple:
+    return (offer.start_date, offer.start_time, offer.end_time, offer.rrule, offer.location_id,
+            offer.skip_public_holidays, offer.skip_school_holidays, offer.skip_closures)
+
+
+def sync_sessions(offer: Offer, *, since: datetime | None = None, until: datetime | None = None) -> dict:
+    """Make the sessions from `since` (default: now) up to the horizon match the schedule.
+
+    Cancelled and moved sessions keep their state; a session the schedule no longer has is
+    removed, unless something already hangs on it (a headcount), then it is cancelled.
+    """
+    start = since or utcnow()
+    end = until or utcnow() + HORIZON
+    wanted = {
+        o.key: o
+        for o in expand(
+            start_date=offer.start_date, start_time=offer.start_time, end_time=offer.end_time,
+            rule=offer.rrule, exclusions=exclusions_for(offer), window_start=start, window_end=end,
+        )
+    }
+    existing = {
+        s.occurrence: s
+        for s in db.session.execute(
+            select(ActivitySession).where(ActivitySession.offer_id == offer.id, ActivitySession.starts_at >= start)
+        ).scalars()
+    }
+    created = removed = 0
+    for key, occurrence in wanted.items():
+        session = existing.get(key)
+        if session is None:
+            db.session.add(
+                ActivitySession(offer_id=offer.id, occurrence=key, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at)
+            )
+            created += 1
+        elif not session.moved:
+            session.starts_at, session.ends_at = occurrence.starts_at, occurrence.ends_at
+    for key, session in existing.items():
+        if key in wanted:
+            continue
+        counted = db.session.execute(select(exists().where(Headcount.session_id == session.id))).scalar()
+        if counted:
+            session.status = SessionStatus.CANCELLED
+            session.note = session.note or _("No longer in the schedule")
+        else:
+            db.session.delete(session)
+        removed += 1
+    db.session.flush()
+    return {"created": created, "removed": removed}
+
+
+def publish(offer: Offer) -> None:
+    if offer.published_at is None:
+        offer.published_at = utcnow()
+        record("offer.published", offer)
+
+
+def unpublish(offer: Offer) -> None:
+    if offer.published_at is not None:
+        offer.published_at = None
+        record("offer.unpublished", offer)
+        notify.offer_changed(offer, kind="unpublished")
+
+
+def hide(offer: Offer, reason: str) -> None:
+    offer.hidden_at = utcnow()
+    offer.hidden_reason = reason.strip()[:300]
+    record("offer.hidden", offer)
+
+
+def unhide(offer: Offer) -> None:
+    offer.hidden_at = None
+    offer.hidden_reason = ""
+    record("offer.shown", offer)
+
+
+def cancel_session(session: ActivitySession, reason: str) -> None:
+    if session.is_cancelled:
+        return
+    session.status = SessionStatus.CANCELLED
+    session.note = reason.strip()[:300]
+    record("session.cancelled", session)
+    if session.offer.is_published:
+        notify.session_changed(session, kind="cancelled")
+
+
+def restore_session(session: ActivitySession) -> None:
+    session.status = SessionStatus.SCHEDULED
+    session.note = ""
+    record("session.restored", session)
+
+
+def move_session(
+    session: ActivitySession, *, day: date, start_time: time, end_time: time, location_id: int | None
+) -> None:
+    if end_time <= start_time:
+        raise OfferError(_("The end time must be after the start time."), "end_time")
+    if location_id is not None and db.session.get(Location, location_id) is None:
+        raise OfferError(_("Unknown location: choose one of the network's places."), "location_id")
+    starts_at = to_utc(datetime.combine(day, start_time))
+    if starts_at < utcnow():
+        raise OfferError(_("A session can only be moved to a moment in the future."), "day")
+    session.starts_at = starts_at
+    session.ends_at = to_utc(datetime.combine(day, end_time))
+    session.location_id = location_id if location_id != session.offer.location_id else None
+    session.moved = True
+    record("session.moved", session)
+    if session.offer.is_published:
+        notify.session_changed(session, kind="moved")
+
+
+def set_organiser(offer: Offer, partner: Partner, role: OrganiserRole) -> OfferPartner:
+    if partner.id == offer.partner_id:
+        raise OfferError(_("The organising partner is already part of this activity."), "partner_id")
+    link = db.session.execute(
+        select(OfferPartner).where(OfferPartner.offer_id == offer.id, OfferPartner.partner_id == partner.id)
+    ).scalar_one_or_none()
+    if link is None:
+        link = OfferPartner(offer_id=offer.id, partner_id=partner.id, role=role)
+        db.session.add(link)
+    link.role = role
+    link.answer = Answer.INVITED if role == OrganiserRole.SPEAKER else Answer.CONFIRMED
+    link.answered_at = None
+    db.session.flush()
+    record("offer.organiser_set", offer, role=str(role))
+    notify.organiser_invited(offer, link)
+    return link
+
+
+def remove_organiser(link: OfferPartner) -> None:
+    record("offer.organiser_removed", link.offer, role=str(link.role))
+    db.session.delete(link)
+
+
+def answer_speaker(link: OfferPartner, confirm: bool) -> None:
+    link.answer = Answer.CONFIRMED if confirm else Answer.DECLINED
+    link.answered_at = utcnow()
+    record("offer.speaker_answered", link.offer, answer=str(link.answer))
+    notify.speaker_answered(link)
+
+
+def follow(offer: Offer, user_id: int, on: bool) -> None:
+    row = db.session.execute(
+        select(OfferFollower).where(OfferFollower.offer_id == offer.id, OfferFollower.user_id == user_id)
+    ).scalar_one_or_none()
+    if on and row is None:
+        db.session.add(OfferFollower(offer_id=offer.id, user_id=user_id))
+    elif not on and row is not None:
+        db.session.delete(row)
+
+
+def is_following(offer: Offer, user_id: int) -> bool:
+    return db.session.execute(
+        select(exists().where(OfferFollower.offer_id == offer.id, OfferFollower.user_id == user_id))
+    ).scalar()
+
+
+def record_headcount(session: ActivitySession, numbers: dict[str, int], user_id: int | None) -> Headcount:
+    if session.starts_at > utcnow():
+        raise OfferError(_("Attendance can be recorded once the session has started."), "adults")
+    if any(v < 0 or v > 10000 for v in numbers.values()):
+        raise OfferError(_("The numbers must be between 0 and 10000."), "adults")
+    row = Headcount(session_id=session.id, recorded_by_id=user_id, **numbers)
+    db.session.add(row)
+    db.session.flush()
+    record("headcount.recorded", session)
+    return row
+
+
+def headcount_history(session_id: int) -> list[Headcount]:
+    return list(
+        db.session.execute(
+            select(Headcount).where(Headcount.session_id == session_id).order_by(Headcount.id.desc())
+        ).scalars()
+    )

@@ -1,0 +1,8 @@
+"""Every model module, imported once so the metadata (and Alembic) knows all tables."""
+
+from saas.accounts import models as accounts  # noqa: F401
+from saas.audit import models as audit  # noqa: F401
+from saas.catalogue import models as catalogue  # noqa: F401
+from saas.notifications import models as notifications  # noqa: F401
+from saas.partners import models as partners  # noqa: F401
+from tenants import models as tenants  # noqa: F401
