@@ -100,7 +100,16 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.site import bp as site_bp
     from blueprints.social_economy import bp as se_bp
 
-    for bp in (site_bp, auth_bp, admin_bp, network_bp, catalogue_bp, partner_bp, se_bp, municipality_bp):
+    for bp in (
+        site_bp,
+        auth_bp,
+        admin_bp,
+        network_bp,
+        catalogue_bp,
+        partner_bp,
+        se_bp,
+        municipality_bp,
+    ):
         app.register_blueprint(bp)
     if app.config["DEV_INBOX"]:
         app.register_blueprint(dev_bp)

@@ -123,7 +123,8 @@ class Settings:
             "BABEL_DEFAULT_LOCALE": "nl",
             "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
             "BOOTSTRAP_SERVE_LOCAL": True,
-            "LANGUAGES": ["nl", "en"],
+            "LANGUAGES": ["nl", "en"],  # the staff interface
+            "PUBLIC_LANGUAGES": ["nl", "en", "fr", "tr", "ar"],  # the families' pages
             # Argon2id; RFC 9106's second recommended option, lowered only under tests.
             "ARGON2_TIME_COST": 3,
             "ARGON2_MEMORY_COST": 64 * 1024,

@@ -39,9 +39,16 @@ def compile_catalogues(instance_path: str) -> str:
     return str(target)
 
 
-def supported(app_or_none=None) -> list[str]:
-    from flask import current_app
+PUBLIC_BLUEPRINTS = {"public"}
+RTL = {"ar"}
 
+
+def supported() -> list[str]:
+    """Families' pages speak five languages; the staff interface Dutch and English."""
+    from flask import current_app, has_request_context
+
+    if has_request_context() and request.blueprint in PUBLIC_BLUEPRINTS:
+        return current_app.config["PUBLIC_LANGUAGES"]
     return current_app.config["LANGUAGES"]
 
 
@@ -50,9 +57,11 @@ def select_locale() -> str:
     chosen = request.args.get("lang")
     if chosen in langs:
         return chosen
+    cookie = request.cookies.get(LANG_COOKIE)
+    if request.blueprint in PUBLIC_BLUEPRINTS and cookie in langs:
+        return cookie  # a family's own choice on the public pages
     if current_user and current_user.is_authenticated and current_user.language in langs:
         return current_user.language
-    cookie = request.cookies.get(LANG_COOKIE)
     if cookie in langs:
         return cookie
     browser = request.accept_languages.best_match(langs)
@@ -71,7 +80,7 @@ def register(app: Flask) -> None:
         if not is_safe_next(target):
             target = url_for("site.home")
         response = redirect(target)
-        if code in app.config["LANGUAGES"]:
+        if code in app.config["PUBLIC_LANGUAGES"]:
             response.set_cookie(
                 LANG_COOKIE,
                 code,
@@ -80,7 +89,11 @@ def register(app: Flask) -> None:
                 httponly=True,
                 samesite="Lax",
             )
-            if current_user.is_authenticated and current_user.language != code:
+            if (
+                current_user.is_authenticated
+                and current_user.language != code
+                and code in app.config["LANGUAGES"]
+            ):
                 current_user.language = code
         return response
 
@@ -95,4 +108,10 @@ def register(app: Flask) -> None:
     def _languages():
         from flask_babel import get_locale
 
-        return {"languages": app.config["LANGUAGES"], "current_language": str(get_locale())}
+        language = str(get_locale())
+        return {
+            "language_label": lambda code: LANGUAGE_NAMES.get(code, code),
+            "languages": supported(),
+            "current_language": language,
+            "text_direction": "rtl" if language in RTL else "ltr",
+        }

@@ -42,7 +42,9 @@ def _items() -> list[NavItem]:
 
 
 def can_publish() -> bool:
-    return g.get("network") is not None and has_role(Role.PARTNER_ADMIN, Role.PARTNER_MEMBER, Role.SE_COORDINATOR)
+    return g.get("network") is not None and has_role(
+        Role.PARTNER_ADMIN, Role.PARTNER_MEMBER, Role.SE_COORDINATOR
+    )
 
 
 def register(app: Flask) -> None:

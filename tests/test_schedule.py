@@ -21,8 +21,11 @@ NO_EXCLUSIONS = Exclusions(public_holidays=False)
 def test_weekly_rule_keeps_wall_clock_time_across_the_march_change():
     # 2027: summer time starts on Sunday 28 March (the last Sunday of March)
     sessions = expand(
-        start_date=date(2027, 3, 22), start_time=time(9, 30), end_time=time(11, 0),
-        rule="FREQ=WEEKLY;BYDAY=MO,SU;UNTIL=20270405", exclusions=NO_EXCLUSIONS,
+        start_date=date(2027, 3, 22),
+        start_time=time(9, 30),
+        end_time=time(11, 0),
+        rule="FREQ=WEEKLY;BYDAY=MO,SU;UNTIL=20270405",
+        exclusions=NO_EXCLUSIONS,
     )
     local = [s.local_start.strftime("%a %d %H:%M") for s in sessions]
     assert local == ["Mon 22 09:30", "Sun 28 09:30", "Mon 29 09:30", "Sun 04 09:30", "Mon 05 09:30"]
@@ -36,8 +39,11 @@ def test_weekly_rule_keeps_wall_clock_time_across_the_march_change():
 def test_weekly_rule_keeps_wall_clock_time_across_the_october_change():
     # 2027: winter time starts on Sunday 31 October (the last Sunday of October)
     sessions = expand(
-        start_date=date(2027, 10, 24), start_time=time(14, 0), end_time=time(16, 0),
-        rule="FREQ=WEEKLY;BYDAY=SU;UNTIL=20271107", exclusions=NO_EXCLUSIONS,
+        start_date=date(2027, 10, 24),
+        start_time=time(14, 0),
+        end_time=time(16, 0),
+        rule="FREQ=WEEKLY;BYDAY=SU;UNTIL=20271107",
+        exclusions=NO_EXCLUSIONS,
     )
     assert [s.local_start.hour for s in sessions] == [14, 14, 14]
     assert [s.starts_at.hour for s in sessions] == [12, 13, 13]  # UTC+2, then UTC+1
@@ -46,8 +52,11 @@ def test_weekly_rule_keeps_wall_clock_time_across_the_october_change():
 def test_public_holidays_are_skipped():
     # Easter Monday 2027 is 29 March
     sessions = expand(
-        start_date=date(2027, 3, 22), start_time=time(9, 30), end_time=time(11, 0),
-        rule="FREQ=WEEKLY;BYDAY=MO;UNTIL=20270405", exclusions=Exclusions(public_holidays=True),
+        start_date=date(2027, 3, 22),
+        start_time=time(9, 30),
+        end_time=time(11, 0),
+        rule="FREQ=WEEKLY;BYDAY=MO;UNTIL=20270405",
+        exclusions=Exclusions(public_holidays=True),
     )
     assert [s.day for s in sessions] == [date(2027, 3, 22), date(2027, 4, 5)]
 
@@ -55,11 +64,18 @@ def test_public_holidays_are_skipped():
 def test_plain_form_builds_the_rule():
     assert build_rrule(frequency="once", weekdays=[], until=None, start=date(2027, 1, 4)) == ""
     assert (
-        build_rrule(frequency="weekly", weekdays=["MO", "FR"], until=date(2027, 6, 30), start=date(2027, 1, 4))
+        build_rrule(
+            frequency="weekly",
+            weekdays=["MO", "FR"],
+            until=date(2027, 6, 30),
+            start=date(2027, 1, 4),
+        )
         == "FREQ=WEEKLY;BYDAY=MO,FR;UNTIL=20270630"
     )
     assert (
-        build_rrule(frequency="monthly", weekdays=[], until=date(2027, 6, 30), start=date(2027, 1, 29))
+        build_rrule(
+            frequency="monthly", weekdays=[], until=date(2027, 6, 30), start=date(2027, 1, 29)
+        )
         == "FREQ=MONTHLY;BYDAY=-1FR;UNTIL=20270630"
     )
 
@@ -77,7 +93,13 @@ def test_plain_form_builds_the_rule():
 )
 def test_bad_rules_are_refused_with_a_clear_message(app, rule, message):
     with app.test_request_context(), pytest.raises(ScheduleError, match=message):
-        expand(start_date=date(2027, 1, 4), start_time=time(9), end_time=time(10), rule=rule, exclusions=NO_EXCLUSIONS)
+        expand(
+            start_date=date(2027, 1, 4),
+            start_time=time(9),
+            end_time=time(10),
+            rule=rule,
+            exclusions=NO_EXCLUSIONS,
+        )
 
 
 def test_sessions_are_generated_and_a_cancellation_survives_regeneration(app):
@@ -85,9 +107,15 @@ def test_sessions_are_generated_and_a_cancellation_survives_regeneration(app):
     partner = f.partner(app, net, "IN-Z vzw")
     offer = cf.offer(app, net, partner)
     with app.test_request_context(), network_scope(net.id):
-        sessions = db.session.execute(
-            select(ActivitySession).where(ActivitySession.offer_id == offer.id).order_by(ActivitySession.starts_at)
-        ).scalars().all()
+        sessions = (
+            db.session.execute(
+                select(ActivitySession)
+                .where(ActivitySession.offer_id == offer.id)
+                .order_by(ActivitySession.starts_at)
+            )
+            .scalars()
+            .all()
+        )
         days = [s.starts_at.date() for s in sessions]
         assert date(2027, 3, 29) not in days  # Easter Monday
         assert date(2027, 5, 17) not in days  # Whit Monday
@@ -95,29 +123,64 @@ def test_sessions_are_generated_and_a_cancellation_survives_regeneration(app):
         services.cancel_session(sessions[2], "Ziekte van de begeleider")
         db.session.commit()
         o = sessions[2].offer
-        services.sync_sessions(o, since=datetime(2026, 1, 1, tzinfo=UTC), until=datetime(2028, 1, 1, tzinfo=UTC))
+        services.sync_sessions(
+            o, since=datetime(2026, 1, 1, tzinfo=UTC), until=datetime(2028, 1, 1, tzinfo=UTC)
+        )
         db.session.commit()
-        again = db.session.execute(
-            select(ActivitySession).where(ActivitySession.offer_id == offer.id).order_by(ActivitySession.starts_at)
-        ).scalars().all()
+        again = (
+            db.session.execute(
+                select(ActivitySession)
+                .where(ActivitySession.offer_id == offer.id)
+                .order_by(ActivitySession.starts_at)
+            )
+            .scalars()
+            .all()
+        )
         assert len(again) == 16
-        assert again[2].status == SessionStatus.CANCELLED and again[2].note == "Ziekte van de begeleider"
+        assert (
+            again[2].status == SessionStatus.CANCELLED
+            and again[2].note == "Ziekte van de begeleider"
+        )
 
 
 def test_closures_and_school_holidays_are_skipped_when_asked(app):
     net = f.network(app, "beringen")
     partner = f.partner(app, net, "IN-Z vzw")
     with app.app_context(), network_scope(net.id):
-        db.session.add(Closure(kind=ClosureKind.SCHOOL_HOLIDAY, label="Paasvakantie", starts_on=date(2027, 4, 3), ends_on=date(2027, 4, 18)))
-        db.session.add(Closure(kind=ClosureKind.CLOSURE, label="Teamdag", starts_on=date(2027, 3, 8), ends_on=date(2027, 3, 8)))
+        db.session.add(
+            Closure(
+                kind=ClosureKind.SCHOOL_HOLIDAY,
+                label="Paasvakantie",
+                starts_on=date(2027, 4, 3),
+                ends_on=date(2027, 4, 18),
+            )
+        )
+        db.session.add(
+            Closure(
+                kind=ClosureKind.CLOSURE,
+                label="Teamdag",
+                starts_on=date(2027, 3, 8),
+                ends_on=date(2027, 3, 8),
+            )
+        )
         db.session.commit()
-    offer = cf.offer(app, net, partner, skip_school_holidays=True, rrule="FREQ=WEEKLY;BYDAY=MO;UNTIL=20270426")
+    offer = cf.offer(
+        app, net, partner, skip_school_holidays=True, rrule="FREQ=WEEKLY;BYDAY=MO;UNTIL=20270426"
+    )
     with app.app_context(), network_scope(net.id):
         days = sorted(
             s.starts_at.date()
-            for s in db.session.execute(select(ActivitySession).where(ActivitySession.offer_id == offer.id)).scalars()
+            for s in db.session.execute(
+                select(ActivitySession).where(ActivitySession.offer_id == offer.id)
+            ).scalars()
         )
-    assert days == [date(2027, 3, 1), date(2027, 3, 15), date(2027, 3, 22), date(2027, 4, 19), date(2027, 4, 26)]
+    assert days == [
+        date(2027, 3, 1),
+        date(2027, 3, 15),
+        date(2027, 3, 22),
+        date(2027, 4, 19),
+        date(2027, 4, 26),
+    ]
 
 
 def test_bad_offers_change_nothing(app):
@@ -125,7 +188,14 @@ def test_bad_offers_change_nothing(app):
     partner = f.partner(app, net, "IN-Z vzw")
     place = cf.place(app, net)
     tid = cf.type_id(app, net)
-    base = dict(title="Salon", type_id=tid, location_id=place.id, start_date=date(2027, 1, 4), start_time=time(9), end_time=time(10))
+    base = dict(
+        title="Salon",
+        type_id=tid,
+        location_id=place.id,
+        start_date=date(2027, 1, 4),
+        start_time=time(9),
+        end_time=time(10),
+    )
     cases = [
         ({"end_time": time(8)}, "end time"),
         ({"age_min_months": 60, "age_max_months": 12}, "lowest age"),
@@ -142,7 +212,11 @@ def test_bad_offers_change_nothing(app):
     with app.test_request_context(), network_scope(net.id):
         for change, message in cases:
             with pytest.raises(services.OfferError, match=message):
-                services.save_offer(None, services.OfferData(**{**base, **change}), partner=db.session.get(Partner, partner.id))
+                services.save_offer(
+                    None,
+                    services.OfferData(**{**base, **change}),
+                    partner=db.session.get(Partner, partner.id),
+                )
             db.session.rollback()
         assert db.session.execute(select(Offer)).first() is None
         assert db.session.execute(select(ActivitySession)).first() is None

@@ -19,7 +19,9 @@ from tests import factories as f
 def test_models_and_migrations_agree(app, environ):
     engine = create_engine(environ["DATABASE_ADMIN_URL"])
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+        )
     engine.dispose()
     assert diff == [], f"models differ from migrations; run `flask db migrate`: {diff}"
 

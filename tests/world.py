@@ -63,8 +63,15 @@ def build_network(app, slug: str) -> NetworkCast:
             cast.invitation_token = invitations.token_for(inv)
     _catalogue(app, cast)
     # What no outsider may see (the network's name is public: its families' page shows it).
-    cast.secrets = [a.name, b.name, a.email, b.email, f"@{slug}.example", f"Voorleesuurtje {slug}",
-                    f"Ontmoetingscentrum {slug}"]
+    cast.secrets = [
+        a.name,
+        b.name,
+        a.email,
+        b.email,
+        f"@{slug}.example",
+        f"Voorleesuurtje {slug}",
+        f"Ontmoetingscentrum {slug}",
+    ]
     return cast
 
 
@@ -82,7 +89,13 @@ def _catalogue(app, cast: NetworkCast) -> None:
     from tests import catalogue_factories as cf
 
     place = cf.place(app, cast.network, name=f"Ontmoetingscentrum {cast.network.slug}")
-    offer = cf.offer(app, cast.network, cast.partner_b, title=f"Voorleesuurtje {cast.network.slug}", location=place)
+    offer = cf.offer(
+        app,
+        cast.network,
+        cast.partner_b,
+        title=f"Voorleesuurtje {cast.network.slug}",
+        location=place,
+    )
     with app.test_request_context(), network_scope(cast.network.id):
         from saas.catalogue import services
         from saas.catalogue.models import OrganiserRole, Offer
@@ -90,13 +103,24 @@ def _catalogue(app, cast: NetworkCast) -> None:
 
         o = db.session.get(Offer, offer.id)
         services.set_organiser(o, db.session.get(Partner, cast.partner_a.id), OrganiserRole.HOST)
-        closure = Closure(kind=ClosureKind.CLOSURE, label="Teamdag", starts_on=date(2027, 12, 1), ends_on=date(2027, 12, 1))
+        closure = Closure(
+            kind=ClosureKind.CLOSURE,
+            label="Teamdag",
+            starts_on=date(2027, 12, 1),
+            ends_on=date(2027, 12, 1),
+        )
         db.session.add(closure)
         db.session.commit()
         cast.offer_id = offer.id
         cast.location_id = place.id
         cast.closure_id = closure.id
         cast.link_id = db.session.execute(select(OfferPartner.id)).scalar_one()
-        cast.session_id = db.session.execute(
-            select(ActivitySession.id).where(ActivitySession.offer_id == offer.id).order_by(ActivitySession.id)
-        ).scalars().first()
+        cast.session_id = (
+            db.session.execute(
+                select(ActivitySession.id)
+                .where(ActivitySession.offer_id == offer.id)
+                .order_by(ActivitySession.id)
+            )
+            .scalars()
+            .first()
+        )

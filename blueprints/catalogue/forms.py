@@ -26,8 +26,13 @@ from saas.partners.models import SPOKEN_LANGUAGES
 
 TRANSLATED = ("en", "fr", "tr", "ar")
 WEEKDAY_CHOICES = [
-    ("MO", _l("Monday")), ("TU", _l("Tuesday")), ("WE", _l("Wednesday")), ("TH", _l("Thursday")),
-    ("FR", _l("Friday")), ("SA", _l("Saturday")), ("SU", _l("Sunday")),
+    ("MO", _l("Monday")),
+    ("TU", _l("Tuesday")),
+    ("WE", _l("Wednesday")),
+    ("TH", _l("Thursday")),
+    ("FR", _l("Friday")),
+    ("SA", _l("Saturday")),
+    ("SU", _l("Sunday")),
 ]
 UNITS = [("years", _l("years")), ("months", _l("months"))]
 
@@ -41,52 +46,85 @@ class OfferForm(FlaskForm):
         _l("Action lines it serves"),
         choices=lambda: choices((str(int(a)), ACTION_LINE_LABELS[a]) for a in ActionLine.members()),
     )
-    age_min = IntegerField(_l("From age"), default=0, validators=[InputRequired(), NumberRange(0, 100)])
+    age_min = IntegerField(
+        _l("From age"), default=0, validators=[InputRequired(), NumberRange(0, 100)]
+    )
     age_min_unit = SelectField(_l("unit"), choices=lambda: choices(UNITS))
-    age_max = IntegerField(_l("Up to age"), default=12, validators=[InputRequired(), NumberRange(0, 100)])
+    age_max = IntegerField(
+        _l("Up to age"), default=12, validators=[InputRequired(), NumberRange(0, 100)]
+    )
     age_max_unit = SelectField(_l("unit"), choices=lambda: choices(UNITS))
     themes = StringField(
-        _l("Themes"), validators=[Length(max=400)],
+        _l("Themes"),
+        validators=[Length(max=400)],
         description=_l("Separate with commas, for example: sleep, healthy food, school readiness"),
     )
-    languages = CheckboxList(_l("Languages spoken"), choices=lambda: choices(SPOKEN_LANGUAGES), default=["nl"])
+    languages = CheckboxList(
+        _l("Languages spoken"), choices=lambda: choices(SPOKEN_LANGUAGES), default=["nl"]
+    )
     location_id = SelectField(_l("Location"), coerce=int, validators=[InputRequired()])
     cost_kind = RadioField(
-        _l("Cost"), default="free",
-        choices=lambda: choices([("free", _l("Free")), ("amount", _l("Paid")), ("reduced", _l("Reduced rate possible"))]),
+        _l("Cost"),
+        default="free",
+        choices=lambda: choices(
+            [("free", _l("Free")), ("amount", _l("Paid")), ("reduced", _l("Reduced rate possible"))]
+        ),
     )
-    cost_amount = DecimalField(_l("Price in euro"), places=2, validators=[Optional(), NumberRange(Decimal(0), Decimal(10000))])
+    cost_amount = DecimalField(
+        _l("Price in euro"),
+        places=2,
+        validators=[Optional(), NumberRange(Decimal(0), Decimal(10000))],
+    )
     cost_note = StringField(_l("About the price"), validators=[Length(max=200)])
     registration_required = BooleanField(_l("Registration is needed"))
     registration_note = StringField(_l("How to register"), validators=[Length(max=300)])
-    registration_url = StringField(_l("Registration link"), validators=[Optional(), URL(), Length(max=300)])
-    capacity = IntegerField(_l("Places (leave empty if there is no limit)"), validators=[Optional(), NumberRange(1, 10000)])
+    registration_url = StringField(
+        _l("Registration link"), validators=[Optional(), URL(), Length(max=300)]
+    )
+    capacity = IntegerField(
+        _l("Places (leave empty if there is no limit)"),
+        validators=[Optional(), NumberRange(1, 10000)],
+    )
     start_date = DateField(_l("First date"), validators=[InputRequired()])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
     end_time = TimeField(_l("End time"), validators=[InputRequired()])
     frequency = RadioField(
-        _l("Repeats"), default="once",
-        choices=lambda: choices([
-            ("once", _l("Once")), ("weekly", _l("Every week")), ("biweekly", _l("Every two weeks")),
-            ("monthly", _l("Every month, same weekday")),
-        ]),
+        _l("Repeats"),
+        default="once",
+        choices=lambda: choices(
+            [
+                ("once", _l("Once")),
+                ("weekly", _l("Every week")),
+                ("biweekly", _l("Every two weeks")),
+                ("monthly", _l("Every month, same weekday")),
+            ]
+        ),
     )
     weekdays = CheckboxList(_l("On these days"), choices=lambda: choices(WEEKDAY_CHOICES))
     until = DateField(_l("Last date"), validators=[Optional()])
     rrule = StringField(
-        _l("Advanced: repetition rule (RFC 5545)"), validators=[Length(max=300)],
-        description=_l("Only if the choices above are not enough, e.g. FREQ=WEEKLY;BYDAY=MO,FR;UNTIL=20270630"),
+        _l("Advanced: repetition rule (RFC 5545)"),
+        validators=[Length(max=300)],
+        description=_l(
+            "Only if the choices above are not enough, e.g. FREQ=WEEKLY;BYDAY=MO,FR;UNTIL=20270630"
+        ),
     )
     skip_public_holidays = BooleanField(_l("Not on public holidays"), default=True)
     skip_school_holidays = BooleanField(_l("Not during school holidays"), default=False)
     skip_closures = BooleanField(_l("Not on the network's closure days"), default=True)
-    speaker_partner_id = SelectField(_l("Speaker (a partner of the network)"), coerce=int, default=0)
+    speaker_partner_id = SelectField(
+        _l("Speaker (a partner of the network)"), coerce=int, default=0
+    )
 
 
 def add_translation_fields(form_class):
     for code in TRANSLATED:
         setattr(form_class, f"title_{code}", StringField(_l("Title"), validators=[Length(max=200)]))
-        setattr(form_class, f"description_{code}", TextAreaField(_l("Description"), validators=[Length(max=5000)]))
+        setattr(
+            form_class,
+            f"description_{code}",
+            TextAreaField(_l("Description"), validators=[Length(max=5000)]),
+        )
     return form_class
 
 
@@ -96,12 +134,16 @@ add_translation_fields(OfferForm)
 class OrganiserForm(FlaskForm):
     partner_id = SelectField(_l("Partner"), coerce=int, validators=[InputRequired()])
     role = SelectField(
-        _l("Role"), choices=lambda: choices((r.value, r.label) for r in OrganiserRole), validators=[DataRequired()]
+        _l("Role"),
+        choices=lambda: choices((r.value, r.label) for r in OrganiserRole),
+        validators=[DataRequired()],
     )
 
 
 class HideForm(FlaskForm):
-    reason = StringField(_l("Reason (shown to the partner)"), validators=[DataRequired(), Length(max=300)])
+    reason = StringField(
+        _l("Reason (shown to the partner)"), validators=[DataRequired(), Length(max=300)]
+    )
 
 
 class CancelForm(FlaskForm):
@@ -116,13 +158,27 @@ class MoveForm(FlaskForm):
 
 
 class HeadcountForm(FlaskForm):
-    adults = IntegerField(_l("Adults"), default=0, validators=[InputRequired(), NumberRange(0, 10000)])
-    children_0_3 = IntegerField(_l("Children 0 to 3 years"), default=0, validators=[InputRequired(), NumberRange(0, 10000)])
-    children_3_6 = IntegerField(_l("Children 3 to 6 years"), default=0, validators=[InputRequired(), NumberRange(0, 10000)])
-    children_6_12 = IntegerField(_l("Children 6 to 12 years"), default=0, validators=[InputRequired(), NumberRange(0, 10000)])
-    children_12_plus = IntegerField(_l("Children 12 years and older"), default=0, validators=[InputRequired(), NumberRange(0, 10000)])
+    adults = IntegerField(
+        _l("Adults"), default=0, validators=[InputRequired(), NumberRange(0, 10000)]
+    )
+    children_0_3 = IntegerField(
+        _l("Children 0 to 3 years"), default=0, validators=[InputRequired(), NumberRange(0, 10000)]
+    )
+    children_3_6 = IntegerField(
+        _l("Children 3 to 6 years"), default=0, validators=[InputRequired(), NumberRange(0, 10000)]
+    )
+    children_6_12 = IntegerField(
+        _l("Children 6 to 12 years"), default=0, validators=[InputRequired(), NumberRange(0, 10000)]
+    )
+    children_12_plus = IntegerField(
+        _l("Children 12 years and older"),
+        default=0,
+        validators=[InputRequired(), NumberRange(0, 10000)],
+    )
     first_time_families = IntegerField(
-        _l("Families here for the first time"), default=0, validators=[InputRequired(), NumberRange(0, 10000)]
+        _l("Families here for the first time"),
+        default=0,
+        validators=[InputRequired(), NumberRange(0, 10000)],
     )
 
 
@@ -135,7 +191,10 @@ class LocationForm(FlaskForm):
 
 class ClosureForm(FlaskForm):
     kind = SelectField(
-        _l("Kind"), choices=lambda: choices([("closure", _l("Closure day")), ("school_holiday", _l("School holiday"))])
+        _l("Kind"),
+        choices=lambda: choices(
+            [("closure", _l("Closure day")), ("school_holiday", _l("School holiday"))]
+        ),
     )
     label = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     starts_on = DateField(_l("From"), validators=[InputRequired()])

@@ -17,12 +17,19 @@ from tenants.models import Role
 
 
 def _page(location_form=None, closure_form=None, status=200):
-    places = db.session.execute(select(Location).order_by(Location.neighbourhood, Location.name)).scalars().all()
+    places = (
+        db.session.execute(select(Location).order_by(Location.neighbourhood, Location.name))
+        .scalars()
+        .all()
+    )
     closures = db.session.execute(select(Closure).order_by(Closure.starts_on)).scalars().all()
     return render_template(
-        "catalogue/places.html", places=places, closures=closures,
+        "catalogue/places.html",
+        places=places,
+        closures=closures,
         location_form=location_form or LocationForm(prefix="place"),
-        closure_form=closure_form or ClosureForm(prefix="closure"), confirm=ConfirmForm(),
+        closure_form=closure_form or ClosureForm(prefix="closure"),
+        confirm=ConfirmForm(),
     ), status
 
 
@@ -39,7 +46,9 @@ def places():
                 form.name.errors.append(_("There is already a place with this name."))
             else:
                 place = Location(
-                    name=name, address=form.address.data.strip(), neighbourhood=form.neighbourhood.data.strip(),
+                    name=name,
+                    address=form.address.data.strip(),
+                    neighbourhood=form.neighbourhood.data.strip(),
                     accessibility=(form.accessibility.data or "").strip(),
                 )
                 db.session.add(place)
@@ -54,14 +63,19 @@ def places():
             form.ends_on.errors.append(_("The last day must not be before the first day."))
         else:
             closure = Closure(
-                kind=ClosureKind(form.kind.data), label=form.label.data.strip(),
-                starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                kind=ClosureKind(form.kind.data),
+                label=form.label.data.strip(),
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
             )
             db.session.add(closure)
             db.session.flush()
             record("closure.created", closure)
             _resync_all()
-            flash(_("The period has been added; future sessions in it are taken off the schedule."), "success")
+            flash(
+                _("The period has been added; future sessions in it are taken off the schedule."),
+                "success",
+            )
             return redirect(url_for("catalogue.places"))
     return _page(closure_form=form, status=422)
 
@@ -69,7 +83,9 @@ def places():
 @bp.route("/closures/<int:closure_id>/delete", methods=["POST"])
 @roles_required(Role.STEWARD)
 def delete_closure(closure_id: int):
-    closure = db.session.execute(select(Closure).where(Closure.id == closure_id)).scalar_one_or_none()
+    closure = db.session.execute(
+        select(Closure).where(Closure.id == closure_id)
+    ).scalar_one_or_none()
     if closure is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
@@ -84,12 +100,15 @@ def delete_closure(closure_id: int):
 @bp.route("/places/<int:location_id>/delete", methods=["POST"])
 @roles_required(Role.STEWARD)
 def delete_place(location_id: int):
-    place = db.session.execute(select(Location).where(Location.id == location_id)).scalar_one_or_none()
+    place = db.session.execute(
+        select(Location).where(Location.id == location_id)
+    ).scalar_one_or_none()
     if place is None:
         abort(404)
     used = db.session.execute(
         select(
-            exists().where(Offer.location_id == place.id) | exists().where(ActivitySession.location_id == place.id)
+            exists().where(Offer.location_id == place.id)
+            | exists().where(ActivitySession.location_id == place.id)
         )
     ).scalar()
     if ConfirmForm().validate_on_submit():

@@ -46,6 +46,7 @@ PUBLISHERS = (Role.PARTNER_ADMIN, Role.PARTNER_MEMBER, Role.SE_COORDINATOR)
 
 # --- loading and rights -------------------------------------------------------------------
 
+
 def _offer_or_404(offer_id: int) -> Offer:
     offer = db.session.execute(select(Offer).where(Offer.id == offer_id)).scalar_one_or_none()
     if offer is None:
@@ -84,6 +85,7 @@ def _publishable_partners() -> list[Partner]:
 
 # --- the catalogue --------------------------------------------------------------------------
 
+
 @bp.route("/")
 @roles_required(*ANY_MEMBER)
 def index():
@@ -101,7 +103,9 @@ def _filter_options() -> dict:
         "neighbourhoods": services.neighbourhoods(),
         "partners": db.session.execute(
             select(Partner).where(Partner.state == PartnerState.ACTIVE).order_by(Partner.name)
-        ).scalars().all(),
+        )
+        .scalars()
+        .all(),
         "action_lines": ActionLine.members(),
     }
 
@@ -110,14 +114,22 @@ def _filter_options() -> dict:
 @roles_required(*PUBLISHERS)
 def mine():
     partner_ids = [p.id for p in _publishable_partners()]
-    offers = db.session.execute(
-        select(Offer).where(Offer.partner_id.in_(partner_ids)).order_by(Offer.title)
-    ).scalars().all()
-    co = db.session.execute(
-        select(OfferPartner).where(
-            OfferPartner.partner_id.in_([m.partner_id for m in memberships() if m.partner_id])
+    offers = (
+        db.session.execute(
+            select(Offer).where(Offer.partner_id.in_(partner_ids)).order_by(Offer.title)
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
+    co = (
+        db.session.execute(
+            select(OfferPartner).where(
+                OfferPartner.partner_id.in_([m.partner_id for m in memberships() if m.partner_id])
+            )
+        )
+        .scalars()
+        .all()
+    )
     return render_template("catalogue/mine.html", offers=offers, co=co)
 
 
@@ -129,16 +141,22 @@ def gaps():
 
 # --- creating and editing -----------------------------------------------------------------
 
+
 def _fill_choices(form: OfferForm, *, salon: bool) -> None:
     form.partner_id.choices = choices((p.id, p.name) for p in _publishable_partners())
     form.type_id.choices = choices(
         (t.id, t.name(str(get_locale()))) for t in services.offer_types(salons_only=salon)
     )
-    form.location_id.choices = choices((loc.id, f"{loc.name} ({loc.neighbourhood})") for loc in services.locations())
+    form.location_id.choices = choices(
+        (loc.id, f"{loc.name} ({loc.neighbourhood})") for loc in services.locations()
+    )
     active = db.session.execute(
         select(Partner).where(Partner.state == PartnerState.ACTIVE).order_by(Partner.name)
     ).scalars()
-    form.speaker_partner_id.choices = [*choices([(0, _("No speaker"))]), *choices((p.id, p.name) for p in active)]
+    form.speaker_partner_id.choices = [
+        *choices([(0, _("No speaker"))]),
+        *choices((p.id, p.name) for p in active),
+    ]
 
 
 def _years(value: int, unit: str) -> int:
@@ -153,7 +171,9 @@ def _data(form: OfferForm) -> services.OfferData:
         try:
             rule = build_rrule(
                 frequency="weekly" if frequency == "biweekly" else frequency,
-                weekdays=form.weekdays.data, until=form.until.data, start=form.start_date.data,
+                weekdays=form.weekdays.data,
+                until=form.until.data,
+                start=form.start_date.data,
                 interval=2 if frequency == "biweekly" else 1,
             )
         except ScheduleError as exc:
@@ -168,7 +188,10 @@ def _data(form: OfferForm) -> services.OfferData:
         title=form.title.data,
         description=form.description.data or "",
         translations={
-            code: {"title": getattr(form, f"title_{code}").data or "", "description": getattr(form, f"description_{code}").data or ""}
+            code: {
+                "title": getattr(form, f"title_{code}").data or "",
+                "description": getattr(form, f"description_{code}").data or "",
+            }
             for code in TRANSLATED
         },
         type_id=form.type_id.data,
@@ -196,7 +219,9 @@ def _data(form: OfferForm) -> services.OfferData:
 
 
 def _attach_error(form: OfferForm, exc: services.OfferError) -> None:
-    field = {"schedule": "start_date", "age_min": "age_min", "cost_amount": "cost_amount"}.get(exc.field, exc.field)
+    field = {"schedule": "start_date", "age_min": "age_min", "cost_amount": "cost_amount"}.get(
+        exc.field, exc.field
+    )
     target = getattr(form, field, None) if field else None
     (target.errors if target is not None else form.title.errors).append(str(exc))
 
@@ -208,17 +233,26 @@ def _form_for(offer: Offer | None, salon: bool) -> OfferForm:
         plan = describe(offer.rrule, offer.start_date)
         form = OfferForm(
             obj=offer,
-            age_min=offer.age_min_months, age_min_unit="months",
-            age_max=offer.age_max_months, age_max_unit="months",
+            age_min=offer.age_min_months,
+            age_min_unit="months",
+            age_max=offer.age_max_months,
+            age_max_unit="months",
             action_lines=[str(int(a)) for a in offer.action_line_list],
             themes=", ".join(offer.theme_list),
             languages=offer.language_list,
             cost_kind=offer.cost_kind.value,
             cost_amount=(offer.cost_cents or 0) / 100 if offer.cost_cents is not None else None,
             frequency="biweekly" if plan["interval"] == 2 else plan["frequency"],
-            weekdays=plan["weekdays"], until=plan["until"],
-            **{f"title_{c}": (offer.translations or {}).get(c, {}).get("title", "") for c in TRANSLATED},
-            **{f"description_{c}": (offer.translations or {}).get(c, {}).get("description", "") for c in TRANSLATED},
+            weekdays=plan["weekdays"],
+            until=plan["until"],
+            **{
+                f"title_{c}": (offer.translations or {}).get(c, {}).get("title", "")
+                for c in TRANSLATED
+            },
+            **{
+                f"description_{c}": (offer.translations or {}).get(c, {}).get("description", "")
+                for c in TRANSLATED
+            },
         )
     _fill_choices(form, salon=salon)
     return form
@@ -277,30 +311,47 @@ def edit_offer(offer_id: int):
 
 # --- one offer --------------------------------------------------------------------------------
 
+
 @bp.route("/offers/<int:offer_id>")
 @roles_required()
 def offer_detail(offer_id: int):
     offer = _offer_or_404(offer_id)
     rights = _require(offer, perm.VIEW)
     now = utcnow()
-    sessions = db.session.execute(
-        select(ActivitySession)
-        .where(ActivitySession.offer_id == offer.id, ActivitySession.starts_at >= now - timedelta(days=60))
-        .order_by(ActivitySession.starts_at)
-        .limit(40)
-    ).scalars().all()
+    sessions = (
+        db.session.execute(
+            select(ActivitySession)
+            .where(
+                ActivitySession.offer_id == offer.id,
+                ActivitySession.starts_at >= now - timedelta(days=60),
+            )
+            .order_by(ActivitySession.starts_at)
+            .limit(40)
+        )
+        .scalars()
+        .all()
+    )
     my_partner_ids = {m.partner_id for m in memberships() if m.partner_id}
     organiser_form = OrganiserForm()
     organiser_form.partner_id.choices = choices(
         (p.id, p.name)
         for p in db.session.execute(
-            select(Partner).where(Partner.state == PartnerState.ACTIVE, Partner.id != offer.partner_id).order_by(Partner.name)
+            select(Partner)
+            .where(Partner.state == PartnerState.ACTIVE, Partner.id != offer.partner_id)
+            .order_by(Partner.name)
         ).scalars()
     )
     return render_template(
-        "catalogue/offer_detail.html", offer=offer, rights=rights, sessions=sessions, now=now,
-        organiser_form=organiser_form, hide_form=HideForm(), confirm=ConfirmForm(),
-        following=services.is_following(offer, current_user.id), my_partner_ids=my_partner_ids,
+        "catalogue/offer_detail.html",
+        offer=offer,
+        rights=rights,
+        sessions=sessions,
+        now=now,
+        organiser_form=organiser_form,
+        hide_form=HideForm(),
+        confirm=ConfirmForm(),
+        following=services.is_following(offer, current_user.id),
+        my_partner_ids=my_partner_ids,
     )
 
 
@@ -346,7 +397,9 @@ def add_organiser(offer_id: int):
     form = OrganiserForm()
     form.partner_id.choices = choices(
         (p.id, p.name)
-        for p in db.session.execute(select(Partner).where(Partner.state == PartnerState.ACTIVE)).scalars()
+        for p in db.session.execute(
+            select(Partner).where(Partner.state == PartnerState.ACTIVE)
+        ).scalars()
     )
     if form.validate_on_submit():
         partner = db.session.get(Partner, form.partner_id.data)
@@ -388,13 +441,20 @@ def answer_speaker(offer_id: int):
     offer = _offer_or_404(offer_id)
     _require(offer, perm.ANSWER)
     mine = {m.partner_id for m in memberships() if m.partner_id}
-    link = next((link for link in offer.organisers if link.partner_id in mine and link.role == OrganiserRole.SPEAKER), None)
+    link = next(
+        (
+            link
+            for link in offer.organisers
+            if link.partner_id in mine and link.role == OrganiserRole.SPEAKER
+        ),
+        None,
+    )
     if link is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
         confirm = request.form.get("answer") == "confirm"
         services.answer_speaker(link, confirm)
-        flash(_("Thank you, your answer has been sent.") , "success")
+        flash(_("Thank you, your answer has been sent."), "success")
     return redirect(url_for("catalogue.offer_detail", offer_id=offer.id))
 
 
@@ -406,11 +466,17 @@ def follow_offer(offer_id: int):
     if ConfirmForm().validate_on_submit():
         on = request.form.get("follow") == "1"
         services.follow(offer, current_user.id, on)
-        flash(_("You will get an e-mail when this activity changes.") if on else _("You no longer follow this activity."), "info")
+        flash(
+            _("You will get an e-mail when this activity changes.")
+            if on
+            else _("You no longer follow this activity."),
+            "info",
+        )
     return redirect(url_for("catalogue.offer_detail", offer_id=offer.id))
 
 
 # --- one session ------------------------------------------------------------------------------
+
 
 @bp.route("/sessions/<int:session_id>", methods=["GET"])
 @roles_required()
@@ -418,15 +484,26 @@ def session_detail(session_id: int):
     session = _session_or_404(session_id)
     rights = _require(session.offer, perm.VIEW)
     local = to_local(session.starts_at)
-    move = MoveForm(day=local.date(), start_time=local.time(), end_time=to_local(session.ends_at).time(),
-                    location_id=session.place.id)
+    move = MoveForm(
+        day=local.date(),
+        start_time=local.time(),
+        end_time=to_local(session.ends_at).time(),
+        location_id=session.place.id,
+    )
     move.location_id.choices = choices((loc.id, loc.name) for loc in services.locations())
     latest = services.headcount_history(session.id)
     count = HeadcountForm(obj=latest[0]) if latest else HeadcountForm()
     return render_template(
-        "catalogue/session_detail.html", session=session, offer=session.offer, rights=rights,
-        cancel_form=CancelForm(), move_form=move, count_form=count, history=latest,
-        started=session.starts_at <= utcnow(), confirm=ConfirmForm(),
+        "catalogue/session_detail.html",
+        session=session,
+        offer=session.offer,
+        rights=rights,
+        cancel_form=CancelForm(),
+        move_form=move,
+        count_form=count,
+        history=latest,
+        started=session.starts_at <= utcnow(),
+        confirm=ConfirmForm(),
     )
 
 
@@ -456,7 +533,10 @@ def move_session(session_id: int):
     if form.validate_on_submit():
         try:
             services.move_session(
-                session, day=form.day.data, start_time=form.start_time.data, end_time=form.end_time.data,
+                session,
+                day=form.day.data,
+                start_time=form.start_time.data,
+                end_time=form.end_time.data,
                 location_id=form.location_id.data,
             )
         except services.OfferError as exc:
@@ -466,9 +546,16 @@ def move_session(session_id: int):
             return redirect(url_for("catalogue.session_detail", session_id=session.id))
     history = services.headcount_history(session.id)
     return render_template(
-        "catalogue/session_detail.html", session=session, offer=session.offer, rights=rights,
-        cancel_form=CancelForm(), move_form=form, count_form=HeadcountForm(), history=history,
-        started=session.starts_at <= utcnow(), confirm=ConfirmForm(),
+        "catalogue/session_detail.html",
+        session=session,
+        offer=session.offer,
+        rights=rights,
+        cancel_form=CancelForm(),
+        move_form=form,
+        count_form=HeadcountForm(),
+        history=history,
+        started=session.starts_at <= utcnow(),
+        confirm=ConfirmForm(),
     ), 422
 
 
@@ -479,8 +566,17 @@ def record_headcount(session_id: int):
     rights = _require(session.offer, perm.HEADCOUNT)
     form = HeadcountForm()
     if form.validate_on_submit():
-        numbers = {name: getattr(form, name).data for name in (
-            "adults", "children_0_3", "children_3_6", "children_6_12", "children_12_plus", "first_time_families")}
+        numbers = {
+            name: getattr(form, name).data
+            for name in (
+                "adults",
+                "children_0_3",
+                "children_3_6",
+                "children_6_12",
+                "children_12_plus",
+                "first_time_families",
+            )
+        }
         try:
             services.record_headcount(session, numbers, current_user.id)
         except services.OfferError as exc:
@@ -489,10 +585,19 @@ def record_headcount(session_id: int):
             flash(_("The attendance has been saved."), "success")
             return redirect(url_for("catalogue.session_detail", session_id=session.id))
     local = to_local(session.starts_at)
-    move = MoveForm(day=local.date(), start_time=local.time(), end_time=to_local(session.ends_at).time())
+    move = MoveForm(
+        day=local.date(), start_time=local.time(), end_time=to_local(session.ends_at).time()
+    )
     move.location_id.choices = choices((loc.id, loc.name) for loc in services.locations())
     return render_template(
-        "catalogue/session_detail.html", session=session, offer=session.offer, rights=rights,
-        cancel_form=CancelForm(), move_form=move, count_form=form, history=services.headcount_history(session.id),
-        started=session.starts_at <= utcnow(), confirm=ConfirmForm(),
+        "catalogue/session_detail.html",
+        session=session,
+        offer=session.offer,
+        rights=rights,
+        cancel_form=CancelForm(),
+        move_form=move,
+        count_form=form,
+        history=services.headcount_history(session.id),
+        started=session.starts_at <= utcnow(),
+        confirm=ConfirmForm(),
     ), 422

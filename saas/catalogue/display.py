@@ -42,7 +42,11 @@ def schedule_text(offer) -> str:
         text = _("Every month on a %(day)s", day=weekday_name(offer.start_date.weekday()))
     else:
         days = ", ".join(weekday_name(WEEKDAYS.index(d)) for d in plan["weekdays"] if d in WEEKDAYS)
-        text = _("Every two weeks on %(days)s", days=days) if plan["interval"] == 2 else _("Every %(days)s", days=days)
+        text = (
+            _("Every two weeks on %(days)s", days=days)
+            if plan["interval"] == 2
+            else _("Every %(days)s", days=days)
+        )
     text = f"{text}, {hours}"
     return _("%(schedule)s, until %(date)s", schedule=text, date=until) if until else text
 

@@ -50,7 +50,13 @@ class ActionLine(enum.IntFlag):
 
     @classmethod
     def members(cls) -> list[ActionLine]:
-        return [cls.CHILD_DEVELOPMENT, cls.PARENTING, cls.SOCIAL_INTEGRATION, cls.BROAD_LEARNING, cls.COOPERATION]
+        return [
+            cls.CHILD_DEVELOPMENT,
+            cls.PARENTING,
+            cls.SOCIAL_INTEGRATION,
+            cls.BROAD_LEARNING,
+            cls.COOPERATION,
+        ]
 
 
 ACTION_LINE_LABELS = {
@@ -257,7 +263,9 @@ class OfferPartner(TenantOwned, CreatedAt, db.Model):
     answered_at: Mapped[datetime | None]
 
     partner: Mapped[Partner] = relationship(
-        primaryjoin="OfferPartner.partner_id == Partner.id", foreign_keys=[partner_id], viewonly=True
+        primaryjoin="OfferPartner.partner_id == Partner.id",
+        foreign_keys=[partner_id],
+        viewonly=True,
     )
     offer: Mapped[Offer] = relationship(
         primaryjoin="OfferPartner.offer_id == Offer.id", foreign_keys=[offer_id], viewonly=True
@@ -303,7 +311,9 @@ class ActivitySession(TenantOwned, CreatedAt, db.Model):
         primaryjoin="ActivitySession.offer_id == Offer.id", foreign_keys=[offer_id], viewonly=True
     )
     moved_location: Mapped[Location | None] = relationship(
-        primaryjoin="ActivitySession.location_id == Location.id", foreign_keys=[location_id], viewonly=True
+        primaryjoin="ActivitySession.location_id == Location.id",
+        foreign_keys=[location_id],
+        viewonly=True,
     )
 
     @property

@@ -43,7 +43,9 @@ def _followers(offer) -> list[User]:
 
     return list(
         db.session.execute(
-            select(User).join(OfferFollower, OfferFollower.user_id == User.id).where(OfferFollower.offer_id == offer.id)
+            select(User)
+            .join(OfferFollower, OfferFollower.user_id == User.id)
+            .where(OfferFollower.offer_id == offer.id)
         ).scalars()
     )
 
@@ -56,7 +58,9 @@ def _coordinators_of(offer) -> list[User]:
         return []
     return list(
         db.session.execute(
-            select(User).join(Membership, Membership.user_id == User.id).where(Membership.role == Role.SE_COORDINATOR)
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.role == Role.SE_COORDINATOR)
         ).scalars()
     )
 
@@ -75,30 +79,52 @@ def _send(users: list[User], *, kind: str, template: str, **context) -> None:
     network = _network()
     for user in users:
         queue_email(
-            kind=kind, recipient=user.email, template=template, language=user.language,
-            network_id=network.id, network=network, user=user, **context,
+            kind=kind,
+            recipient=user.email,
+            template=template,
+            language=user.language,
+            network_id=network.id,
+            network=network,
+            user=user,
+            **context,
         )
 
 
 def offer_changed(offer, *, kind: str) -> None:
     link = absolute_url("catalogue.offer_detail", slug=_network().slug, offer_id=offer.id)
-    _send(_audience(offer), kind="offer_changed", template="offer_changed", offer=offer, change=kind, link=link)
+    _send(
+        _audience(offer),
+        kind="offer_changed",
+        template="offer_changed",
+        offer=offer,
+        change=kind,
+        link=link,
+    )
 
 
 def session_changed(session, *, kind: str) -> None:
     offer = session.offer
     link = absolute_url("catalogue.offer_detail", slug=_network().slug, offer_id=offer.id)
     _send(
-        _audience(offer), kind="session_changed", template="session_changed", offer=offer,
-        session=session, change=kind, link=link,
+        _audience(offer),
+        kind="session_changed",
+        template="session_changed",
+        offer=offer,
+        session=session,
+        change=kind,
+        link=link,
     )
 
 
 def organiser_invited(offer, link_row) -> None:
     link = absolute_url("catalogue.offer_detail", slug=_network().slug, offer_id=offer.id)
     _send(
-        _partner_people({link_row.partner_id}), kind="organiser_invited", template="organiser_invited",
-        offer=offer, role=link_row.role, link=link,
+        _partner_people({link_row.partner_id}),
+        kind="organiser_invited",
+        template="organiser_invited",
+        offer=offer,
+        role=link_row.role,
+        link=link,
     )
 
 
@@ -108,6 +134,11 @@ def speaker_answered(link_row) -> None:
     owners = _partner_people({offer.partner_id}) + _coordinators_of(offer)
     me = current_user.id if current_user and current_user.is_authenticated else None
     _send(
-        [u for u in owners if u.id != me], kind="speaker_answered", template="speaker_answered",
-        offer=offer, answer=link_row.answer, speaker=link_row.partner, link=link,
+        [u for u in owners if u.id != me],
+        kind="speaker_answered",
+        template="speaker_answered",
+        offer=offer,
+        answer=link_row.answer,
+        speaker=link_row.partner,
+        link=link,
     )

@@ -15,7 +15,14 @@ from saas.partners.models import Sector
 from tenants.models import Membership, Role
 
 VIEW, EDIT, PUBLISH, ORGANISERS, SESSIONS, HEADCOUNT, ANSWER, HIDE = (
-    "view", "edit", "publish", "organisers", "sessions", "headcount", "answer", "hide",
+    "view",
+    "edit",
+    "publish",
+    "organisers",
+    "sessions",
+    "headcount",
+    "answer",
+    "hide",
 )
 OWNER_RIGHTS = {VIEW, EDIT, PUBLISH, ORGANISERS, SESSIONS, HEADCOUNT}
 
@@ -24,9 +31,13 @@ def rights(offer: Offer, memberships: list[Membership]) -> set[str]:
     granted: set[str] = set()
     partner_ids = {m.partner_id for m in memberships if m.partner_id is not None}
     roles = {Role(m.role) for m in memberships}
-    involved = offer.partner_id in partner_ids or any(link.partner_id in partner_ids for link in offer.organisers)
+    involved = offer.partner_id in partner_ids or any(
+        link.partner_id in partner_ids for link in offer.organisers
+    )
     # drafts and hidden offers are seen by those involved and the steward only
-    if memberships and (offer.is_published or involved or roles & {Role.STEWARD, Role.SE_COORDINATOR}):
+    if memberships and (
+        offer.is_published or involved or roles & {Role.STEWARD, Role.SE_COORDINATOR}
+    ):
         granted.add(VIEW)
     if offer.partner_id in partner_ids:
         granted |= OWNER_RIGHTS

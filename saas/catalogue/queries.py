@@ -69,14 +69,22 @@ def _apply_sql_filters(query, f: Filters):
     if f.q:
         like = f"%{f.q.lower()}%"
         query = query.where(
-            or_(func.lower(Offer.title).like(like), func.lower(Offer.description).like(like), Offer.themes.like(like))
+            or_(
+                func.lower(Offer.title).like(like),
+                func.lower(Offer.description).like(like),
+                Offer.themes.like(like),
+            )
         )
     if f.age_months is not None:
-        query = query.where(Offer.age_min_months <= f.age_months + 11, Offer.age_max_months >= f.age_months)
+        query = query.where(
+            Offer.age_min_months <= f.age_months + 11, Offer.age_max_months >= f.age_months
+        )
     if f.neighbourhood:
         query = query.where(Location.neighbourhood == f.neighbourhood)
     if f.language:
-        query = query.where((literal(",") + Offer.languages + literal(",")).like(f"%,{f.language},%"))
+        query = query.where(
+            (literal(",") + Offer.languages + literal(",")).like(f"%,{f.language},%")
+        )
     if f.action_line:
         query = query.where(Offer.action_lines.op("&")(f.action_line) != 0)
     if f.type_id:
@@ -101,11 +109,15 @@ def _time_matches(hour: int, time_of_day: str) -> bool:
     return low <= hour < high
 
 
-def catalogue(f: Filters, *, include_unpublished: bool = False, include_hidden: bool = False) -> list[Offer]:
+def catalogue(
+    f: Filters, *, include_unpublished: bool = False, include_hidden: bool = False
+) -> list[Offer]:
     query = (
         select(Offer)
         .join(Location, Location.id == Offer.location_id)
-        .options(selectinload(Offer.partner), selectinload(Offer.type), selectinload(Offer.location))
+        .options(
+            selectinload(Offer.partner), selectinload(Offer.type), selectinload(Offer.location)
+        )
         .order_by(Offer.title)
     )
     if not include_unpublished:
@@ -124,8 +136,15 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def sessions_between(start: date, end: date, f: Filters, *, partner_id: int | None = None,
-                     location_id: int | None = None, offer_id: int | None = None) -> list[ActivitySession]:
+def sessions_between(
+    start: date,
+    end: date,
+    f: Filters,
+    *,
+    partner_id: int | None = None,
+    location_id: int | None = None,
+    offer_id: int | None = None,
+) -> list[ActivitySession]:
     """Published sessions from `start` up to (not including) `end`, local dates, cancelled ones too."""
     query = (
         select(ActivitySession)
@@ -148,7 +167,9 @@ def sessions_between(start: date, end: date, f: Filters, *, partner_id: int | No
     if offer_id is not None:
         query = query.where(Offer.id == offer_id)
     if location_id is not None:
-        query = query.where(or_(Offer.location_id == location_id, ActivitySession.location_id == location_id))
+        query = query.where(
+            or_(Offer.location_id == location_id, ActivitySession.location_id == location_id)
+        )
     f_partner = partner_id or f.partner_id
     if f_partner:
         f = Filters(**{**f.__dict__, "partner_id": f_partner})
@@ -156,7 +177,9 @@ def sessions_between(start: date, end: date, f: Filters, *, partner_id: int | No
     if f.weekday is not None:
         sessions = [s for s in sessions if s.starts_at.astimezone(TZ).weekday() == f.weekday]
     if f.time_of_day:
-        sessions = [s for s in sessions if _time_matches(s.starts_at.astimezone(TZ).hour, f.time_of_day)]
+        sessions = [
+            s for s in sessions if _time_matches(s.starts_at.astimezone(TZ).hour, f.time_of_day)
+        ]
     return sessions
 
 

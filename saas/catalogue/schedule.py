@@ -59,7 +59,12 @@ def is_public_holiday(day: date) -> bool:
 
 
 def build_rrule(
-    *, frequency: str, weekdays: list[str] | None, until: date | None, start: date, interval: int = 1
+    *,
+    frequency: str,
+    weekdays: list[str] | None,
+    until: date | None,
+    start: date,
+    interval: int = 1,
 ) -> str:
     """The RRULE a plain form describes: once, weekly (every 1 or 2 weeks) or monthly."""
     if frequency == "once":
@@ -97,7 +102,9 @@ def parse_rule(rule: str, start_local: datetime) -> rrule:
         parsed = rrulestr(text, dtstart=start_local)
     except (ValueError, TypeError) as exc:
         raise ScheduleError(_("The repetition rule is not valid.")) from exc
-    if "COUNT" in parts and int(parts["COUNT"]) > MAX_OCCURRENCES:  # rrulestr checked it is a number
+    if (
+        "COUNT" in parts and int(parts["COUNT"]) > MAX_OCCURRENCES
+    ):  # rrulestr checked it is a number
         raise ScheduleError(_("At most %(n)d sessions per activity.", n=MAX_OCCURRENCES))
     last = parsed.before(start_local + MAX_SPAN + timedelta(days=1))
     beyond = parsed.after(start_local + MAX_SPAN)
@@ -147,7 +154,9 @@ def expand(
             continue
         if window_end and starts_at >= window_end:
             break
-        result.append(Occurrence(f"{local:%Y-%m-%dT%H:%M}", starts_at, to_utc(local + duration), local))
+        result.append(
+            Occurrence(f"{local:%Y-%m-%dT%H:%M}", starts_at, to_utc(local + duration), local)
+        )
     return result
 
 

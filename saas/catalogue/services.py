@@ -57,7 +57,13 @@ DEFAULT_TYPES = [
     ("atelier_dans", "Brede-school atelier: dans", "Broad-school workshop: dance", False, False),
     ("atelier_taal", "Brede-school atelier: taal", "Broad-school workshop: language", False, False),
     ("tekenacademie", "Tekenacademie", "Drawing academy", False, False),
-    ("verteltassen", "Leesbevordering (verteltassen)", "Reading promotion (story bags)", False, False),
+    (
+        "verteltassen",
+        "Leesbevordering (verteltassen)",
+        "Reading promotion (story bags)",
+        False,
+        False,
+    ),
     ("uitstap", "Uitstap / feest", "Day trip / party", False, False),
     ("spreekuur", "Spreekuur", "Consultation hour", False, False),
 ]
@@ -69,7 +75,14 @@ def seed_offer_types() -> None:
     for sort, (code, nl, en, salon, thematic) in enumerate(DEFAULT_TYPES):
         if code not in have:
             db.session.add(
-                OfferType(code=code, name_nl=nl, name_en=en, is_salon=salon, is_thematic=thematic, sort=sort)
+                OfferType(
+                    code=code,
+                    name_nl=nl,
+                    name_en=en,
+                    is_salon=salon,
+                    is_thematic=thematic,
+                    sort=sort,
+                )
             )
     db.session.flush()
 
@@ -124,7 +137,10 @@ def _check(data: OfferData) -> None:
         raise OfferError(_("Please give a title."), "title")
     if db.session.execute(select(OfferType.id).where(OfferType.id == data.type_id)).first() is None:
         raise OfferError(_("Unknown type of activity."), "type_id")
-    if db.session.execute(select(Location.id).where(Location.id == data.location_id)).first() is None:
+    if (
+        db.session.execute(select(Location.id).where(Location.id == data.location_id)).first()
+        is None
+    ):
         raise OfferError(_("Unknown location: choose one of the network's places."), "location_id")
     if data.age_min_months < 0 or data.age_max_months > 1200:
         raise OfferError(_("The ages are not possible."), "age_min")
@@ -148,23 +164,32 @@ def exclusions_for(offer_like) -> Exclusions:
         kinds.append(ClosureKind.SCHOOL_HOLIDAY)
     periods = ()
     if kinds:
-        rows = db.session.execute(select(Closure.starts_on, Closure.ends_on).where(Closure.kind.in_(kinds)))
+        rows = db.session.execute(
+            select(Closure.starts_on, Closure.ends_on).where(Closure.kind.in_(kinds))
+        )
         periods = tuple((start, end) for start, end in rows)
     return Exclusions(public_holidays=offer_like.skip_public_holidays, periods=periods)
 
 
-def save_offer(offer: Offer | None, data: OfferData, *, partner: Partner | None = None, user=None) -> Offer:
+def save_offer(
+    offer: Offer | None, data: OfferData, *, partner: Partner | None = None, user=None
+) -> Offer:
     """Create or change an offer as a whole: any problem raises OfferError and changes nothing."""
     _check(data)
     try:
         occurrences = expand(
-            start_date=data.start_date, start_time=data.start_time, end_time=data.end_time,
-            rule=data.rrule, exclusions=exclusions_for(data),
+            start_date=data.start_date,
+            start_time=data.start_time,
+            end_time=data.end_time,
+            rule=data.rrule,
+            exclusions=exclusions_for(data),
         )
     except ScheduleError as exc:
         raise OfferError(str(exc), "schedule") from exc
     if not occurrences:
-        raise OfferError(_("This schedule has no dates left after holidays and closures."), "schedule")
+        raise OfferError(
+            _("This schedule has no dates left after holidays and closures."), "schedule"
+        )
     creating = offer is None
     if creating:
         offer = Offer(partner_id=partner.id, created_by_id=getattr(user, "id", None))
@@ -186,14 +211,22 @@ def save_offer(offer: Offer | None, data: OfferData, *, partner: Partner | None 
     offer.registration_note = data.registration_note.strip()
     offer.registration_url = data.registration_url.strip()
     offer.capacity = data.capacity
-    offer.start_date, offer.start_time, offer.end_time = data.start_date, data.start_time, data.end_time
+    offer.start_date, offer.start_time, offer.end_time = (
+        data.start_date,
+        data.start_time,
+        data.end_time,
+    )
     offer.rrule = data.rrule
     offer.skip_public_holidays = data.skip_public_holidays
     offer.skip_school_holidays = data.skip_school_holidays
     offer.skip_closures = data.skip_closures
     offer.updated_at = utcnow()
     db.session.flush()
-    since = max(to_utc(datetime.combine(data.start_date, time())), utcnow() - HISTORY) if creating else None
+    since = (
+        max(to_utc(datetime.combine(data.start_date, time())), utcnow() - HISTORY)
+        if creating
+        else None
+    )
     sync_sessions(offer, since=since)
     if not creating:
         record("offer.updated", offer)
@@ -207,11 +240,21 @@ def save_offer(offer: Offer | None, data: OfferData, *, partner: Partner | None 
 
 
 def _schedule_signature(offer: Offer) -> tuple:
-    return (offer.start_date, offer.start_time, offer.end_time, offer.rrule, offer.location_id,
-            offer.skip_public_holidays, offer.skip_school_holidays, offer.skip_closures)
+    return (
+        offer.start_date,
+        offer.start_time,
+        offer.end_time,
+        offer.rrule,
+        offer.location_id,
+        offer.skip_public_holidays,
+        offer.skip_school_holidays,
+        offer.skip_closures,
+    )
 
 
-def sync_sessions(offer: Offer, *, since: datetime | None = None, until: datetime | None = None) -> dict:
+def sync_sessions(
+    offer: Offer, *, since: datetime | None = None, until: datetime | None = None
+) -> dict:
     """Make the sessions from `since` (default: now) up to the horizon match the schedule.
 
     Cancelled and moved sessions keep their state; a session the schedule no longer has is
@@ -222,14 +265,21 @@ def sync_sessions(offer: Offer, *, since: datetime | None = None, until: datetim
     wanted = {
         o.key: o
         for o in expand(
-            start_date=offer.start_date, start_time=offer.start_time, end_time=offer.end_time,
-            rule=offer.rrule, exclusions=exclusions_for(offer), window_start=start, window_end=end,
+            start_date=offer.start_date,
+            start_time=offer.start_time,
+            end_time=offer.end_time,
+            rule=offer.rrule,
+            exclusions=exclusions_for(offer),
+            window_start=start,
+            window_end=end,
         )
     }
     existing = {
         s.occurrence: s
         for s in db.session.execute(
-            select(ActivitySession).where(ActivitySession.offer_id == offer.id, ActivitySession.starts_at >= start)
+            select(ActivitySession).where(
+                ActivitySession.offer_id == offer.id, ActivitySession.starts_at >= start
+            )
         ).scalars()
     }
     created = removed = 0
@@ -237,7 +287,12 @@ def sync_sessions(offer: Offer, *, since: datetime | None = None, until: datetim
         session = existing.get(key)
         if session is None:
             db.session.add(
-                ActivitySession(offer_id=offer.id, occurrence=key, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at)
+                ActivitySession(
+                    offer_id=offer.id,
+                    occurrence=key,
+                    starts_at=occurrence.starts_at,
+                    ends_at=occurrence.ends_at,
+                )
             )
             created += 1
         elif not session.moved:
@@ -245,7 +300,9 @@ def sync_sessions(offer: Offer, *, since: datetime | None = None, until: datetim
     for key, session in existing.items():
         if key in wanted:
             continue
-        counted = db.session.execute(select(exists().where(Headcount.session_id == session.id))).scalar()
+        counted = db.session.execute(
+            select(exists().where(Headcount.session_id == session.id))
+        ).scalar()
         if counted:
             session.status = SessionStatus.CANCELLED
             session.note = session.note or _("No longer in the schedule")
@@ -298,7 +355,12 @@ def restore_session(session: ActivitySession) -> None:
 
 
 def move_session(
-    session: ActivitySession, *, day: date, start_time: time, end_time: time, location_id: int | None
+    session: ActivitySession,
+    *,
+    day: date,
+    start_time: time,
+    end_time: time,
+    location_id: int | None,
 ) -> None:
     if end_time <= start_time:
         raise OfferError(_("The end time must be after the start time."), "end_time")
@@ -318,9 +380,13 @@ def move_session(
 
 def set_organiser(offer: Offer, partner: Partner, role: OrganiserRole) -> OfferPartner:
     if partner.id == offer.partner_id:
-        raise OfferError(_("The organising partner is already part of this activity."), "partner_id")
+        raise OfferError(
+            _("The organising partner is already part of this activity."), "partner_id"
+        )
     link = db.session.execute(
-        select(OfferPartner).where(OfferPartner.offer_id == offer.id, OfferPartner.partner_id == partner.id)
+        select(OfferPartner).where(
+            OfferPartner.offer_id == offer.id, OfferPartner.partner_id == partner.id
+        )
     ).scalar_one_or_none()
     if link is None:
         link = OfferPartner(offer_id=offer.id, partner_id=partner.id, role=role)
@@ -348,7 +414,9 @@ def answer_speaker(link: OfferPartner, confirm: bool) -> None:
 
 def follow(offer: Offer, user_id: int, on: bool) -> None:
     row = db.session.execute(
-        select(OfferFollower).where(OfferFollower.offer_id == offer.id, OfferFollower.user_id == user_id)
+        select(OfferFollower).where(
+            OfferFollower.offer_id == offer.id, OfferFollower.user_id == user_id
+        )
     ).scalar_one_or_none()
     if on and row is None:
         db.session.add(OfferFollower(offer_id=offer.id, user_id=user_id))
@@ -362,7 +430,9 @@ def is_following(offer: Offer, user_id: int) -> bool:
     ).scalar()
 
 
-def record_headcount(session: ActivitySession, numbers: dict[str, int], user_id: int | None) -> Headcount:
+def record_headcount(
+    session: ActivitySession, numbers: dict[str, int], user_id: int | None
+) -> Headcount:
     if session.starts_at > utcnow():
         raise OfferError(_("Attendance can be recorded once the session has started."), "adults")
     if any(v < 0 or v > 10000 for v in numbers.values()):
@@ -377,6 +447,8 @@ def record_headcount(session: ActivitySession, numbers: dict[str, int], user_id:
 def headcount_history(session_id: int) -> list[Headcount]:
     return list(
         db.session.execute(
-            select(Headcount).where(Headcount.session_id == session_id).order_by(Headcount.id.desc())
+            select(Headcount)
+            .where(Headcount.session_id == session_id)
+            .order_by(Headcount.id.desc())
         ).scalars()
     )
