@@ -61,7 +61,11 @@ def test_periodic_jobs_register_with_the_cron_scheduler(app):
         for job_fn, interval in PERIODIC:
             cron.register(job_fn, job_fn.queue_name, interval=interval)
         names = {j.func_name for j in cron.get_jobs()}
-    assert names == {"workers.jobs.sweep_outbox", "workers.jobs.purge_expired"}
+    assert names == {
+        "workers.jobs.sweep_outbox",
+        "workers.jobs.purge_expired",
+        "workers.jobs.extend_sessions",
+    }
 
 
 def test_purge_removes_idle_sessions_and_dead_invitations(app, client):

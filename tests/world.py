@@ -27,7 +27,8 @@ class NetworkCast:
     link_id: int = 0
     closure_id: int = 0
     location_id: int = 0
-    secrets: list[str] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)  # never shown to outsiders
+    public: list[str] = field(default_factory=list)  # shown on the families' pages only
 
 
 def build_network(app, slug: str) -> NetworkCast:
@@ -63,15 +64,8 @@ def build_network(app, slug: str) -> NetworkCast:
             cast.invitation_token = invitations.token_for(inv)
     _catalogue(app, cast)
     # What no outsider may see (the network's name is public: its families' page shows it).
-    cast.secrets = [
-        a.name,
-        b.name,
-        a.email,
-        b.email,
-        f"@{slug}.example",
-        f"Voorleesuurtje {slug}",
-        f"Ontmoetingscentrum {slug}",
-    ]
+    cast.secrets = [a.email, b.email, f"@{slug}.example", f"Huisbezoek {slug}"]
+    cast.public = [a.name, b.name, f"Voorleesuurtje {slug}", f"Ontmoetingscentrum {slug}"]
     return cast
 
 
@@ -96,9 +90,17 @@ def _catalogue(app, cast: NetworkCast) -> None:
         title=f"Voorleesuurtje {cast.network.slug}",
         location=place,
     )
+    cf.offer(
+        app,
+        cast.network,
+        cast.partner_b,
+        title=f"Huisbezoek {cast.network.slug}",
+        location=place,
+        published=False,
+    )
     with app.test_request_context(), network_scope(cast.network.id):
         from saas.catalogue import services
-        from saas.catalogue.models import OrganiserRole, Offer
+        from saas.catalogue.models import Offer, OrganiserRole
         from saas.partners.models import Partner
 
         o = db.session.get(Offer, offer.id)

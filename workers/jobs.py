@@ -120,3 +120,26 @@ def purge_expired() -> dict:
         ).rowcount
         db.session.commit()
     return {"login_sessions": sessions, "mails": mails, "invitations": invitations}
+
+
+@job(MAINTENANCE, timeout=1800, retries=0)
+def extend_sessions() -> int:
+    """Keep every network's sessions generated up to the horizon (daily), network by network."""
+    from saas.catalogue.models import Offer
+    from saas.catalogue.services import sync_sessions
+    from tenants.context import all_networks, network_scope
+    from tenants.models import Network
+
+    with all_networks():
+        network_ids = (
+            db.session.execute(select(Network.id).where(Network.is_active.is_(True)))
+            .scalars()
+            .all()
+        )
+    created = 0
+    for network_id in network_ids:
+        with network_scope(network_id):
+            for offer in db.session.execute(select(Offer)).scalars():
+                created += sync_sessions(offer)["created"]
+            db.session.commit()
+    return created

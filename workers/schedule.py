@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from workers.jobs import purge_expired, sweep_outbox
+from workers.jobs import extend_sessions, purge_expired, sweep_outbox
 
 PERIODIC = [
     # (job, interval in seconds)
     (sweep_outbox, 60),
     (purge_expired, 6 * 3600),
+    (extend_sessions, 24 * 3600),
 ]

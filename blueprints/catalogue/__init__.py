@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalogue", __name__, url_prefix="/<slug>/catalogue")
 
-from blueprints.catalogue import places, views  # noqa: E402,F401
+from blueprints.catalogue import imports, places, views  # noqa: E402,F401

@@ -38,11 +38,25 @@ def _is_admin(partner) -> bool:
 @roles_required(*PARTNER_ROLES)
 def overview():
     partner, _membership = _my_partner()
+    from saas.catalogue.models import Answer, OfferPartner, OrganiserRole
+
+    requests = (
+        db.session.execute(
+            select(OfferPartner).where(
+                OfferPartner.partner_id == partner.id,
+                OfferPartner.role == OrganiserRole.SPEAKER,
+                OfferPartner.answer == Answer.INVITED,
+            )
+        )
+        .scalars()
+        .all()
+    )
     return render_template(
         "partner/overview.html",
         partner=partner,
         members=partners.members(partner),
         is_admin=_is_admin(partner),
+        speaker_requests=requests,
     )
 
 

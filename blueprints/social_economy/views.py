@@ -52,3 +52,53 @@ def team():
         return redirect(url_for("social_economy.team"))
     status = 422 if request.method == "POST" else 200
     return render_template("social_economy/team.html", form=form, **_team()), status
+
+
+@bp.route("/salons")
+@roles_required(Role.SE_COORDINATOR, Role.SE_WORKER)
+def salons():
+    """The social economy's parent salons: coming sessions with their speakers' answers."""
+    from datetime import timedelta
+
+    from sqlalchemy.orm import selectinload
+
+    from saas.catalogue.models import ActivitySession, Offer, OfferType
+    from saas.models_base import utcnow
+    from saas.partners.models import Partner, Sector
+
+    offers = (
+        db.session.execute(
+            select(Offer)
+            .join(OfferType, OfferType.id == Offer.type_id)
+            .join(Partner, Partner.id == Offer.partner_id)
+            .where(OfferType.is_salon.is_(True), Partner.sector == Sector.SOCIAL_ECONOMY)
+            .options(
+                selectinload(Offer.organisers),
+                selectinload(Offer.location),
+                selectinload(Offer.type),
+            )
+            .order_by(Offer.title)
+        )
+        .scalars()
+        .all()
+    )
+    now = utcnow()
+    upcoming = (
+        db.session.execute(
+            select(ActivitySession)
+            .where(
+                ActivitySession.offer_id.in_([o.id for o in offers]),
+                ActivitySession.starts_at >= now,
+                ActivitySession.starts_at < now + timedelta(days=21),
+            )
+            .order_by(ActivitySession.starts_at)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "social_economy/salons.html",
+        offers=offers,
+        upcoming=upcoming,
+        can_publish=has_role(Role.SE_COORDINATOR),
+    )

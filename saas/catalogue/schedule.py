@@ -141,10 +141,7 @@ def expand(
         raise ScheduleError(_("The end time must be after the start time."))
     start_local = datetime.combine(start_date, start_time)
     duration = datetime.combine(start_date, end_time) - start_local
-    if rule:
-        local_starts = list(parse_rule(rule, start_local))
-    else:
-        local_starts = [start_local]
+    local_starts = list(parse_rule(rule, start_local)) if rule else [start_local]
     result = []
     for local in local_starts:
         if exclusions.excludes(local.date()):

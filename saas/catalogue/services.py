@@ -171,10 +171,8 @@ def exclusions_for(offer_like) -> Exclusions:
     return Exclusions(public_holidays=offer_like.skip_public_holidays, periods=periods)
 
 
-def save_offer(
-    offer: Offer | None, data: OfferData, *, partner: Partner | None = None, user=None
-) -> Offer:
-    """Create or change an offer as a whole: any problem raises OfferError and changes nothing."""
+def validate_offer(data: OfferData) -> int:
+    """Check an offer without saving it; returns how many sessions its schedule has."""
     _check(data)
     try:
         occurrences = expand(
@@ -190,6 +188,14 @@ def save_offer(
         raise OfferError(
             _("This schedule has no dates left after holidays and closures."), "schedule"
         )
+    return len(occurrences)
+
+
+def save_offer(
+    offer: Offer | None, data: OfferData, *, partner: Partner | None = None, user=None
+) -> Offer:
+    """Create or change an offer as a whole: any problem raises OfferError and changes nothing."""
+    validate_offer(data)
     creating = offer is None
     if creating:
         offer = Offer(partner_id=partner.id, created_by_id=getattr(user, "id", None))

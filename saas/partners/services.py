@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass, field
-
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from saas import csvfile
 from saas.accounts.models import User
 from saas.audit.services import record
 from saas.extensions import db
@@ -30,7 +27,6 @@ CSV_HEADERS = {
     "e-mail": "contact_email",
     "contact": "contact_email",
 }
-MAX_CSV_ROWS = 500
 
 
 class OnboardingError(ValueError):
@@ -63,106 +59,31 @@ def invite_partner(
     return partner
 
 
-@dataclass
-class CsvRow:
-    line: int
-    values: dict
-    data: dict | None = None
-    errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CsvPreview:
-    rows: list[CsvRow]
-    problems: list[str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and all(not r.errors for r in self.rows) and bool(self.rows)
-
-
-def _flatten(messages: dict) -> list[str]:
-    out = []
-    labels = {"name": _("Name"), "sector": _("Sector"), "contact_email": _("Contact e-mail")}
-    for key, errs in messages.items():
-        for err in errs if isinstance(errs, list) else [errs]:
-            out.append(f"{labels.get(key, key)}: {_translate_marshmallow(err)}")
-    return out
-
-
-def _translate_marshmallow(message: str) -> str:
-    known = {
-        "Missing data for required field.": _("this field is required"),
-        "Not a valid email address.": _("not a valid e-mail address"),
-        "Shorter than minimum length 2.": _("too short"),
-        "Longer than maximum length 200.": _("too long"),
-    }
-    return known.get(message, message)
-
-
-def preview_csv(raw: bytes) -> CsvPreview:
+def preview_csv(raw: bytes) -> csvfile.CsvPreview:
     """Parse and validate an uploaded CSV without touching the database's partner list."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            return CsvPreview([], [_("The file is not a text (CSV) file.")])
-    if "\x00" in text:
-        return CsvPreview([], [_("The file is not a text (CSV) file.")])
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return CsvPreview([], [_("The file is empty.")])
-    except csv.Error:
-        return CsvPreview([], [_("The file could not be read as CSV.")])
-    columns = [CSV_HEADERS.get(h.strip().lower()) for h in header]
-    missing = {"name", "sector", "contact_email"} - set(columns)
-    if missing:
-        return CsvPreview(
-            [],
-            [
-                _(
-                    "The first line must name the columns: name, sector, contact_email (or naam, sector, e-mail)."
-                )
-            ],
-        )
+    preview = csvfile.read(
+        raw,
+        CSV_HEADERS,
+        {"name", "sector", "contact_email"},
+        hint="name, sector, contact_email (naam, sector, e-mail)",
+    )
+    labels = {"name": _("Name"), "sector": _("Sector"), "contact_email": _("Contact e-mail")}
     schema = PartnerInviteSchema()
-    rows: list[CsvRow] = []
     seen_names: dict[str, int] = {}
-    try:
-        for line_no, record_values in enumerate(reader, start=2):
-            if not any(v.strip() for v in record_values):
-                continue
-            if len(rows) >= MAX_CSV_ROWS:
-                return CsvPreview([], [_("At most %(n)d partners per file.", n=MAX_CSV_ROWS)])
-            values = {col: val for col, val in zip(columns, record_values, strict=False) if col}
-            row = CsvRow(line=line_no, values=values)
-            try:
-                row.data = schema.load(values)
-            except ValidationError as exc:
-                row.errors = _flatten(exc.messages)
-            name = (values.get("name") or "").strip().lower()
-            if name:
-                if name in seen_names:
-                    row.errors.append(_("Same name as line %(line)d.", line=seen_names[name]))
-                else:
-                    seen_names[name] = line_no
-                if row.data and name_taken(name):
-                    row.errors.append(_("A partner with this name already exists in the network."))
-            rows.append(row)
-    except csv.Error:
-        return CsvPreview([], [_("The file could not be read as CSV.")])
-    if not rows:
-        return CsvPreview([], [_("The file has no partners below the header line.")])
-    return CsvPreview(rows, [])
+    for row in preview.rows:
+        try:
+            row.data = schema.load(row.values)
+        except ValidationError as exc:
+            row.errors = csvfile.flatten(exc.messages, labels)
+        name = (row.values.get("name") or "").strip().lower()
+        if name:
+            if name in seen_names:
+                row.errors.append(_("Same name as line %(line)d.", line=seen_names[name]))
+            else:
+                seen_names[name] = row.line
+            if row.data and name_taken(name):
+                row.errors.append(_("A partner with this name already exists in the network."))
+    return preview
 
 
 def import_csv(network: Network, raw: bytes, invited_by: User) -> list[Partner]:
