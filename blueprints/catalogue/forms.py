@@ -202,3 +202,12 @@ class ClosureForm(FlaskForm):
 
 
 COST_KINDS = {k.value: k for k in CostKind}
+
+
+class OfferTypeForm(FlaskForm):
+    name_nl = StringField(_l("Name in Dutch"), validators=[DataRequired(), Length(min=2, max=120)])
+    name_en = StringField(
+        _l("Name in English"), validators=[DataRequired(), Length(min=2, max=120)]
+    )
+    is_salon = BooleanField(_l("This is a parent salon"))
+    is_thematic = BooleanField(_l("Thematic (with a speaker)"))

@@ -8,15 +8,15 @@ from sqlalchemy import exists, select
 
 from blueprints.auth.forms import ConfirmForm
 from blueprints.catalogue import bp
-from blueprints.catalogue.forms import ClosureForm, LocationForm
+from blueprints.catalogue.forms import ClosureForm, LocationForm, OfferTypeForm
 from saas.audit.services import record
-from saas.catalogue.models import ActivitySession, Closure, ClosureKind, Location, Offer
+from saas.catalogue.models import ActivitySession, Closure, ClosureKind, Location, Offer, OfferType
 from saas.extensions import db
 from tenants.access import roles_required
 from tenants.models import Role
 
 
-def _page(location_form=None, closure_form=None, status=200):
+def _page(location_form=None, closure_form=None, type_form=None, status=200):
     places = (
         db.session.execute(select(Location).order_by(Location.neighbourhood, Location.name))
         .scalars()
@@ -29,6 +29,10 @@ def _page(location_form=None, closure_form=None, status=200):
         closures=closures,
         location_form=location_form or LocationForm(prefix="place"),
         closure_form=closure_form or ClosureForm(prefix="closure"),
+        type_form=type_form or OfferTypeForm(prefix="type"),
+        types=db.session.execute(select(OfferType).order_by(OfferType.sort, OfferType.id))
+        .scalars()
+        .all(),
         confirm=ConfirmForm(),
     ), status
 
@@ -57,6 +61,8 @@ def places():
                 flash(_("The place has been added."), "success")
                 return redirect(url_for("catalogue.places"))
         return _page(location_form=form, status=422)
+    if "type-name_nl" in request.form:
+        return _add_type()
     form = ClosureForm(prefix="closure")
     if form.validate_on_submit():
         if form.ends_on.data < form.starts_on.data:
@@ -126,3 +132,37 @@ def _resync_all() -> None:
 
     for offer in db.session.execute(select(Offer)).scalars():
         sync_sessions(offer)
+
+
+def _add_type():
+    import re
+
+    form = OfferTypeForm(prefix="type")
+    if form.validate_on_submit():
+        code = (
+            re.sub(r"[^a-z0-9]+", "_", form.name_nl.data.strip().lower()).strip("_")[:40] or "type"
+        )
+        taken = db.session.execute(select(OfferType.id).where(OfferType.code == code)).first()
+        if taken:
+            form.name_nl.errors.append(_("This type already exists."))
+        else:
+            last = (
+                db.session.execute(select(OfferType.sort).order_by(OfferType.sort.desc()))
+                .scalars()
+                .first()
+                or 0
+            )
+            kind = OfferType(
+                code=code,
+                name_nl=form.name_nl.data.strip(),
+                name_en=form.name_en.data.strip(),
+                is_salon=form.is_salon.data,
+                is_thematic=form.is_thematic.data,
+                sort=last + 1,
+            )
+            db.session.add(kind)
+            db.session.flush()
+            record("offer_type.created", kind)
+            flash(_("The type has been added."), "success")
+            return redirect(url_for("catalogue.places"))
+    return _page(type_form=form, status=422)

@@ -45,7 +45,17 @@ def dashboard():
     counts = dict(
         db.session.execute(select(Partner.state, func.count()).group_by(Partner.state)).all()
     )
-    return render_template("network/dashboard.html", my_roles=roles(), partner_counts=counts)
+    from datetime import date, timedelta
+
+    from saas.catalogue import queries
+
+    week = queries.week_start(date.today())
+    this_week = queries.sessions_between(week, week + timedelta(days=7), queries.Filters())
+    offers = len(queries.catalogue(queries.Filters()))
+    return render_template(
+        "network/dashboard.html", my_roles=roles(), partner_counts=counts, offers=offers,
+        week_sessions=[s for s in this_week if not s.is_cancelled],
+    )
 
 
 @bp.route("/network/partners")

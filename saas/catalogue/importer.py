@@ -118,7 +118,7 @@ def _languages(text: str) -> list[str]:
 
 
 def _offer_data(values: dict) -> services.OfferData:
-    row = OfferRowSchema().load(values)
+    row = OfferRowSchema().load({k: v for k, v in values.items() if v != ""})  # empty: not given
     frequency = parse_repeat(row["repeat"])
     try:
         rule = build_rrule(
