@@ -53,6 +53,10 @@ def supported() -> list[str]:
 
 
 def select_locale() -> str:
+    from flask import has_request_context
+
+    if not has_request_context():  # CLI and workers: Dutch, unless a caller forces a locale
+        return "nl"
     langs = supported()
     chosen = request.args.get("lang")
     if chosen in langs:

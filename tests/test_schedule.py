@@ -220,3 +220,52 @@ def test_bad_offers_change_nothing(app):
             db.session.rollback()
         assert db.session.execute(select(Offer)).first() is None
         assert db.session.execute(select(ActivitySession)).first() is None
+
+
+def test_daily_sync_leaves_moved_and_far_sessions_alone(app):
+    from datetime import timedelta
+
+    from saas.catalogue.schedule import to_local
+    from saas.models_base import utcnow
+
+    net = f.network(app, "beringen")
+    partner = f.partner(app, net, "IN-Z vzw")
+    start = date.today() - timedelta(days=14)
+    offer = cf.offer(
+        app,
+        net,
+        partner,
+        start=start,
+        rrule=f"FREQ=WEEKLY;UNTIL={start + timedelta(weeks=40):%Y%m%d}",
+    )
+    with app.test_request_context(), network_scope(net.id):
+        sessions = (
+            db.session.execute(
+                select(ActivitySession)
+                .where(ActivitySession.offer_id == offer.id)
+                .order_by(ActivitySession.starts_at)
+            )
+            .scalars()
+            .all()
+        )
+        total = len(sessions)
+        upcoming = [s for s in sessions if s.starts_at > utcnow() + timedelta(days=1)]
+        target = upcoming[0]
+        later = to_local(target.starts_at).date() + timedelta(days=2)
+        services.move_session(
+            target, day=later, start_time=time(13), end_time=time(14), location_id=None
+        )
+        db.session.commit()
+        # the next day's sync runs after the original date: the moved session must survive
+        o = target.offer
+        services.sync_sessions(o, since=target.starts_at + timedelta(hours=1))
+        services.sync_sessions(o)
+        db.session.commit()
+        after = (
+            db.session.execute(select(ActivitySession).where(ActivitySession.offer_id == offer.id))
+            .scalars()
+            .all()
+        )
+        assert len(after) == total  # nothing beyond the 16-week horizon was deleted either
+        moved = next(s for s in after if s.id == target.id)
+        assert moved.moved and to_local(moved.starts_at).date() == later

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from saas.catalogue.models import ActivitySession, Headcount, Location, Offer
 from saas.extensions import db
 from saas.partners.models import Partner
-from tenants.context import all_networks
+from tenants.context import all_networks, network_scope
 from tenants.models import Membership, Network, Role
 from tests import factories as f
 from tests.conftest import free_port
@@ -66,11 +67,23 @@ def test_demo_seed_is_idempotent_and_complete(app):
                 select(func.count()).select_from(Membership)
             ).scalar_one()
             assert memberships == sum(len(grants) for *_rest, grants in PEOPLE)
+            network_ids = db.session.execute(select(Network.id)).scalars().all()
+        assert first["offers"] >= 20 and first["headcounts"] > first["offers"]
+        assert second["offers"] == second["sessions"] == second["headcounts"] == 0
+        for network_id in network_ids:  # each network's own catalogue, through its scope
+            with network_scope(network_id):
+                for model in (Location, Offer, ActivitySession, Headcount):
+                    count = db.session.execute(
+                        select(func.count(model.id)).where(model.network_id == network_id)
+                    ).scalar_one()
+                    assert count > 0, model.__name__
     client = app.test_client()
     client.post("/auth/login", data={"email": "coordinator@in-z.demo", "password": "dorp-demo"})
     home = client.get("/").get_data(as_text=True)
     assert "Huis van het Kind Beringen" in home and "Huis van het Kind Sint-Truiden" in home
     assert client.get("/sint-truiden/team/").status_code == 200
+    catalogue = client.get("/beringen/catalogue/").get_data(as_text=True)
+    assert "Voorschools klasje" in catalogue
 
 
 def test_platform_admin_creates_a_network_with_a_steward(app, client, run_jobs, environ):

@@ -49,11 +49,11 @@ class OfferForm(FlaskForm):
     age_min = IntegerField(
         _l("From age"), default=0, validators=[InputRequired(), NumberRange(0, 100)]
     )
-    age_min_unit = SelectField(_l("unit"), choices=lambda: choices(UNITS))
+    age_min_unit = SelectField(_l("Unit of the lowest age"), choices=lambda: choices(UNITS))
     age_max = IntegerField(
         _l("Up to age"), default=12, validators=[InputRequired(), NumberRange(0, 100)]
     )
-    age_max_unit = SelectField(_l("unit"), choices=lambda: choices(UNITS))
+    age_max_unit = SelectField(_l("Unit of the highest age"), choices=lambda: choices(UNITS))
     themes = StringField(
         _l("Themes"),
         validators=[Length(max=400)],

@@ -53,7 +53,10 @@ def dashboard():
     this_week = queries.sessions_between(week, week + timedelta(days=7), queries.Filters())
     offers = len(queries.catalogue(queries.Filters()))
     return render_template(
-        "network/dashboard.html", my_roles=roles(), partner_counts=counts, offers=offers,
+        "network/dashboard.html",
+        my_roles=roles(),
+        partner_counts=counts,
+        offers=offers,
         week_sessions=[s for s in this_week if not s.is_cancelled],
     )
 

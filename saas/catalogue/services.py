@@ -26,10 +26,10 @@ from saas.catalogue.models import (
     OrganiserRole,
     SessionStatus,
 )
-from saas.catalogue.schedule import Exclusions, ScheduleError, expand, to_utc
+from saas.catalogue.schedule import Exclusions, ScheduleError, expand, to_local, to_utc
 from saas.extensions import db
 from saas.models_base import utcnow
-from saas.partners.models import Partner
+from saas.partners.models import Partner, PartnerState
 
 HORIZON = timedelta(weeks=16)
 HISTORY = timedelta(days=366)
@@ -258,16 +258,22 @@ def _schedule_signature(offer: Offer) -> tuple:
     )
 
 
+def _key(moment: datetime) -> str:
+    return f"{to_local(moment):%Y-%m-%dT%H:%M}"
+
+
 def sync_sessions(
     offer: Offer, *, since: datetime | None = None, until: datetime | None = None
 ) -> dict:
-    """Make the sessions from `since` (default: now) up to the horizon match the schedule.
+    """Make the sessions whose planned moment lies from `since` (default: now) up to the horizon
+    match the schedule.
 
-    Cancelled and moved sessions keep their state; a session the schedule no longer has is
-    removed, unless something already hangs on it (a headcount), then it is cancelled.
+    Sessions are matched by their occurrence (the rule's planned local start), not by where they
+    are now, so a moved session is never mistaken for a missing one. Cancelled and moved sessions
+    keep their state; a planned session the schedule no longer has is removed, unless something
+    already hangs on it (a headcount), then it is cancelled. Nothing outside the window changes.
     """
-    start = since or utcnow()
-    end = until or utcnow() + HORIZON
+    low, high = _key(since or utcnow()), _key(until or utcnow() + HORIZON)
     wanted = {
         o.key: o
         for o in expand(
@@ -276,15 +282,16 @@ def sync_sessions(
             end_time=offer.end_time,
             rule=offer.rrule,
             exclusions=exclusions_for(offer),
-            window_start=start,
-            window_end=end,
         )
+        if low <= o.key < high
     }
     existing = {
         s.occurrence: s
         for s in db.session.execute(
             select(ActivitySession).where(
-                ActivitySession.offer_id == offer.id, ActivitySession.starts_at >= start
+                ActivitySession.offer_id == offer.id,
+                ActivitySession.occurrence >= low,
+                ActivitySession.occurrence < high,
             )
         ).scalars()
     }
@@ -304,7 +311,7 @@ def sync_sessions(
         elif not session.moved:
             session.starts_at, session.ends_at = occurrence.starts_at, occurrence.ends_at
     for key, session in existing.items():
-        if key in wanted:
+        if key in wanted or session.moved:
             continue
         counted = db.session.execute(
             select(exists().where(Headcount.session_id == session.id))
@@ -350,7 +357,7 @@ def cancel_session(session: ActivitySession, reason: str) -> None:
     session.status = SessionStatus.CANCELLED
     session.note = reason.strip()[:300]
     record("session.cancelled", session)
-    if session.offer.is_published:
+    if session.offer.is_published and session.starts_at > utcnow():
         notify.session_changed(session, kind="cancelled")
 
 
@@ -389,11 +396,15 @@ def set_organiser(offer: Offer, partner: Partner, role: OrganiserRole) -> OfferP
         raise OfferError(
             _("The organising partner is already part of this activity."), "partner_id"
         )
+    if partner.state != PartnerState.ACTIVE:
+        raise OfferError(_("Only active partners can take part in an activity."), "partner_id")
     link = db.session.execute(
         select(OfferPartner).where(
             OfferPartner.offer_id == offer.id, OfferPartner.partner_id == partner.id
         )
     ).scalar_one_or_none()
+    if link is not None and link.role == role:
+        return link  # asking again changes nothing, and keeps a speaker's answer
     if link is None:
         link = OfferPartner(offer_id=offer.id, partner_id=partner.id, role=role)
         db.session.add(link)
@@ -439,6 +450,8 @@ def is_following(offer: Offer, user_id: int) -> bool:
 def record_headcount(
     session: ActivitySession, numbers: dict[str, int], user_id: int | None
 ) -> Headcount:
+    if session.is_cancelled:
+        raise OfferError(_("A cancelled session has no attendance."), "adults")
     if session.starts_at > utcnow():
         raise OfferError(_("Attendance can be recorded once the session has started."), "adults")
     if any(v < 0 or v > 10000 for v in numbers.values()):
