@@ -165,7 +165,7 @@ def _years(value: int, unit: str) -> int:
 
 def _data(form: OfferForm) -> services.OfferData:
     frequency = form.frequency.data
-    if form.rrule.data.strip():
+    if (form.rrule.data or "").strip():
         rule = form.rrule.data.strip()
     else:
         try:
@@ -196,7 +196,9 @@ def _data(form: OfferForm) -> services.OfferData:
         },
         type_id=form.type_id.data,
         location_id=form.location_id.data,
-        action_lines=sum(int(v) for v in form.action_lines.data or [] if v.isdigit()),
+        action_lines=sum(
+            {int(v) for v in form.action_lines.data or [] if v.isdigit()}
+        ),  # each line once
         age_min_months=_years(form.age_min.data, form.age_min_unit.data),
         age_max_months=age_max,
         themes=(form.themes.data or "").split(","),
@@ -255,6 +257,8 @@ def _form_for(offer: Offer | None, salon: bool) -> OfferForm:
             },
         )
     _fill_choices(form, salon=salon)
+    if not salon or offer is not None:
+        del form.speaker_partner_id  # only asked when a salon is created
     return form
 
 
@@ -271,8 +275,9 @@ def new_offer():
         partner = next(p for p in _publishable_partners() if p.id == form.partner_id.data)
         try:
             offer = services.save_offer(None, _data(form), partner=partner, user=current_user)
-            if form.speaker_partner_id.data:
-                speaker = db.session.get(Partner, form.speaker_partner_id.data)
+            speaker_id = form.speaker_partner_id.data if "speaker_partner_id" in form else 0
+            if speaker_id:
+                speaker = db.session.get(Partner, speaker_id)
                 if speaker is not None:
                     services.set_organiser(offer, speaker, OrganiserRole.SPEAKER)
             if request.form.get("publish") == "1":

@@ -128,14 +128,25 @@ def partner_feed(partner_id: int):
     )
 
 
+def _id_arg(name: str) -> int | None:
+    value = request.args.get(name, type=int)
+    return value if value is not None and 1 <= value <= 2**31 - 1 else None
+
+
+def _day_arg(name: str) -> date:
+    """A date within five years of today, else today: a flyer is about now."""
+    try:
+        day = date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return date.today()
+    return day if abs((day - date.today()).days) <= 5 * 366 else date.today()
+
+
 @bp.route("/flyer")
 def flyer():
     """A week or month on paper, for the whole network, one place or one school (partner)."""
     period = request.args.get("period", "week")
-    try:
-        start = date.fromisoformat(request.args.get("from", ""))
-    except ValueError:
-        start = date.today()
+    start = _day_arg("from")
     if period == "month":
         start = start.replace(day=1)
         end = (start + timedelta(days=32)).replace(day=1)
@@ -143,15 +154,13 @@ def flyer():
         period, start = "week", queries.week_start(start)
         end = start + timedelta(days=7)
     location = partner = None
-    if request.args.get("location", "").isdigit():
+    if location_id := _id_arg("location"):
         location = db.session.execute(
-            select(Location).where(Location.id == int(request.args["location"]))
+            select(Location).where(Location.id == location_id)
         ).scalar_one_or_none()
-    if request.args.get("partner", "").isdigit():
+    if partner_id := _id_arg("partner"):
         partner = db.session.execute(
-            select(Partner).where(
-                Partner.id == int(request.args["partner"]), Partner.state == PartnerState.ACTIVE
-            )
+            select(Partner).where(Partner.id == partner_id, Partner.state == PartnerState.ACTIVE)
         ).scalar_one_or_none()
     sessions = queries.sessions_between(
         start,

@@ -66,11 +66,13 @@ def _coordinators_of(offer) -> list[User]:
 
 
 def _audience(offer) -> list[User]:
-    """Co-organisers (not those who declined) and followers, without the person acting."""
+    """Owner, co-organisers (not those who declined) and followers, without the person acting."""
     from saas.catalogue.models import Answer
 
     partner_ids = {link.partner_id for link in offer.organisers if link.answer != Answer.DECLINED}
-    people = {u.id: u for u in _partner_people(partner_ids) + _followers(offer)}
+    partner_ids.add(offer.partner_id)  # the owner hears what a co-organiser changed
+    everyone = _partner_people(partner_ids) + _coordinators_of(offer) + _followers(offer)
+    people = {u.id: u for u in everyone}
     me = current_user.id if current_user and current_user.is_authenticated else None
     return [u for uid, u in sorted(people.items()) if uid != me and u.is_enabled]
 

@@ -67,12 +67,13 @@ class Filters:
 
 def _apply_sql_filters(query, f: Filters):
     if f.q:
-        like = f"%{f.q.lower()}%"
+        text = f.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{text}%"
         query = query.where(
             or_(
-                func.lower(Offer.title).like(like),
-                func.lower(Offer.description).like(like),
-                Offer.themes.like(like),
+                func.lower(Offer.title).like(like, escape="\\"),
+                func.lower(Offer.description).like(like, escape="\\"),
+                Offer.themes.like(like, escape="\\"),
             )
         )
     if f.age_months is not None:

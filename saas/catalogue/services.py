@@ -375,6 +375,8 @@ def move_session(
     end_time: time,
     location_id: int | None,
 ) -> None:
+    if session.is_cancelled:
+        raise OfferError(_("A cancelled session cannot be moved; let it take place first."), "day")
     if end_time <= start_time:
         raise OfferError(_("The end time must be after the start time."), "end_time")
     if location_id is not None and db.session.get(Location, location_id) is None:
