@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.network import bp as network_bp
     from blueprints.partner import bp as partner_bp
     from blueprints.public import bp as public_bp
+    from blueprints.referrals import bp as referrals_bp
     from blueprints.site import bp as site_bp
     from blueprints.social_economy import bp as se_bp
 
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         network_bp,
         catalogue_bp,
+        referrals_bp,
         partner_bp,
         se_bp,
         municipality_bp,

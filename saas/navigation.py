@@ -27,6 +27,10 @@ def _items() -> list[NavItem]:
         if has_role(Role.STEWARD):
             items.append((_("Partners"), "network.partners_list", "network.partner"))
             items.append((_("People"), "network.people", "network.people"))
+        if has_role(Role.PARTNER_ADMIN, Role.PARTNER_MEMBER, Role.SE_COORDINATOR, Role.SE_WORKER):
+            items.append((_("Referrals"), "referrals.index", "referrals."))
+        elif has_role(Role.STEWARD):
+            items.append((_("Referrals"), "referrals.overview", "referrals."))
         if has_role(Role.PARTNER_ADMIN, Role.PARTNER_MEMBER):
             items.append((_("My organisation"), "partner.overview", "partner."))
         if has_role(Role.SE_COORDINATOR, Role.SE_WORKER):

@@ -40,7 +40,11 @@ def add_network_slug(endpoint: str, values: dict) -> None:
 
 
 def current_network() -> Network | None:
-    return g.get("network")
+    """The request's network, or (in a job or command) the one of the current scope."""
+    network = g.get("network")
+    if network is None and context.current_network_id() is not None:
+        network = db.session.get(Network, context.current_network_id())
+    return network
 
 
 def memberships() -> list[Membership]:
@@ -105,3 +109,13 @@ def user_networks(user_id: int) -> list[tuple[Network, list[Role]]]:
     for network, role in rows:
         grouped.setdefault(network.id, (network, []))[1].append(Role(role))
     return list(grouped.values())
+
+
+def acting_partners(*, social_economy_roles=(Role.SE_COORDINATOR, Role.SE_WORKER)) -> list:
+    """The partners the person acts for: their own, and the social-economy employer for its staff."""
+    from saas.partners.models import Partner, PartnerState, Sector
+
+    own = {m.partner_id for m in memberships() if m.partner_id is not None}
+    staff = bool(roles() & set(social_economy_roles))
+    query = select(Partner).where(Partner.state != PartnerState.SUSPENDED).order_by(Partner.name)
+    return [p for p in db.session.execute(query).scalars() if p.id in own or (staff and p.sector == Sector.SOCIAL_ECONOMY)]

@@ -48,6 +48,7 @@ def _args(rule, cast):
         "link_id": cast.link_id,
         "closure_id": cast.closure_id,
         "location_id": cast.location_id,
+        "referral_id": cast.referral_id,
         "code": "en",
         "name": "20260101T000000-00000001.eml",
     }

@@ -95,7 +95,7 @@ def test_bad_lines_are_reported_and_nothing_is_imported(app, client):
 
 
 def test_coordinator_imports_for_the_social_economy_only(app, client):
-    net, inz, _admin = _setup(app)
+    net, _inz, _admin = _setup(app)
     other = f.partner(app, net, "CLB Beringen", Sector.EDUCATION)
     coordinator = f.user(app, "coordinator@in-z.example", (net, Role.SE_COORDINATOR))
     f.login(client, coordinator)

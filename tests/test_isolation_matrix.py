@@ -44,6 +44,7 @@ def _args_for(rule, cast) -> dict:
         "link_id": cast.link_id,
         "closure_id": cast.closure_id,
         "location_id": cast.location_id,
+        "referral_id": cast.referral_id,
     }
     missing = set(rule.arguments) - set(known)
     assert not missing, (

@@ -92,7 +92,7 @@ def test_plain_form_builds_the_rule():
     ],
 )
 def test_bad_rules_are_refused_with_a_clear_message(app, rule, message):
-    with app.test_request_context(), pytest.raises(ScheduleError, match=message):
+    with app.test_request_context("/?lang=en"), pytest.raises(ScheduleError, match=message):
         expand(
             start_date=date(2027, 1, 4),
             start_time=time(9),
@@ -106,7 +106,7 @@ def test_sessions_are_generated_and_a_cancellation_survives_regeneration(app):
     net = f.network(app, "beringen")
     partner = f.partner(app, net, "IN-Z vzw")
     offer = cf.offer(app, net, partner)
-    with app.test_request_context(), network_scope(net.id):
+    with app.test_request_context("/?lang=en"), network_scope(net.id):
         sessions = (
             db.session.execute(
                 select(ActivitySession)
@@ -209,7 +209,7 @@ def test_bad_offers_change_nothing(app):
     from saas.catalogue.models import Offer
     from saas.partners.models import Partner
 
-    with app.test_request_context(), network_scope(net.id):
+    with app.test_request_context("/?lang=en"), network_scope(net.id):
         for change, message in cases:
             with pytest.raises(services.OfferError, match=message):
                 services.save_offer(
@@ -238,7 +238,7 @@ def test_daily_sync_leaves_moved_and_far_sessions_alone(app):
         start=start,
         rrule=f"FREQ=WEEKLY;UNTIL={start + timedelta(weeks=40):%Y%m%d}",
     )
-    with app.test_request_context(), network_scope(net.id):
+    with app.test_request_context("/?lang=en"), network_scope(net.id):
         sessions = (
             db.session.execute(
                 select(ActivitySession)

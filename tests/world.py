@@ -27,6 +27,7 @@ class NetworkCast:
     link_id: int = 0
     closure_id: int = 0
     location_id: int = 0
+    referral_id: int = 0
     secrets: list[str] = field(default_factory=list)  # never shown to outsiders
     public: list[str] = field(default_factory=list)  # shown on the families' pages only
 
@@ -63,8 +64,16 @@ def build_network(app, slug: str) -> NetworkCast:
             db.session.commit()
             cast.invitation_token = invitations.token_for(inv)
     _catalogue(app, cast)
+    _referral(app, cast)
     # What no outsider may see (the network's name is public: its families' page shows it).
-    cast.secrets = [a.email, b.email, f"@{slug}.example", f"Huisbezoek {slug}"]
+    cast.secrets = [
+        a.email,
+        b.email,
+        f"@{slug}.example",
+        f"Huisbezoek {slug}",
+        f"Gezin {slug}",
+        f"Vraag over slapen in {slug}",
+    ]
     cast.public = [a.name, b.name, f"Voorleesuurtje {slug}", f"Ontmoetingscentrum {slug}"]
     return cast
 
@@ -126,3 +135,25 @@ def _catalogue(app, cast: NetworkCast) -> None:
             .scalars()
             .first()
         )
+
+
+def _referral(app, cast: NetworkCast) -> None:
+    """A referral sent from partner A to partner B, about a family only they may see."""
+    from saas.accounts.models import User
+    from saas.partners.models import Partner
+    from saas.referrals import services
+
+    with app.test_request_context(), network_scope(cast.network.id):
+        sender = db.session.get(User, cast.people[Role.PARTNER_ADMIN].id)
+        referral = services.create(
+            from_partner=db.session.get(Partner, cast.partner_a.id),
+            to_partner=db.session.get(Partner, cast.partner_b.id),
+            family=services.FamilyData(
+                family_label=f"Gezin {cast.network.slug}",
+                question=f"Vraag over slapen in {cast.network.slug}",
+            ),
+            consent=services.ConsentData(given_by="parent", purpose="Contact over slaapproblemen"),
+            user=sender,
+        )
+        db.session.commit()
+        cast.referral_id = referral.id

@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-from flask import g
 from flask_login import current_user
 from sqlalchemy import select
 
 from saas.accounts.models import User
 from saas.extensions import db
+from saas.notifications import recipients
 from saas.notifications.services import queue_email
 from saas.urls import absolute_url
-from tenants.models import Membership, Network, Role
-
-
-def _network() -> Network:
-    network = g.get("network")
-    if network is None:
-        from tenants.context import current_network_id
-
-        network = db.session.get(Network, current_network_id())
-    return network
+from tenants.access import current_network
 
 
 def _partner_people(partner_ids: set[int]) -> list[User]:
-    if not partner_ids:
-        return []
-    return list(
-        db.session.execute(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.partner_id.in_(partner_ids),
-                Membership.role.in_([Role.PARTNER_ADMIN, Role.PARTNER_MEMBER]),
-            )
-            .distinct()
-        ).scalars()
-    )
+    return recipients.partner_people(partner_ids)
 
 
 def _followers(offer) -> list[User]:
@@ -51,18 +30,7 @@ def _followers(offer) -> list[User]:
 
 
 def _coordinators_of(offer) -> list[User]:
-    """Social-economy coordinators publish in the name of their employer: they hear its news."""
-    from saas.partners.models import Sector
-
-    if offer.partner.sector != Sector.SOCIAL_ECONOMY:
-        return []
-    return list(
-        db.session.execute(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.role == Role.SE_COORDINATOR)
-        ).scalars()
-    )
+    return recipients.social_economy_staff(offer.partner)
 
 
 def _audience(offer) -> list[User]:
@@ -78,7 +46,7 @@ def _audience(offer) -> list[User]:
 
 
 def _send(users: list[User], *, kind: str, template: str, **context) -> None:
-    network = _network()
+    network = current_network()
     for user in users:
         queue_email(
             kind=kind,
@@ -93,7 +61,7 @@ def _send(users: list[User], *, kind: str, template: str, **context) -> None:
 
 
 def offer_changed(offer, *, kind: str) -> None:
-    link = absolute_url("catalogue.offer_detail", slug=_network().slug, offer_id=offer.id)
+    link = absolute_url("catalogue.offer_detail", slug=current_network().slug, offer_id=offer.id)
     _send(
         _audience(offer),
         kind="offer_changed",
@@ -106,7 +74,7 @@ def offer_changed(offer, *, kind: str) -> None:
 
 def session_changed(session, *, kind: str) -> None:
     offer = session.offer
-    link = absolute_url("catalogue.offer_detail", slug=_network().slug, offer_id=offer.id)
+    link = absolute_url("catalogue.offer_detail", slug=current_network().slug, offer_id=offer.id)
     _send(
         _audience(offer),
         kind="session_changed",
@@ -119,7 +87,7 @@ def session_changed(session, *, kind: str) -> None:
 
 
 def organiser_invited(offer, link_row) -> None:
-    link = absolute_url("catalogue.offer_detail", slug=_network().slug, offer_id=offer.id)
+    link = absolute_url("catalogue.offer_detail", slug=current_network().slug, offer_id=offer.id)
     _send(
         _partner_people({link_row.partner_id}),
         kind="organiser_invited",
@@ -132,7 +100,7 @@ def organiser_invited(offer, link_row) -> None:
 
 def speaker_answered(link_row) -> None:
     offer = link_row.offer
-    link = absolute_url("catalogue.offer_detail", slug=_network().slug, offer_id=offer.id)
+    link = absolute_url("catalogue.offer_detail", slug=current_network().slug, offer_id=offer.id)
     owners = _partner_people({offer.partner_id}) + _coordinators_of(offer)
     me = current_user.id if current_user and current_user.is_authenticated else None
     _send(

@@ -313,10 +313,7 @@ def sync_sessions(
     for key, session in existing.items():
         if key in wanted or session.moved:
             continue
-        counted = db.session.execute(
-            select(exists().where(Headcount.session_id == session.id))
-        ).scalar()
-        if counted:
+        if _has_history(session):
             session.status = SessionStatus.CANCELLED
             session.note = session.note or _("No longer in the schedule")
         else:
@@ -324,6 +321,18 @@ def sync_sessions(
         removed += 1
     db.session.flush()
     return {"created": created, "removed": removed}
+
+
+def _has_history(session: ActivitySession) -> bool:
+    """A session something hangs on (a headcount, a referral) is cancelled, never deleted."""
+    from saas.referrals.models import Referral
+
+    return db.session.execute(
+        select(
+            exists().where(Headcount.session_id == session.id)
+            | exists().where(Referral.session_id == session.id)
+        )
+    ).scalar()
 
 
 def publish(offer: Offer) -> None:

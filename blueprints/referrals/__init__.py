@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("referrals", __name__, url_prefix="/<slug>/referrals")
+
+from blueprints.referrals import views  # noqa: E402,F401

@@ -1,0 +1,356 @@
+"""Referrals: a partner refers a family's question; only the two partners involved ever see it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from statistics import median
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from blueprints.auth.forms import ConfirmForm
+from blueprints.forms import choices
+from blueprints.referrals import bp
+from blueprints.referrals.forms import CompleteForm, DeclineForm, MessageForm, ReferralForm
+from saas.audit.services import record
+from saas.catalogue.models import ActivitySession, Offer
+from saas.catalogue.schedule import to_local
+from saas.extensions import db
+from saas.models_base import utcnow
+from saas.partners.models import Partner, PartnerState
+from saas.referrals import services
+from saas.referrals.models import Referral, Status
+from tenants.access import acting_partners, roles_required
+from tenants.models import Role
+
+REFERRERS = (Role.PARTNER_ADMIN, Role.PARTNER_MEMBER, Role.SE_COORDINATOR, Role.SE_WORKER)
+SIMPLE_MOVES = {
+    "send": Status.SENT,
+    "cancel": Status.CANCELLED,
+    "accept": Status.ACCEPTED,
+    "start": Status.IN_PROGRESS,
+    "close": Status.CLOSED,
+}
+
+
+def _my_ids() -> set[int]:
+    return {p.id for p in acting_partners()}
+
+
+def _referral_or_404(referral_id: int) -> tuple[Referral, str, int]:
+    """The referral, the side the person is on, and the partner they act for: else 404."""
+    referral = db.session.execute(
+        select(Referral).where(Referral.id == referral_id)
+    ).scalar_one_or_none()
+    if referral is None:
+        abort(404)
+    mine = _my_ids()
+    who = services.side(referral, mine)
+    if who is None:
+        abort(404)
+    partner_id = referral.from_partner_id if who == "sender" else referral.to_partner_id
+    return referral, who, partner_id
+
+
+@bp.route("/")
+@roles_required(*REFERRERS)
+def index():
+    box = "out" if request.args.get("box") == "out" else "in"
+    mine = _my_ids()
+    column = Referral.from_partner_id if box == "out" else Referral.to_partner_id
+    base = select(Referral).where(column.in_(mine))
+    if box == "in":
+        base = base.where(Referral.status != Status.DRAFT)
+    counts = dict(
+        db.session.execute(
+            select(Referral.status, func.count()).where(base.whereclause).group_by(Referral.status)
+        ).all()
+    )
+    status = request.args.get("status", "")
+    query = base.order_by(Referral.urgent.desc(), Referral.id.desc())
+    if status in {s.value for s in Status}:
+        query = query.where(Referral.status == status)
+    elif status == "open":
+        query = query.where(Referral.status.in_([s for s in Status if s.is_open]))
+    rows = db.session.execute(query.limit(200)).scalars().all()
+    return render_template(
+        "referrals/index.html",
+        box=box,
+        rows=rows,
+        counts=counts,
+        status=status,
+        statuses=list(Status),
+    )
+
+
+def _fill(form: ReferralForm) -> None:
+    mine = acting_partners()
+    form.from_partner_id.choices = choices((p.id, p.name) for p in mine)
+    others = db.session.execute(
+        select(Partner).where(Partner.state == PartnerState.ACTIVE).order_by(Partner.name)
+    ).scalars()
+    form.to_partner_id.choices = choices((p.id, p.name) for p in others)
+    offers = db.session.execute(
+        select(Offer)
+        .where(Offer.published_at.is_not(None), Offer.hidden_at.is_(None))
+        .order_by(Offer.title)
+    ).scalars()
+    form.offer_id.choices = [
+        *choices([(0, _("No specific activity"))]),
+        *choices((o.id, f"{o.title} – {o.partner.name}") for o in offers),
+    ]
+    soon = db.session.execute(
+        select(ActivitySession)
+        .join(Offer, Offer.id == ActivitySession.offer_id)
+        .where(
+            Offer.published_at.is_not(None),
+            Offer.hidden_at.is_(None),
+            ActivitySession.starts_at > utcnow(),
+            ActivitySession.starts_at < utcnow() + timedelta(days=21),
+        )
+        .order_by(ActivitySession.starts_at)
+        .limit(300)
+    ).scalars()
+    form.session_id.choices = [
+        *choices([(0, _("No specific session"))]),
+        *choices((s.id, f"{s.offer.title}, {to_local(s.starts_at):%d/%m %H:%M}") for s in soon),
+    ]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*REFERRERS)
+def new():
+    form = ReferralForm()
+    _fill(form)
+    if not form.from_partner_id.choices:
+        abort(403)
+    if request.method == "GET":
+        form.to_partner_id.data = request.args.get("to", type=int)
+        form.offer_id.data = request.args.get("offer", type=int) or 0
+    if form.validate_on_submit():
+        from_partner = next(
+            (p for p in acting_partners() if p.id == form.from_partner_id.data), None
+        )
+        to_partner = db.session.execute(
+            select(Partner).where(Partner.id == form.to_partner_id.data)
+        ).scalar_one_or_none()
+        offer = (
+            db.session.execute(
+                select(Offer).where(Offer.id == form.offer_id.data)
+            ).scalar_one_or_none()
+            if form.offer_id.data
+            else None
+        )
+        session = (
+            db.session.execute(
+                select(ActivitySession).where(ActivitySession.id == form.session_id.data)
+            ).scalar_one_or_none()
+            if form.session_id.data
+            else None
+        )
+        send = request.form.get("send") != "0"
+        consent = None
+        if form.consent.data:
+            consent = services.ConsentData(
+                given_by=form.consent_given_by.data, purpose=form.consent_purpose.data or ""
+            )
+        try:
+            if from_partner is None or to_partner is None:
+                raise services.ReferralError(_("Choose a partner of the network."), "to_partner_id")
+            if form.offer_id.data and offer is None:
+                raise services.ReferralError(_("Unknown activity."), "offer_id")
+            if form.session_id.data and session is None:
+                raise services.ReferralError(_("Unknown session."), "session_id")
+            referral = services.create(
+                from_partner=from_partner,
+                to_partner=to_partner,
+                offer=offer,
+                session=session,
+                user=current_user,
+                consent=consent,
+                send=send,
+                family=services.FamilyData(
+                    family_label=form.family_label.data,
+                    question=form.question.data,
+                    contact_way=form.contact_way.data,
+                    contact_value=form.contact_value.data or "",
+                    age_bands=form.age_bands.data,
+                    languages=form.languages.data,
+                    neighbourhood=form.neighbourhood.data or "",
+                    themes=(form.themes.data or "").split(","),
+                    preferred_days=form.preferred_days.data,
+                    preferred_times=form.preferred_times.data,
+                    urgent=form.urgent.data,
+                ),
+            )
+        except services.ReferralError as exc:
+            db.session.rollback()
+            field = {
+                "consent_given_by": "consent_given_by",
+                "consent_purpose": "consent_purpose",
+            }.get(exc.field, exc.field)
+            getattr(form, field or "question", form.question).errors.append(str(exc))
+        else:
+            flash(
+                _("The referral has been sent.")
+                if send
+                else _("The referral has been saved as a draft."),
+                "success",
+            )
+            return redirect(url_for("referrals.detail", referral_id=referral.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("referrals/new.html", form=form), status
+
+
+@bp.route("/<int:referral_id>")
+@roles_required(*REFERRERS)
+def detail(referral_id: int):
+    referral, who, partner_id = _referral_or_404(referral_id)
+    if who == "receiver":
+        services.mark_received(referral, current_user, partner_id)
+    record("referral.viewed", referral)
+    return _page(referral, who)
+
+
+def _page(referral: Referral, who: str, status: int = 200, **forms):
+    return make_response(
+        render_template(
+            "referrals/detail.html",
+            referral=referral,
+            who=who,
+            moves=services.allowed_moves(referral, who),
+            events=services.timeline(referral),
+            messages=services.messages(referral),
+            consent=services.current_consent(referral),
+            confirm=ConfirmForm(),
+            decline_form=forms.get("decline_form") or DeclineForm(),
+            complete_form=forms.get("complete_form") or CompleteForm(),
+            message_form=forms.get("message_form") or MessageForm(),
+        ),
+        status,
+    )
+
+
+def _act(referral_id: int, action, **forms):
+    """Run one step; a refused step shows the page again with the reason, and changes nothing."""
+    referral, who, partner_id = _referral_or_404(referral_id)
+    try:
+        action(referral, partner_id)
+    except services.ReferralError as exc:
+        db.session.rollback()
+        referral, who, _pid = _referral_or_404(referral_id)
+        flash(str(exc), "danger")
+        return _page(referral, who, 422, **forms)
+    return redirect(url_for("referrals.detail", referral_id=referral_id))
+
+
+@bp.route("/<int:referral_id>/move", methods=["POST"])
+@roles_required(*REFERRERS)
+def move(referral_id: int):
+    target = SIMPLE_MOVES.get(request.form.get("action", ""))
+    if target is None or not ConfirmForm().validate_on_submit():
+        abort(400)
+    result = _act(
+        referral_id, lambda r, pid: services.move(r, target, user=current_user, partner_id=pid)
+    )
+    if result.status_code == 302:
+        flash(_("The referral is now: %(status)s.", status=target.label), "success")
+    return result
+
+
+@bp.route("/<int:referral_id>/decline", methods=["POST"])
+@roles_required(*REFERRERS)
+def decline(referral_id: int):
+    form = DeclineForm()
+    form.validate_on_submit()  # the service refuses an empty or unknown reason, with the message
+    result = _act(
+        referral_id,
+        lambda r, pid: services.move(
+            r, Status.DECLINED, user=current_user, partner_id=pid, reason=form.reason.data
+        ),
+    )
+    return result
+
+
+@bp.route("/<int:referral_id>/complete", methods=["POST"])
+@roles_required(*REFERRERS)
+def complete(referral_id: int):
+    form = CompleteForm()
+    form.validate_on_submit()
+    result = _act(
+        referral_id,
+        lambda r, pid: services.move(
+            r, Status.COMPLETED, user=current_user, partner_id=pid, outcome=form.outcome.data
+        ),
+    )
+    return result
+
+
+@bp.route("/<int:referral_id>/message", methods=["POST"])
+@roles_required(*REFERRERS)
+def message(referral_id: int):
+    form = MessageForm()
+    form.validate_on_submit()
+    result = _act(
+        referral_id,
+        lambda r, pid: services.add_message(
+            r, form.body.data or "", user=current_user, partner_id=pid
+        ),
+    )
+    return result
+
+
+@bp.route("/<int:referral_id>/withdraw", methods=["POST"])
+@roles_required(*REFERRERS)
+def withdraw(referral_id: int):
+    referral, who, partner_id = _referral_or_404(referral_id)
+    if who != "sender":
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        services.withdraw_consent(referral, user=current_user, partner_id=partner_id)
+        flash(_("Consent is withdrawn: the family's data has been removed."), "info")
+    return redirect(url_for("referrals.detail", referral_id=referral.id))
+
+
+@bp.route("/overview")
+@roles_required(Role.STEWARD)
+def overview():
+    """For the steward: volumes and response times, never the family's data."""
+    by_status = dict(
+        db.session.execute(select(Referral.status, func.count()).group_by(Referral.status)).all()
+    )
+    pairs = db.session.execute(
+        select(Referral.from_partner_id, Referral.to_partner_id, func.count())
+        .where(Referral.status != Status.DRAFT)
+        .group_by(Referral.from_partner_id, Referral.to_partner_id)
+    ).all()
+    names = dict(db.session.execute(select(Partner.id, Partner.name)).all())
+    responses = db.session.execute(
+        select(Referral.sent_at, Referral.responded_at).where(Referral.responded_at.is_not(None))
+    ).all()
+    hours = [(answered - sent).total_seconds() / 3600 for sent, answered in responses if sent]
+    lapsed = db.session.execute(
+        select(func.count()).select_from(Referral).where(Referral.lapsed.is_(True))
+    ).scalar_one()
+    open_late = db.session.execute(
+        select(func.count())
+        .select_from(Referral)
+        .where(
+            Referral.responded_at.is_(None),
+            Referral.response_due_at < utcnow(),
+            or_(Referral.status == Status.SENT, Referral.status == Status.RECEIVED),
+        )
+    ).scalar_one()
+    return render_template(
+        "referrals/overview.html",
+        by_status=by_status,
+        statuses=list(Status),
+        pairs=sorted(
+            ((names.get(a, "?"), names.get(b, "?"), n) for a, b, n in pairs), key=lambda r: -r[2]
+        ),
+        median_hours=median(hours) if hours else None,
+        lapsed=lapsed,
+        open_late=open_late,
+    )

@@ -1,0 +1,52 @@
+"""Referral e-mails carry a link, never the family's data."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from saas.notifications import recipients
+from saas.notifications.services import queue_email
+from saas.urls import absolute_url
+from tenants.access import current_network
+from tenants.models import Role
+
+SE_ROLES = (Role.SE_COORDINATOR, Role.SE_WORKER)
+
+
+def _other_side(referral, who: str | None):
+    partner = referral.to_partner if who == "sender" else referral.from_partner
+    me = current_user.id if current_user and current_user.is_authenticated else None
+    people = {u.id: u for u in recipients.speakers_for(partner, roles=SE_ROLES)}
+    return [u for uid, u in sorted(people.items()) if uid != me and u.is_enabled]
+
+
+def _send(users, *, kind: str, referral) -> None:
+    network = current_network()
+    link = absolute_url("referrals.detail", slug=network.slug, referral_id=referral.id)
+    for user in users:
+        queue_email(
+            kind=kind,
+            recipient=user.email,
+            template=kind,
+            language=user.language,
+            network_id=network.id,
+            network=network,
+            user=user,
+            referral_id=referral.id,
+            status=referral.status,
+            link=link,
+        )
+
+
+def status_changed(referral, *, who: str | None) -> None:
+    _send(_other_side(referral, who), kind="referral_status", referral=referral)
+
+
+def message_added(referral, *, from_side: str | None) -> None:
+    _send(_other_side(referral, from_side), kind="referral_message", referral=referral)
+
+
+def reminder(referral) -> None:
+    """The response target is near: the receiver is reminded (no family data in the e-mail)."""
+    people = recipients.speakers_for(referral.to_partner, roles=SE_ROLES)
+    _send([u for u in people if u.is_enabled], kind="referral_reminder", referral=referral)

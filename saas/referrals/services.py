@@ -1,0 +1,393 @@
+"""The referral lifecycle (after FHIR's Task states): who may move it where, with what, and who hears.
+
+draft → sent → received → accepted → in progress → completed
+                       ↘ declined (a reason)     ↘ closed without contact
+the sender may cancel while it is open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from saas.audit.services import record
+from saas.catalogue.models import ActivitySession, Offer
+from saas.catalogue.schedule import TZ, is_public_holiday, to_local
+from saas.extensions import db
+from saas.models_base import utcnow
+from saas.partners.models import Partner, PartnerState
+from saas.referrals import notify
+from saas.referrals.models import (
+    CONSENT_GIVERS,
+    CONTACT_WAYS,
+    Consent,
+    DeclineReason,
+    Outcome,
+    Referral,
+    ReferralEvent,
+    ReferralMessage,
+    Status,
+)
+
+MAX_MESSAGE = 1000
+
+
+class ReferralError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class FamilyData:
+    family_label: str
+    question: str
+    contact_way: str = "sender"
+    contact_value: str = ""
+    age_bands: list[str] | None = None
+    languages: list[str] | None = None
+    neighbourhood: str = ""
+    themes: list[str] | None = None
+    preferred_days: list[str] | None = None
+    preferred_times: list[str] | None = None
+    urgent: bool = False
+
+
+@dataclass
+class ConsentData:
+    given_by: str
+    purpose: str
+
+
+# --- who may see and do what ---------------------------------------------------------------
+
+SENDER_MOVES = {
+    Status.DRAFT: {Status.SENT, Status.CANCELLED},
+    Status.SENT: {Status.CANCELLED},
+    Status.RECEIVED: {Status.CANCELLED},
+    Status.ACCEPTED: {Status.CANCELLED},
+    Status.IN_PROGRESS: {Status.CANCELLED},
+}
+RECEIVER_MOVES = {
+    Status.SENT: {Status.ACCEPTED, Status.DECLINED},
+    Status.RECEIVED: {Status.ACCEPTED, Status.DECLINED},
+    Status.ACCEPTED: {Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED},
+    Status.IN_PROGRESS: {Status.COMPLETED, Status.CLOSED},
+}
+
+
+def side(referral: Referral, partner_ids: set[int]) -> str | None:
+    """'sender', 'receiver' or None: nobody else may even know the referral exists."""
+    if referral.from_partner_id in partner_ids:
+        return "sender"
+    if referral.to_partner_id in partner_ids and referral.status != Status.DRAFT:
+        return "receiver"
+    return None
+
+
+def allowed_moves(referral: Referral, who: str | None) -> set[Status]:
+    table = SENDER_MOVES if who == "sender" else RECEIVER_MOVES if who == "receiver" else {}
+    return table.get(Status(referral.status), set())
+
+
+# --- creating ---------------------------------------------------------------------------------
+
+
+def _clean_family(data: FamilyData) -> FamilyData:
+    label = data.family_label.strip()
+    if not label or len(label) > 60:
+        raise ReferralError(
+            _("Give the family a short label you will recognise (no full name needed)."),
+            "family_label",
+        )
+    if not data.question.strip():
+        raise ReferralError(_("Describe the family's question."), "question")
+    if len(data.question) > 3000:
+        raise ReferralError(_("The question is too long (at most 3000 characters)."), "question")
+    if data.contact_way not in CONTACT_WAYS:
+        raise ReferralError(_("Choose how the partner can reach the family."), "contact_way")
+    if data.contact_way != "sender" and not data.contact_value.strip():
+        raise ReferralError(
+            _("Give the phone number or e-mail address the family agreed to share."),
+            "contact_value",
+        )
+    if data.contact_way == "sender":
+        data.contact_value = ""
+    return data
+
+
+def _check_target(
+    to_partner: Partner, from_partner: Partner, offer: Offer | None, session: ActivitySession | None
+):
+    if to_partner.state != PartnerState.ACTIVE:
+        raise ReferralError(
+            _("This partner cannot receive referrals at the moment."), "to_partner_id"
+        )
+    if to_partner.id == from_partner.id:
+        raise ReferralError(
+            _("You cannot refer a family to your own organisation."), "to_partner_id"
+        )
+    if (
+        offer is not None
+        and offer.partner_id != to_partner.id
+        and to_partner.id not in {link.partner_id for link in offer.organisers}
+    ):
+        raise ReferralError(_("This activity is not offered by the chosen partner."), "offer_id")
+    if session is not None:
+        if offer is None or session.offer_id != offer.id:
+            raise ReferralError(
+                _("This session does not belong to the chosen activity."), "session_id"
+            )
+        if session.is_cancelled or session.starts_at <= utcnow():
+            raise ReferralError(
+                _("This session has already taken place or is cancelled."), "session_id"
+            )
+        if offer.capacity is not None and seats_held(session.id) >= offer.capacity:
+            raise ReferralError(_("This session is full."), "session_id")
+
+
+def seats_held(session_id: int) -> int:
+    open_statuses = [s for s in Status if s.is_open and s != Status.DRAFT]
+    return db.session.execute(
+        select(func.count())
+        .select_from(Referral)
+        .where(Referral.session_id == session_id, Referral.status.in_(open_statuses))
+    ).scalar_one()
+
+
+def create(
+    *,
+    from_partner: Partner,
+    to_partner: Partner,
+    family: FamilyData,
+    consent: ConsentData | None,
+    user,
+    offer: Offer | None = None,
+    session: ActivitySession | None = None,
+    send: bool = True,
+) -> Referral:
+    family = _clean_family(family)
+    _check_target(to_partner, from_partner, offer, session)
+    if send and consent is None:
+        raise ReferralError(_("A referral can only be sent with the family's consent."), "consent")
+    if consent is not None:
+        if consent.given_by not in CONSENT_GIVERS:
+            raise ReferralError(_("Say who gave consent."), "consent_given_by")
+        if not consent.purpose.strip():
+            raise ReferralError(_("Say what the family agreed to."), "consent_purpose")
+    referral = Referral(
+        from_partner_id=from_partner.id,
+        to_partner_id=to_partner.id,
+        offer_id=offer.id if offer else None,
+        session_id=session.id if session else None,
+        created_by_id=user.id,
+        status=Status.DRAFT,
+        urgent=family.urgent,
+        family_label=family.family_label.strip(),
+        contact_way=family.contact_way,
+        contact_value=family.contact_value.strip(),
+        age_bands=",".join(family.age_bands or []),
+        languages=",".join(family.languages or []),
+        neighbourhood=family.neighbourhood.strip()[:100],
+        question=family.question.strip(),
+        themes=",".join(t.strip().lower() for t in family.themes or [] if t.strip()),
+        preferred_days=",".join(family.preferred_days or []),
+        preferred_times=",".join(family.preferred_times or []),
+    )
+    db.session.add(referral)
+    db.session.flush()
+    if consent is not None:
+        db.session.add(
+            Consent(
+                referral_id=referral.id,
+                given_by=consent.given_by,
+                given_at=utcnow(),
+                recipient_partner_id=to_partner.id,
+                purpose=consent.purpose.strip()[:300],
+                recorded_by_id=user.id,
+            )
+        )
+    _event(referral, "created", user, from_partner.id)
+    record("referral.created", referral)
+    if send:
+        move(referral, Status.SENT, user=user, partner_id=from_partner.id)
+    return referral
+
+
+# --- moving through the lifecycle -------------------------------------------------------------
+
+
+def _event(referral: Referral, kind: str, user, partner_id: int | None, code: str = "") -> None:
+    db.session.add(
+        ReferralEvent(
+            referral_id=referral.id,
+            kind=kind,
+            status=referral.status,
+            actor_id=getattr(user, "id", None),
+            actor_partner_id=partner_id,
+            code=code,
+        )
+    )
+
+
+def working_days_after(start: datetime, days: int) -> datetime:
+    """The end of the `days`-th working day after `start` (weekends and public holidays skipped)."""
+    day = to_local(start).date()
+    counted = 0
+    while counted < days:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and not is_public_holiday(day):
+            counted += 1
+    return datetime.combine(day, time(23, 59), tzinfo=TZ)
+
+
+def _target_days() -> int:
+    from flask import g
+
+    from tenants.context import current_network_id
+    from tenants.models import Network
+
+    network = g.get("network") or db.session.get(Network, current_network_id())
+    try:
+        return max(1, min(30, int((network.settings or {}).get("response_target_working_days", 5))))
+    except (TypeError, ValueError):
+        return 5
+
+
+def move(
+    referral: Referral,
+    to: Status,
+    *,
+    user,
+    partner_id: int,
+    reason: str | None = None,
+    outcome: str | None = None,
+) -> None:
+    """One step of the lifecycle, checked against the side the actor is on."""
+    who = side(referral, {partner_id})
+    if to not in allowed_moves(referral, who):
+        raise ReferralError(_("This step is not possible now."), "status")
+    if to == Status.SENT:
+        consent = current_consent(referral)
+        if consent is None:
+            raise ReferralError(
+                _("A referral can only be sent with the family's consent."), "consent"
+            )
+    if to == Status.DECLINED:
+        if reason not in {r.value for r in DeclineReason}:
+            raise ReferralError(_("Choose a reason for declining."), "reason")
+        referral.decline_reason = DeclineReason(reason)
+    if to == Status.COMPLETED:
+        if outcome not in {o.value for o in Outcome}:
+            raise ReferralError(_("Choose the outcome."), "outcome")
+        referral.outcome = Outcome(outcome)
+    now = utcnow()
+    referral.status = to
+    if to == Status.SENT:
+        referral.sent_at = now
+        referral.response_due_at = working_days_after(now, _target_days())
+    if to in {Status.ACCEPTED, Status.DECLINED} and referral.responded_at is None:
+        referral.responded_at = now
+    if not to.is_open:
+        referral.closed_at = now
+    _event(referral, to.value, user, partner_id, code=reason or outcome or "")
+    record(f"referral.{to.value}", referral)
+    notify.status_changed(referral, who=who)
+
+
+def mark_received(referral: Referral, user, partner_id: int) -> None:
+    """The receiver opened it for the first time."""
+    if referral.status == Status.SENT:
+        referral.status = Status.RECEIVED
+        referral.received_at = utcnow()
+        _event(referral, "received", user, partner_id)
+        record("referral.received", referral)
+
+
+def add_message(referral: Referral, body: str, *, user, partner_id: int) -> ReferralMessage:
+    if not referral.is_open or referral.status == Status.DRAFT:
+        raise ReferralError(_("Messages are only possible while the referral is open."), "body")
+    text = body.strip()
+    if not text or len(text) > MAX_MESSAGE:
+        raise ReferralError(
+            _("Write a message of at most %(n)d characters.", n=MAX_MESSAGE), "body"
+        )
+    message = ReferralMessage(
+        referral_id=referral.id, author_id=user.id, author_partner_id=partner_id, body=text
+    )
+    db.session.add(message)
+    _event(referral, "message", user, partner_id)
+    record("referral.message", referral)
+    notify.message_added(referral, from_side=side(referral, {partner_id}))
+    return message
+
+
+def current_consent(referral: Referral) -> Consent | None:
+    return (
+        db.session.execute(
+            select(Consent)
+            .where(Consent.referral_id == referral.id, Consent.withdrawn_at.is_(None))
+            .order_by(Consent.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+
+
+def withdraw_consent(referral: Referral, *, user, partner_id: int) -> None:
+    """The family withdraws consent: its data leaves the referral, which is closed if open."""
+    for consent in db.session.execute(
+        select(Consent).where(Consent.referral_id == referral.id)
+    ).scalars():
+        consent.withdrawn_at = consent.withdrawn_at or utcnow()
+    if referral.is_open:
+        referral.status = Status.CANCELLED
+        referral.closed_at = utcnow()
+    anonymise(referral)
+    _event(referral, "consent_withdrawn", user, partner_id)
+    record("referral.consent_withdrawn", referral)
+
+
+def anonymise(referral: Referral) -> None:
+    """Remove everything about the family; keep the skeleton (partners, dates, states) for figures."""
+    for name in (
+        "family_label",
+        "contact_value",
+        "age_bands",
+        "languages",
+        "neighbourhood",
+        "question",
+        "themes",
+        "preferred_days",
+        "preferred_times",
+    ):
+        setattr(referral, name, "")
+    referral.contact_way = "sender"
+    referral.anonymised_at = utcnow()
+    for message in db.session.execute(
+        select(ReferralMessage).where(ReferralMessage.referral_id == referral.id)
+    ).scalars():
+        db.session.delete(message)
+
+
+def timeline(referral: Referral) -> list[ReferralEvent]:
+    return list(
+        db.session.execute(
+            select(ReferralEvent)
+            .where(ReferralEvent.referral_id == referral.id)
+            .order_by(ReferralEvent.id)
+        ).scalars()
+    )
+
+
+def messages(referral: Referral) -> list[ReferralMessage]:
+    return list(
+        db.session.execute(
+            select(ReferralMessage)
+            .where(ReferralMessage.referral_id == referral.id)
+            .order_by(ReferralMessage.id)
+        ).scalars()
+    )
