@@ -118,4 +118,8 @@ def acting_partners(*, social_economy_roles=(Role.SE_COORDINATOR, Role.SE_WORKER
     own = {m.partner_id for m in memberships() if m.partner_id is not None}
     staff = bool(roles() & set(social_economy_roles))
     query = select(Partner).where(Partner.state != PartnerState.SUSPENDED).order_by(Partner.name)
-    return [p for p in db.session.execute(query).scalars() if p.id in own or (staff and p.sector == Sector.SOCIAL_ECONOMY)]
+    return [
+        p
+        for p in db.session.execute(query).scalars()
+        if p.id in own or (staff and p.sector == Sector.SOCIAL_ECONOMY)
+    ]

@@ -74,12 +74,19 @@ def _stamp_and_check(session: Session, flush_context, instances) -> None:
             )
 
 
+def _stamp_on_init(target, args, kwargs) -> None:
+    """A row belongs to the network it was created in, whenever it is flushed."""
+    if kwargs.get("network_id") is None and context.current_network_id() is not None:
+        target.network_id = context.current_network_id()
+
+
 def install(session_class=Session) -> None:
     """Attach the scoping listeners to every ORM session (idempotent)."""
     if getattr(install, "_done", False):
         return
     event.listen(session_class, "do_orm_execute", _scope_statement)
     event.listen(session_class, "before_flush", _stamp_and_check)
+    event.listen(TenantOwned, "init", _stamp_on_init, propagate=True)
     context.before_leave(_flush_pending)
     install._done = True
 

@@ -53,7 +53,8 @@ def test_partner_imports_offers_from_a_dutch_spreadsheet(app, client):
     body = preview.get_data(as_text=True)
     payload = body.split('id="payload" name="payload" type="hidden" value="')[1].split('"')[0]
     confirm = client.post(
-        "/beringen/catalogue/import", data={"payload": payload, "partner_id": str(inz.id), "publish": "1"}
+        "/beringen/catalogue/import",
+        data={"payload": payload, "partner_id": str(inz.id), "publish": "1"},
     )
     assert confirm.status_code == 302
     with app.app_context(), network_scope(net.id):
@@ -65,7 +66,9 @@ def test_partner_imports_offers_from_a_dutch_spreadsheet(app, client):
         assert party.age_min_months == 18 and party.cost_cents == 250
         assert party.registration_required and party.registration_note == "ja: via de school"
         sessions = db.session.execute(
-            select(func.count()).select_from(ActivitySession).where(ActivitySession.offer_id == cooking.id)
+            select(func.count())
+            .select_from(ActivitySession)
+            .where(ActivitySession.offer_id == cooking.id)
         ).scalar_one()
         assert sessions >= 14
 

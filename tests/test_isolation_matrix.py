@@ -85,7 +85,11 @@ def test_beringen_roles_get_404_on_every_sint_truiden_url(app, world, role):
             allowed = PUBLIC.get(rule.endpoint, {404})
             assert response.status_code in allowed, f"{role} {method} {url}: {response.status_code}"
             body = response.get_data(as_text=True)
-            shown = sint_truiden.secrets if rule.endpoint in PUBLIC else sint_truiden.secrets + sint_truiden.public
+            shown = (
+                sint_truiden.secrets
+                if rule.endpoint in PUBLIC
+                else sint_truiden.secrets + sint_truiden.public
+            )
             for secret in shown:
                 assert secret not in body, f"{role} {method} {url} leaks {secret!r}"
 

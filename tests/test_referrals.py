@@ -334,3 +334,90 @@ def test_working_days_skip_weekends_and_public_holidays():
     due = working_days_after(friday, 5)
     # Mon 29 March 2027 is Easter Monday: Tue 30, Wed 31, Thu 1, Fri 2, Mon 5 (Easter Monday? no: 29 March)
     assert due.date() == date(2027, 4, 5) and due.time() == time(23, 59)
+
+
+def test_the_receiver_is_reminded_before_the_target_and_a_lapse_is_marked(
+    app, cast, run_jobs, environ
+):
+    import time_machine
+
+    from workers.jobs import referral_deadlines
+
+    with time_machine.travel(datetime(2027, 3, 1, 9, 0).astimezone(), tick=False):  # a Monday
+        refer(client_of(app, cast["people"]["sender"]), cast)
+    referral = the_referral(app, cast)
+    assert referral.response_due_at.date() == date(2027, 3, 8)  # five working days later
+    with app.app_context():
+        with time_machine.travel(datetime(2027, 3, 5, 12, 0).astimezone(), tick=False):
+            assert referral_deadlines()[cast["net"].id] == {"reminded": 0, "lapsed": 0}
+        with time_machine.travel(datetime(2027, 3, 8, 9, 0).astimezone(), tick=False):
+            assert referral_deadlines()[cast["net"].id] == {"reminded": 1, "lapsed": 0}
+            assert referral_deadlines()[cast["net"].id] == {"reminded": 0, "lapsed": 0}  # once
+        with time_machine.travel(datetime(2027, 3, 9, 9, 0).astimezone(), tick=False):
+            assert referral_deadlines()[cast["net"].id] == {"reminded": 0, "lapsed": 1}
+    assert the_referral(app, cast).lapsed
+    run_jobs()
+    reminders = [
+        m for m in messages(environ) if "Reminder" in m["Subject"] or "Herinnering" in m["Subject"]
+    ]
+    assert [m["To"] for m in reminders] == ["cas@kg.example"]
+
+
+def test_closed_referrals_are_anonymised_after_the_retention_period(app, cast):
+    import time_machine
+
+    from workers.jobs import purge_referrals
+
+    with time_machine.travel(datetime(2027, 1, 4, 9, 0).astimezone(), tick=False):
+        sender = client_of(app, cast["people"]["sender"])
+        receiver = client_of(app, cast["people"]["receiver"])
+        refer(sender, cast)
+        referral = the_referral(app, cast)
+        receiver.post(f"/beringen/referrals/{referral.id}/decline", data={"reason": "waiting_list"})
+        refer(sender, cast, family_label="Nog open gezin")
+    with app.app_context():
+        with time_machine.travel(datetime(2027, 12, 20, 9, 0).astimezone(), tick=False):
+            assert purge_referrals()[cast["net"].id] == 0  # not yet twelve months
+        with time_machine.travel(datetime(2028, 1, 10, 9, 0).astimezone(), tick=False):
+            assert purge_referrals()[cast["net"].id] == 1
+            assert purge_referrals()[cast["net"].id] == 0
+    with app.app_context(), network_scope(cast["net"].id):
+        rows = {r.status: r for r in db.session.execute(select(Referral)).scalars()}
+    assert rows[Status.DECLINED].anonymised_at and rows[Status.DECLINED].question == ""
+    assert rows[Status.SENT].question  # still open: kept
+
+
+def test_steward_exports_and_erases_what_the_network_holds_about_one_family(app, cast):
+    sender = client_of(app, cast["people"]["sender"])
+    refer(sender, cast, contact_way="phone", contact_value="0470 12 34 56")
+    refer(sender, cast, family_label="Papa van Lina")
+    steward = client_of(app, cast["people"]["steward"])
+    found = steward.post("/beringen/referrals/privacy", data={"term": "0470 12"})
+    body = found.get_data(as_text=True)
+    assert "Mama van Amir" in body and "Papa van Lina" not in body
+    first = the_referral(app, cast).id - 1
+    export = steward.post("/beringen/referrals/privacy/export", data={"referral_id": [str(first)]})
+    data = export.get_json(force=True)
+    assert data["referrals"][0]["question"].startswith("Zoekt hulp")
+    assert data["referrals"][0]["consents"][0]["given_by"] == "parent"
+    assert (
+        steward.post(
+            "/beringen/referrals/privacy/erase", data={"referral_id": [str(first)]}
+        ).status_code
+        == 302
+    )
+    with app.app_context(), network_scope(cast["net"].id):
+        erased = db.session.get(Referral, first)
+        assert erased.question == "" and erased.contact_value == ""
+        actions = (
+            db.session.execute(select(AuditEvent.action).where(AuditEvent.action.like("privacy.%")))
+            .scalars()
+            .all()
+        )
+    assert sorted(actions) == ["privacy.erased", "privacy.exported", "privacy.searched"]
+    assert (
+        client_of(app, cast["people"]["sender"])
+        .post("/beringen/referrals/privacy", data={"term": "0470"})
+        .status_code
+        == 403
+    )

@@ -40,7 +40,9 @@ def _public_msgids() -> set:
     found = set()
     for path in PUBLIC_SOURCES:
         method = "python" if path.suffix == ".py" else "jinja2"
-        for _line, msgid, _comments, _context in extract_from_file(method, str(path), keywords=KEYWORDS):
+        for _line, msgid, _comments, _context in extract_from_file(
+            method, str(path), keywords=KEYWORDS
+        ):
             found.add(msgid[0] if isinstance(msgid, tuple) else msgid)
     return found
 
@@ -48,15 +50,31 @@ def _public_msgids() -> set:
 def test_every_message_in_the_code_is_translated_to_dutch(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg", "-k", "_l",
-         "-k", "lazy_gettext", "-o", str(pot), "--no-location", "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            "--no-location",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as f:
         wanted = {m.id for m in read_po(f) if m.id}
     dutch = _catalogue("nl")
     missing = sorted(str(m) for m in wanted if not _translated(dutch, m))
-    assert not missing, f"untranslated in nl (run `make extract-messages`, then translate): {missing[:10]}"
+    assert not missing, (
+        f"untranslated in nl (run `make extract-messages`, then translate): {missing[:10]}"
+    )
     assert (ROOT / "saas/translations/en/LC_MESSAGES/messages.po").exists()
 
 

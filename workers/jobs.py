@@ -123,10 +123,19 @@ def purge_expired() -> dict:
 
 
 @job(MAINTENANCE, timeout=1800, retries=0)
-def extend_sessions() -> int:
-    """Keep every network's sessions generated up to the horizon (daily), network by network."""
+def extend_sessions() -> dict:
+    """Daily: keep every network's sessions generated up to the horizon."""
     from saas.catalogue.models import Offer
     from saas.catalogue.services import sync_sessions
+
+    def work() -> int:
+        return sum(sync_sessions(o)["created"] for o in db.session.execute(select(Offer)).scalars())
+
+    return _each_network(work)
+
+
+def _each_network(work) -> dict:
+    """Run `work()` once per active network, each in its own scope and transaction."""
     from tenants.context import all_networks, network_scope
     from tenants.models import Network
 
@@ -136,10 +145,25 @@ def extend_sessions() -> int:
             .scalars()
             .all()
         )
-    created = 0
+    results = {}
     for network_id in network_ids:
         with network_scope(network_id):
-            for offer in db.session.execute(select(Offer)).scalars():
-                created += sync_sessions(offer)["created"]
+            results[network_id] = work()
             db.session.commit()
-    return created
+    return results
+
+
+@job(MAINTENANCE, timeout=900, retries=0)
+def referral_deadlines() -> dict:
+    """Hourly: reminders before the response target ends, and lapses for the figures."""
+    from saas.referrals.services import watch_deadlines
+
+    return _each_network(watch_deadlines)
+
+
+@job(MAINTENANCE, timeout=1800, retries=0)
+def purge_referrals() -> dict:
+    """Daily: closed referrals lose the family's data after the network's retention period."""
+    from saas.referrals.services import purge_closed
+
+    return _each_network(purge_closed)

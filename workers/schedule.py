@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from workers.jobs import extend_sessions, purge_expired, sweep_outbox
+from workers.jobs import (
+    extend_sessions,
+    purge_expired,
+    purge_referrals,
+    referral_deadlines,
+    sweep_outbox,
+)
 
 PERIODIC = [
     # (job, interval in seconds)
     (sweep_outbox, 60),
     (purge_expired, 6 * 3600),
     (extend_sessions, 24 * 3600),
+    (referral_deadlines, 3600),
+    (purge_referrals, 24 * 3600),
 ]

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("referrals", __name__, url_prefix="/<slug>/referrals")
 
-from blueprints.referrals import views  # noqa: E402,F401
+from blueprints.referrals import privacy, views  # noqa: E402,F401

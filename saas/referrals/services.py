@@ -367,6 +367,10 @@ def anonymise(referral: Referral) -> None:
         setattr(referral, name, "")
     referral.contact_way = "sender"
     referral.anonymised_at = utcnow()
+    for consent in db.session.execute(
+        select(Consent).where(Consent.referral_id == referral.id)
+    ).scalars():
+        consent.purpose = ""  # may describe the family's situation
     for message in db.session.execute(
         select(ReferralMessage).where(ReferralMessage.referral_id == referral.id)
     ).scalars():
@@ -391,3 +395,70 @@ def messages(referral: Referral) -> list[ReferralMessage]:
             .order_by(ReferralMessage.id)
         ).scalars()
     )
+
+
+RETENTION_MONTHS = 12
+
+
+def retention_months() -> int:
+    from tenants.access import current_network
+
+    try:
+        return max(
+            1,
+            min(
+                120,
+                int((current_network().settings or {}).get("retention_months", RETENTION_MONTHS)),
+            ),
+        )
+    except (TypeError, ValueError):
+        return RETENTION_MONTHS
+
+
+def watch_deadlines(now: datetime | None = None) -> dict:
+    """Remind receivers a working day before the target ends; mark lapsed answers (current network)."""
+    now = now or utcnow()
+    waiting = (
+        db.session.execute(
+            select(Referral).where(
+                Referral.status.in_([Status.SENT, Status.RECEIVED]),
+                Referral.responded_at.is_(None),
+                Referral.response_due_at.is_not(None),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    reminded = lapsed = 0
+    for referral in waiting:
+        if referral.response_due_at <= now:
+            if not referral.lapsed:
+                referral.lapsed = True
+                _event(referral, "lapsed", None, None)
+                lapsed += 1
+        elif referral.reminded_at is None and referral.response_due_at - now <= timedelta(days=1):
+            referral.reminded_at = now
+            notify.reminder(referral)
+            reminded += 1
+    return {"reminded": reminded, "lapsed": lapsed}
+
+
+def purge_closed(now: datetime | None = None) -> int:
+    """Anonymise referrals closed longer ago than the network's retention period (current network)."""
+    now = now or utcnow()
+    limit = now - timedelta(days=round(30.44 * retention_months()))
+    old = (
+        db.session.execute(
+            select(Referral).where(
+                Referral.closed_at.is_not(None),
+                Referral.closed_at < limit,
+                Referral.anonymised_at.is_(None),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for referral in old:
+        anonymise(referral)
+        _event(referral, "anonymised", None, None)
+    return len(old)
