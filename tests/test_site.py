@@ -77,6 +77,11 @@ def test_demo_seed_is_idempotent_and_complete(app):
                         select(func.count(model.id)).where(model.network_id == network_id)
                     ).scalar_one()
                     assert count > 0, model.__name__
+                from saas.referrals.models import Referral, Status
+
+                states = set(db.session.execute(select(Referral.status).distinct()).scalars())
+                assert states == set(Status), "demo referrals cover every state"
+        assert second["referrals"] == 0
     client = app.test_client()
     client.post("/auth/login", data={"email": "coordinator@in-z.demo", "password": "dorp-demo"})
     home = client.get("/").get_data(as_text=True)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.catalogue.models import _tenant_fk
@@ -109,6 +109,7 @@ CONSENT_TEXT_VERSION = "toestemming-v1"
 class Referral(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "referrals"
     __table_args__ = (
+        UniqueConstraint("network_id", "id"),
         _tenant_fk("from_partner_id", "partners"),
         _tenant_fk("to_partner_id", "partners"),
         _tenant_fk("offer_id", "offers", ondelete="RESTRICT"),

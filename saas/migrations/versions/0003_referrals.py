@@ -133,6 +133,7 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_referrals")),
+        sa.UniqueConstraint("network_id", "id", name=op.f("uq_referrals_network_id_id")),
     )
     with op.batch_alter_table("referrals", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_referrals_closed_at"), ["closed_at"], unique=False)
