@@ -39,6 +39,12 @@ def _items() -> list[NavItem]:
             items.append((_("Network figures"), "municipality.overview", "municipality."))
         if has_role(Role.STEWARD):
             items.append((_("Settings"), "network.settings", "network.settings"))
+    if g.get("network") is not None and memberships():
+        from saas.notifications.center import unread_count
+
+        unread = unread_count(current_user.id)
+        label = _("Notifications") + (f" ({unread})" if unread else "")
+        items.append((label, "network.notifications", "network.notifications"))
     if current_user.is_platform_admin:
         items.append((_("Platform"), "admin.networks", "admin."))
     endpoint = request.endpoint or ""

@@ -421,3 +421,69 @@ def test_steward_exports_and_erases_what_the_network_holds_about_one_family(app,
         .status_code
         == 403
     )
+
+
+def test_each_person_chooses_immediate_digest_or_no_e_mail_per_kind(app, cast, run_jobs, environ):
+    from saas.notifications.models import Notification
+    from workers.jobs import send_digests
+
+    receiver = client_of(app, cast["people"]["receiver"])
+    choices = {
+        "notify-save": "1",
+        **{
+            f"notify-{k}": "immediate"
+            for k in (
+                "referral_status",
+                "referral_message",
+                "referral_reminder",
+                "organiser_invited",
+                "speaker_answered",
+                "offer_changed",
+                "session_changed",
+            )
+        },
+    }
+    assert (
+        receiver.post(
+            "/account",
+            data={**choices, "notify-referral_status": "digest", "notify-referral_message": "off"},
+        ).status_code
+        == 302
+    )
+    assert (
+        receiver.post(
+            "/account", data={**choices, "notify-referral_status": "sometimes"}
+        ).status_code
+        == 422
+    )
+    sender = client_of(app, cast["people"]["sender"])
+    refer(sender, cast)
+    refer(sender, cast, family_label="Tweede gezin")
+    referral = the_referral(app, cast)
+    sender.post(f"/beringen/referrals/{referral.id}/message", data={"body": "Nog een vraag"})
+    run_jobs()
+    assert [m for m in messages(environ) if m["To"] == "cas@kg.example"] == []  # nothing immediate
+    with app.app_context():
+        assert send_digests()[cast["net"].id] == 1
+        assert send_digests()[cast["net"].id] == 0  # once
+    run_jobs()
+    digest = [m for m in messages(environ) if m["To"] == "cas@kg.example"]
+    assert len(digest) == 1
+    body = digest[0].get_body(preferencelist=("plain",)).get_content()
+    assert (
+        body.count("/beringen/referrals/") == 2 and "Amir" not in body
+    )  # two notices, no family data
+    page = receiver.get("/beringen/notifications").get_data(as_text=True)
+    assert page.count(f"/beringen/referrals/{referral.id}") >= 2  # the message is in-app without e-mail
+    assert "(3)" in receiver.get("/beringen/dashboard").get_data(as_text=True)
+    receiver.post("/beringen/notifications")
+    assert "(3)" not in receiver.get("/beringen/dashboard").get_data(as_text=True)
+    # nobody else sees these notices
+    other = (
+        client_of(app, cast["people"]["other_partner"])
+        .get("/beringen/notifications")
+        .get_data(as_text=True)
+    )
+    assert f"/beringen/referrals/{referral.id}" not in other
+    with app.app_context(), network_scope(cast["net"].id):
+        assert db.session.execute(select(func.count()).select_from(Notification)).scalar_one() >= 3

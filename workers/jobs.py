@@ -167,3 +167,11 @@ def purge_referrals() -> dict:
     from saas.referrals.services import purge_closed
 
     return _each_network(purge_closed)
+
+
+@job(NOTIFICATIONS, timeout=900, retries=0)
+def send_digests() -> dict:
+    """Daily: one overview e-mail per person who asked for a digest."""
+    from saas.notifications.center import send_digests as send
+
+    return _each_network(send)

@@ -7,6 +7,7 @@ from workers.jobs import (
     purge_expired,
     purge_referrals,
     referral_deadlines,
+    send_digests,
     sweep_outbox,
 )
 
@@ -17,4 +18,5 @@ PERIODIC = [
     (extend_sessions, 24 * 3600),
     (referral_deadlines, 3600),
     (purge_referrals, 24 * 3600),
+    (send_digests, 24 * 3600),
 ]

@@ -276,3 +276,33 @@ def settings():
         return redirect(url_for("network.settings"))
     status = 422 if request.method == "POST" else 200
     return render_template("network/settings.html", form=form), status
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@roles_required()
+def notifications():
+    """The person's notices in this network; opening the page (or the button) marks them read."""
+    from saas.notifications.models import Notification
+
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        from sqlalchemy import update
+
+        from saas.models_base import utcnow
+
+        db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+        )
+        return redirect(url_for("network.notifications"))
+    rows = (
+        db.session.execute(
+            select(Notification)
+            .where(Notification.user_id == current_user.id)
+            .order_by(Notification.id.desc())
+            .limit(100)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template("network/notifications.html", rows=rows, confirm=ConfirmForm())

@@ -44,6 +44,18 @@ def account():
             flash(_("Your details have been saved."), "success")
             return redirect(url_for("site.account"))
         status = 422
+    elif request.method == "POST" and "notify-save" in request.form:
+        from saas.notifications.center import KINDS, set_preference
+        from saas.notifications.models import Delivery
+
+        choices = {kind: request.form.get(f"notify-{kind}", "") for kind in KINDS}
+        if all(v in {d.value for d in Delivery} for v in choices.values()):
+            for kind, value in choices.items():
+                set_preference(user.id, kind, Delivery(value))
+            flash(_("Your e-mail choices have been saved."), "success")
+            return redirect(url_for("site.account"))
+        flash(_("Please choose for each kind of notice."), "danger")
+        status = 422
     elif request.method == "POST":
         if password_form.validate_on_submit():
             if verify_password(user.password_hash, password_form.current.data):
@@ -55,8 +67,15 @@ def account():
                 return redirect(url_for("site.account"))
             password_form.current.errors.append(_("This is not your current password."))
         status = 422
+    from saas.notifications.center import KINDS, preferences
+
     return render_template(
-        "site/account.html", form=form, password_form=password_form, networks=user_networks(user.id)
+        "site/account.html",
+        kinds=KINDS,
+        chosen=preferences(user.id),
+        form=form,
+        password_form=password_form,
+        networks=user_networks(user.id),
     ), status
 
 

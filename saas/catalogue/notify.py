@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from saas.accounts.models import User
 from saas.extensions import db
-from saas.notifications import recipients
-from saas.notifications.services import queue_email
+from saas.notifications import center, recipients
 from saas.urls import absolute_url
 from tenants.access import current_network
 
@@ -45,19 +44,9 @@ def _audience(offer) -> list[User]:
     return [u for uid, u in sorted(people.items()) if uid != me and u.is_enabled]
 
 
-def _send(users: list[User], *, kind: str, template: str, **context) -> None:
-    network = current_network()
+def _send(users: list[User], *, kind: str, template: str, link: str, **context) -> None:
     for user in users:
-        queue_email(
-            kind=kind,
-            recipient=user.email,
-            template=template,
-            language=user.language,
-            network_id=network.id,
-            network=network,
-            user=user,
-            **context,
-        )
+        center.notify(user, kind=template, link=link, **context)
 
 
 def offer_changed(offer, *, kind: str) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.extensions import db
 from saas.models_base import CreatedAt, str_enum
+from tenants.scoping import TenantOwned
 
 
 class OutboxState(enum.StrEnum):
@@ -45,3 +46,37 @@ class OutboxMessage(CreatedAt, db.Model):
     enqueued_at: Mapped[datetime | None]
     sending_since: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+
+
+class Delivery(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+    OFF = "off"
+
+
+class Notification(TenantOwned, CreatedAt, db.Model):
+    """An in-app notification: what happened and a link, never a family's data.
+
+    Kept per person and network; e-mailed at once, in the daily digest, or not at all, as the
+    person chose for its kind.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(300))
+    link: Mapped[str] = mapped_column(String(300))
+    read_at: Mapped[datetime | None]
+    digest_due: Mapped[bool] = mapped_column(default=False, index=True)
+
+
+class NotificationPreference(db.Model):
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    delivery: Mapped[Delivery] = mapped_column(str_enum(Delivery, 12), default=Delivery.IMMEDIATE)

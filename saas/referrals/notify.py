@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from saas.notifications import recipients
-from saas.notifications.services import queue_email
+from saas.notifications import center, recipients
 from saas.urls import absolute_url
 from tenants.access import current_network
 from tenants.models import Role
@@ -21,21 +20,9 @@ def _other_side(referral, who: str | None):
 
 
 def _send(users, *, kind: str, referral) -> None:
-    network = current_network()
-    link = absolute_url("referrals.detail", slug=network.slug, referral_id=referral.id)
+    link = absolute_url("referrals.detail", slug=current_network().slug, referral_id=referral.id)
     for user in users:
-        queue_email(
-            kind=kind,
-            recipient=user.email,
-            template=kind,
-            language=user.language,
-            network_id=network.id,
-            network=network,
-            user=user,
-            referral_id=referral.id,
-            status=referral.status,
-            link=link,
-        )
+        center.notify(user, kind=kind, link=link, referral_id=referral.id, status=referral.status)
 
 
 def status_changed(referral, *, who: str | None) -> None:

@@ -1,0 +1,120 @@
+"""The notification centre: every notice is kept in-app, and e-mailed at once, in the daily
+digest, or not at all, as each person chose for its kind."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from saas.accounts.models import User
+from saas.extensions import db
+from saas.notifications.models import Delivery, Notification, NotificationPreference
+from saas.notifications.services import queue_email
+from tenants.access import current_network
+
+KINDS = {
+    "referral_status": _l("Referrals: new, accepted, declined, closed"),
+    "referral_message": _l("Referrals: messages"),
+    "referral_reminder": _l("Referrals: reminders before the answer is due"),
+    "organiser_invited": _l("Activities: your organisation is asked to take part"),
+    "speaker_answered": _l("Activities: a speaker's answer"),
+    "offer_changed": _l("Activities: changes"),
+    "session_changed": _l("Activities: cancelled or moved sessions"),
+}
+
+
+def preferences(user_id: int) -> dict[str, Delivery]:
+    chosen = dict(
+        db.session.execute(
+            select(NotificationPreference.kind, NotificationPreference.delivery).where(
+                NotificationPreference.user_id == user_id
+            )
+        ).all()
+    )
+    return {kind: Delivery(chosen.get(kind, Delivery.IMMEDIATE)) for kind in KINDS}
+
+
+def set_preference(user_id: int, kind: str, delivery: Delivery) -> None:
+    if kind not in KINDS:
+        raise ValueError(kind)
+    row = db.session.get(NotificationPreference, (user_id, kind))
+    if row is None:
+        db.session.add(NotificationPreference(user_id=user_id, kind=kind, delivery=delivery))
+    else:
+        row.delivery = delivery
+
+
+def notify(user: User, *, kind: str, link: str, **context) -> Notification:
+    """Record a notice for `user` in the current network and deliver it as they chose."""
+    network = current_network()
+    delivery = preferences(user.id).get(kind, Delivery.IMMEDIATE)
+    with force_locale(user.language):
+        subject = render_template(
+            f"email/{kind}.subject.txt", network=network, user=user, link=link, **context
+        )
+    notice = Notification(
+        user_id=user.id,
+        kind=kind,
+        subject=subject.strip()[:300],
+        link=link,
+        digest_due=delivery == Delivery.DIGEST,
+    )
+    db.session.add(notice)
+    if delivery == Delivery.IMMEDIATE:
+        queue_email(
+            kind=kind,
+            recipient=user.email,
+            template=kind,
+            language=user.language,
+            network_id=network.id,
+            network=network,
+            user=user,
+            link=link,
+            **context,
+        )
+    return notice
+
+
+def send_digests() -> int:
+    """One e-mail per person with the notices they wanted in a digest (current network)."""
+    network = current_network()
+    due = (
+        db.session.execute(
+            select(Notification)
+            .where(Notification.digest_due.is_(True))
+            .order_by(Notification.user_id, Notification.id)
+        )
+        .scalars()
+        .all()
+    )
+    by_user: dict[int, list[Notification]] = {}
+    for notice in due:
+        by_user.setdefault(notice.user_id, []).append(notice)
+    for user_id, notices in by_user.items():
+        user = db.session.get(User, user_id)
+        if user is not None and user.is_enabled:
+            queue_email(
+                kind="digest",
+                recipient=user.email,
+                template="digest",
+                language=user.language,
+                network_id=network.id,
+                network=network,
+                user=user,
+                notices=notices,
+            )
+        for notice in notices:
+            notice.digest_due = False
+    return len(by_user)
+
+
+def unread_count(user_id: int) -> int:
+    from sqlalchemy import func
+
+    return db.session.execute(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ).scalar_one()
