@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := saas:create_app
 
-.PHONY: install run test lint format extract-messages worker scheduler clean
+.PHONY: install run test lint format extract-messages worker scheduler bench clean
 
 install: $(STAMP)
 
@@ -40,6 +40,9 @@ worker: install
 scheduler: install
 	$(BIN)/flask scheduler
 
+
+bench: install
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

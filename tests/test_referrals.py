@@ -474,7 +474,9 @@ def test_each_person_chooses_immediate_digest_or_no_e_mail_per_kind(app, cast, r
         body.count("/beringen/referrals/") == 2 and "Amir" not in body
     )  # two notices, no family data
     page = receiver.get("/beringen/notifications").get_data(as_text=True)
-    assert page.count(f"/beringen/referrals/{referral.id}") >= 2  # the message is in-app without e-mail
+    assert (
+        page.count(f"/beringen/referrals/{referral.id}") >= 2
+    )  # the message is in-app without e-mail
     assert "(3)" in receiver.get("/beringen/dashboard").get_data(as_text=True)
     receiver.post("/beringen/notifications")
     assert "(3)" not in receiver.get("/beringen/dashboard").get_data(as_text=True)

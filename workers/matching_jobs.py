@@ -33,6 +33,9 @@ def match_referral_job(network_id: int, referral_id: int) -> int:
                 services.forget(network_id, referral_id)
                 return -1
             suggestions = services.match_referral(referral)
+        except Exception:
+            services.mark_failed(network_id, referral_id)  # the page stops waiting; RQ retries
+            raise
         finally:
             db.session.rollback()  # read only
         services.store(network_id, referral_id, suggestions)

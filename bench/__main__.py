@@ -1,0 +1,24 @@
+"""Run every benchmark module of this package (each has a `main()` returning an exit code)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import bench
+
+
+def main() -> int:
+    failed = 0
+    for module in sorted(m.name for m in pkgutil.iter_modules(bench.__path__)):
+        if module.startswith("_"):
+            continue
+        runner = getattr(importlib.import_module(f"bench.{module}"), "main", None)
+        if callable(runner):
+            failed |= bool(runner([]))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
