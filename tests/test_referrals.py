@@ -489,3 +489,19 @@ def test_each_person_chooses_immediate_digest_or_no_e_mail_per_kind(app, cast, r
     assert f"/beringen/referrals/{referral.id}" not in other
     with app.app_context(), network_scope(cast["net"].id):
         assert db.session.execute(select(func.count()).select_from(Notification)).scalar_one() >= 3
+
+
+def test_listing_referrals_leaves_an_audit_row_per_referral_shown(app, cast):
+    sender = client_of(app, cast["people"]["sender"])
+    refer(sender, cast)
+    refer(sender, cast, family_label="Tweede gezin")
+    client_of(app, cast["people"]["receiver"]).get("/beringen/referrals/?box=in")
+    with app.app_context(), network_scope(cast["net"].id):
+        listed = (
+            db.session.execute(
+                select(AuditEvent.object_id).where(AuditEvent.action == "referral.listed")
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted(listed) == sorted({r for r in listed}) and len(listed) == 2

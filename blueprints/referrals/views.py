@@ -14,7 +14,7 @@ from blueprints.auth.forms import ConfirmForm
 from blueprints.forms import choices
 from blueprints.referrals import bp
 from blueprints.referrals.forms import CompleteForm, DeclineForm, MessageForm, ReferralForm
-from saas.audit.services import record
+from saas.audit.services import record, record_reads
 from saas.catalogue.models import ActivitySession, Offer
 from saas.catalogue.schedule import to_local
 from saas.extensions import db
@@ -75,6 +75,7 @@ def index():
     elif status == "open":
         query = query.where(Referral.status.in_([s for s in Status if s.is_open]))
     rows = db.session.execute(query.limit(200)).scalars().all()
+    record_reads("referral.listed", rows)
     return render_template(
         "referrals/index.html",
         box=box,
