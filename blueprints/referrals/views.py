@@ -9,6 +9,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from blueprints.auth.forms import ConfirmForm
 from blueprints.forms import choices
@@ -69,7 +70,9 @@ def index():
         ).all()
     )
     status = request.args.get("status", "")
-    query = base.order_by(Referral.urgent.desc(), Referral.id.desc())
+    query = base.order_by(Referral.urgent.desc(), Referral.id.desc()).options(
+        selectinload(Referral.from_partner), selectinload(Referral.to_partner)
+    )
     if status in {s.value for s in Status}:
         query = query.where(Referral.status == status)
     elif status == "open":
