@@ -16,7 +16,7 @@ from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState, Sector
 from saas.referrals import services
-from saas.referrals.models import Referral, ReferralEvent, ReferralMessage, Status
+from saas.referrals.models import Consent, Referral, ReferralEvent, ReferralMessage, Status
 from tenants.models import Membership
 
 QUESTIONS = [
@@ -186,6 +186,10 @@ def _age(referral: Referral, *, days: int, rng: random.Random) -> None:
     elif referral.response_due_at is not None and referral.response_due_at < utcnow():
         referral.lapsed = True
     db.session.flush()
+    for consent in db.session.execute(
+        select(Consent).where(Consent.referral_id == referral.id)
+    ).scalars():
+        consent.given_at -= shift
     for model in (ReferralEvent, ReferralMessage):
         for row in db.session.execute(
             select(model).where(model.referral_id == referral.id)

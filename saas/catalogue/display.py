@@ -51,6 +51,18 @@ def schedule_text(offer) -> str:
     return _("%(schedule)s, until %(date)s", schedule=text, date=until) if until else text
 
 
+def moments_text(days: list[str], times: list[str]) -> str:
+    """ "WE,TH" and "morning" read as "Woensdag, Donderdag · in de voormiddag"."""
+    labels = {
+        "morning": _("in the morning"),
+        "afternoon": _("in the afternoon"),
+        "evening": _("in the evening"),
+    }
+    day_names = [weekday_name(WEEKDAYS.index(d)) for d in days if d in WEEKDAYS]
+    parts = [", ".join(day_names), ", ".join(labels[t] for t in times if t in labels)]
+    return " · ".join(p for p in parts if p)
+
+
 def price_text(offer) -> str:
     if offer.is_free:
         return _("Free")
@@ -70,5 +82,6 @@ def register(app: Flask) -> None:
             "schedule_text": schedule_text,
             "weekday_name": weekday_name,
             "price_text": price_text,
+            "moments_text": moments_text,
             "spoken_languages": SPOKEN_LANGUAGES,
         }
