@@ -21,6 +21,8 @@ from sqlalchemy.engine import make_url
 from saas import create_app
 from saas.config import normalise_database_url
 
+pytest_plugins = ["tests.browser_fixtures"]  # browser, live, new_page for the journeys
+
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 ON_POSTGRES = bool(PG_ADMIN_URL)

@@ -10,21 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.browser_support import (
-    BROWSER_LOCALE,
-    CHROMIUM,
-    LAUNCH_ARGS,
     AxeAudit,
-    LiveServer,
     chromium_missing_reason,
     invitation_link,
-    translator,
 )
 
 _missing = chromium_missing_reason()
@@ -33,64 +26,14 @@ if _missing:
         pytest.fail(f"DORP_REQUIRE_BROWSER=1 but {_missing}", pytrace=False)
     pytest.skip(_missing, allow_module_level=True)
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 from saas.partners.models import Sector  # noqa: E402
 from tests import factories as f  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 10_000
-PHONE = {"width": 390, "height": 844}
-
-
-@dataclass
-class Live:
-    app: object
-    url: str
-    t: Callable[..., str]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def live(app, make_app):
-    """The app with CSRF on, served on a free loopback port (same database and Redis)."""
-    web = make_app({"WTF_CSRF_ENABLED": True})
-    with LiveServer(web) as url:
-        yield Live(app=web, url=url, t=translator(web))
-
-
-@pytest.fixture
-def new_page(browser):
-    """new_page(**context_options): a page in a fresh context (its own cookies).
-
-    Every stylesheet, script or image that fails to load fails the test afterwards.
-    """
-    contexts, broken = [], []
-
-    def on_response(response) -> None:
-        if response.request.resource_type != "document" and response.status >= 400:
-            broken.append(f"{response.status} {response.url}")
-
-    def open_page(**options) -> Page:
-        context = browser.new_context(locale=BROWSER_LOCALE, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        context.on("response", on_response)
-        context.on("requestfailed", lambda request: broken.append(f"failed {request.url}"))
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not broken, f"resources that did not load: {broken}"
+from tests.browser_fixtures import PHONE, TIMEOUT_MS, Live  # noqa: E402,F401  (fixtures: conftest plugin)
 
 
 def _log_in(page: Page, live: Live, email: str, password: str = f.PASSWORD) -> None:
