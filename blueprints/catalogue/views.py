@@ -483,33 +483,39 @@ def follow_offer(offer_id: int):
 # --- one session ------------------------------------------------------------------------------
 
 
-@bp.route("/sessions/<int:session_id>", methods=["GET"])
-@roles_required()
-def session_detail(session_id: int):
-    session = _session_or_404(session_id)
-    rights = _require(session.offer, perm.VIEW)
-    local = to_local(session.starts_at)
-    move = MoveForm(
-        day=local.date(),
-        start_time=local.time(),
-        end_time=to_local(session.ends_at).time(),
-        location_id=session.place.id,
-    )
-    move.location_id.choices = choices((loc.id, loc.name) for loc in services.locations())
-    latest = services.headcount_history(session.id)
-    count = HeadcountForm(obj=latest[0]) if latest else HeadcountForm()
+def _session_page(session, rights, *, move_form=None, count_form=None, status: int = 200):
+    """The session page: attendance (newest first) and the forms to cancel or move it."""
+    history = services.headcount_history(session.id)
+    if move_form is None:
+        local = to_local(session.starts_at)
+        move_form = MoveForm(
+            day=local.date(),
+            start_time=local.time(),
+            end_time=to_local(session.ends_at).time(),
+            location_id=session.place.id,
+        )
+        move_form.location_id.choices = choices((loc.id, loc.name) for loc in services.locations())
+    if count_form is None:
+        count_form = HeadcountForm(obj=history[0]) if history else HeadcountForm()
     return render_template(
         "catalogue/session_detail.html",
         session=session,
         offer=session.offer,
         rights=rights,
         cancel_form=CancelForm(),
-        move_form=move,
-        count_form=count,
-        history=latest,
+        move_form=move_form,
+        count_form=count_form,
+        history=history,
         started=session.starts_at <= utcnow(),
         confirm=ConfirmForm(),
-    )
+    ), status
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET"])
+@roles_required()
+def session_detail(session_id: int):
+    session = _session_or_404(session_id)
+    return _session_page(session, _require(session.offer, perm.VIEW))
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
@@ -549,19 +555,7 @@ def move_session(session_id: int):
         else:
             flash(_("The session has moved."), "success")
             return redirect(url_for("catalogue.session_detail", session_id=session.id))
-    history = services.headcount_history(session.id)
-    return render_template(
-        "catalogue/session_detail.html",
-        session=session,
-        offer=session.offer,
-        rights=rights,
-        cancel_form=CancelForm(),
-        move_form=form,
-        count_form=HeadcountForm(),
-        history=history,
-        started=session.starts_at <= utcnow(),
-        confirm=ConfirmForm(),
-    ), 422
+    return _session_page(session, rights, move_form=form, status=422)
 
 
 @bp.route("/sessions/<int:session_id>/headcount", methods=["POST"])
@@ -589,20 +583,4 @@ def record_headcount(session_id: int):
         else:
             flash(_("The attendance has been saved."), "success")
             return redirect(url_for("catalogue.session_detail", session_id=session.id))
-    local = to_local(session.starts_at)
-    move = MoveForm(
-        day=local.date(), start_time=local.time(), end_time=to_local(session.ends_at).time()
-    )
-    move.location_id.choices = choices((loc.id, loc.name) for loc in services.locations())
-    return render_template(
-        "catalogue/session_detail.html",
-        session=session,
-        offer=session.offer,
-        rights=rights,
-        cancel_form=CancelForm(),
-        move_form=move,
-        count_form=form,
-        history=services.headcount_history(session.id),
-        started=session.starts_at <= utcnow(),
-        confirm=ConfirmForm(),
-    ), 422
+    return _session_page(session, rights, count_form=form, status=422)
