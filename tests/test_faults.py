@@ -22,7 +22,8 @@ from tests.conftest import free_port
 
 
 class SlowInbox:
-    """Takes its time before accepting a message: long enough to kill the worker meanwhile."""
+    """While `slow`, holds every message unanswered until its sender goes away: a transaction
+    that never got its "250 OK" is not delivered (the sender will try again)."""
 
     def __init__(self):
         self.delivered = []
@@ -30,9 +31,24 @@ class SlowInbox:
 
     async def handle_DATA(self, server, session, envelope):
         if self.slow:
-            await asyncio.sleep(30)
+            while not server.transport.is_closing():
+                await asyncio.sleep(0.05)
+            return "451 sender went away"
         self.delivered.append(envelope)
         return "250 OK"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
 
 
 def _state(app) -> OutboxMessage:
@@ -66,6 +82,8 @@ def test_a_worker_killed_mid_job_is_recovered_and_mails_once(app, make_app, envi
         while _state(app).state != OutboxState.SENDING:  # the job has started sending
             assert time.monotonic() < deadline, "the worker never started the job"
             time.sleep(0.2)
+        for pid in _children(worker.pid):  # RQ's work horse runs in its own session
+            os.kill(pid, signal.SIGKILL)
         os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse die mid-send
         worker.wait(timeout=10)
         assert _state(app).state == OutboxState.SENDING and inbox.delivered == []
@@ -88,5 +106,6 @@ def test_a_worker_killed_mid_job_is_recovered_and_mails_once(app, make_app, envi
         message = _state(app)
         assert message.state == OutboxState.SENT and message.attempts == 2
         assert [e.rcpt_tos for e in inbox.delivered] == [["ckg@ckg.example"]]
+        assert f"dorp-outbox-{message.id}@" in inbox.delivered[0].content.decode()
     finally:
         controller.stop()
