@@ -37,7 +37,7 @@ from saas.catalogue.schedule import ScheduleError, build_rrule, describe, to_loc
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState
-from tenants.access import has_role, memberships, roles_required
+from tenants.access import acting_partners, has_role, memberships, roles_required
 from tenants.models import Role
 
 ANY_MEMBER = ()
@@ -77,10 +77,9 @@ def _require(offer: Offer, right: str) -> set[str]:
 
 
 def _publishable_partners() -> list[Partner]:
-    partners = db.session.execute(
-        select(Partner).where(Partner.state != PartnerState.SUSPENDED).order_by(Partner.name)
-    ).scalars()
-    return [p for p in partners if perm.can_publish_for(memberships(), p)]
+    """Partners this person may publish for: their own, and the social-economy employer for its
+    coordinator (not its workers)."""
+    return acting_partners(social_economy_roles=(Role.SE_COORDINATOR,))
 
 
 # --- the catalogue --------------------------------------------------------------------------

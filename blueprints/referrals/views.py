@@ -269,13 +269,12 @@ def move(referral_id: int):
 def decline(referral_id: int):
     form = DeclineForm()
     form.validate_on_submit()  # the service refuses an empty or unknown reason, with the message
-    result = _act(
+    return _act(
         referral_id,
         lambda r, pid: services.move(
             r, Status.DECLINED, user=current_user, partner_id=pid, reason=form.reason.data
         ),
     )
-    return result
 
 
 @bp.route("/<int:referral_id>/complete", methods=["POST"])
@@ -283,13 +282,12 @@ def decline(referral_id: int):
 def complete(referral_id: int):
     form = CompleteForm()
     form.validate_on_submit()
-    result = _act(
+    return _act(
         referral_id,
         lambda r, pid: services.move(
             r, Status.COMPLETED, user=current_user, partner_id=pid, outcome=form.outcome.data
         ),
     )
-    return result
 
 
 @bp.route("/<int:referral_id>/message", methods=["POST"])
@@ -297,13 +295,12 @@ def complete(referral_id: int):
 def message(referral_id: int):
     form = MessageForm()
     form.validate_on_submit()
-    result = _act(
+    return _act(
         referral_id,
         lambda r, pid: services.add_message(
             r, form.body.data or "", user=current_user, partner_id=pid
         ),
     )
-    return result
 
 
 @bp.route("/<int:referral_id>/withdraw", methods=["POST"])

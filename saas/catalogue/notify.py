@@ -12,10 +12,6 @@ from saas.urls import absolute_url
 from tenants.access import current_network
 
 
-def _partner_people(partner_ids: set[int]) -> list[User]:
-    return recipients.partner_people(partner_ids)
-
-
 def _followers(offer) -> list[User]:
     from saas.catalogue.models import OfferFollower
 
@@ -28,17 +24,17 @@ def _followers(offer) -> list[User]:
     )
 
 
-def _coordinators_of(offer) -> list[User]:
-    return recipients.social_economy_staff(offer.partner)
-
-
 def _audience(offer) -> list[User]:
     """Owner, co-organisers (not those who declined) and followers, without the person acting."""
     from saas.catalogue.models import Answer
 
     partner_ids = {link.partner_id for link in offer.organisers if link.answer != Answer.DECLINED}
     partner_ids.add(offer.partner_id)  # the owner hears what a co-organiser changed
-    everyone = _partner_people(partner_ids) + _coordinators_of(offer) + _followers(offer)
+    everyone = (
+        recipients.partner_people(partner_ids)
+        + recipients.social_economy_staff(offer.partner)
+        + _followers(offer)
+    )
     people = {u.id: u for u in everyone}
     me = current_user.id if current_user and current_user.is_authenticated else None
     return [u for uid, u in sorted(people.items()) if uid != me and u.is_enabled]
@@ -78,7 +74,7 @@ def session_changed(session, *, kind: str) -> None:
 def organiser_invited(offer, link_row) -> None:
     link = absolute_url("catalogue.offer_detail", slug=current_network().slug, offer_id=offer.id)
     _send(
-        _partner_people({link_row.partner_id}),
+        recipients.partner_people({link_row.partner_id}),
         kind="organiser_invited",
         template="organiser_invited",
         offer=offer,
@@ -90,7 +86,9 @@ def organiser_invited(offer, link_row) -> None:
 def speaker_answered(link_row) -> None:
     offer = link_row.offer
     link = absolute_url("catalogue.offer_detail", slug=current_network().slug, offer_id=offer.id)
-    owners = _partner_people({offer.partner_id}) + _coordinators_of(offer)
+    owners = recipients.partner_people({offer.partner_id}) + recipients.social_economy_staff(
+        offer.partner
+    )
     me = current_user.id if current_user and current_user.is_authenticated else None
     _send(
         [u for u in owners if u.id != me],

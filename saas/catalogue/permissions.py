@@ -58,11 +58,3 @@ def rights(offer: Offer, memberships: list[Membership]) -> set[str]:
     if Role.STEWARD in roles:
         granted.add(HIDE)
     return granted
-
-
-def can_publish_for(memberships: list[Membership], partner) -> bool:
-    """May this person create offers in the name of this partner?"""
-    if any(m.partner_id == partner.id for m in memberships):
-        return True
-    roles = {Role(m.role) for m in memberships}
-    return partner.sector == Sector.SOCIAL_ECONOMY and Role.SE_COORDINATOR in roles
