@@ -15,7 +15,7 @@ def upgrade_database(app: Flask) -> None:
     from flask_migrate import upgrade
 
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+        upgrade(directory=app.extensions["migrate"].directory, revision="heads")
         app_url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
         admin_url = make_url(app.config["DATABASE_ADMIN_URL"])
         if app_url.get_backend_name() != "postgresql":
