@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import smtplib
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -155,3 +157,80 @@ def test_jobs_take_ids_only(app):
 def test_delivery_of_an_unknown_or_sent_message_is_a_no_op(app):
     with app.app_context():
         assert deliver_email(424242) == "skipped"
+
+
+class CountingInbox(Inbox):
+    """Counts SMTP connections; can drop the connection after a number of messages."""
+
+    def __init__(self, fail_after: int | None = None):
+        super().__init__()
+        self.connections = 0
+        self.fail_after = fail_after
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.fail_after is not None and len(self.messages) >= self.fail_after:
+            self.fail_after = None  # fail once, like a server that restarts
+            return "421 Service not available, closing transmission channel"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def _queue_many(app, count: int) -> list[int]:
+    from saas.notifications.services import queue_email
+
+    with app.test_request_context("/"):
+        messages = [
+            queue_email(
+                kind="test",
+                recipient=f"ouder{i}@gezin.example",
+                template="invitation",
+                network=SimpleNamespace(name="Beringen"),
+                role=Role.PARTNER_ADMIN,
+                partner=None,
+                inviter=None,
+                days=7,
+                link="http://localhost/x",
+            )
+            for i in range(count)
+        ]
+        db.session.commit()
+        return [m.id for m in messages]
+
+
+def test_one_commit_of_many_messages_goes_out_over_one_connection(app, make_app):
+    inbox = CountingInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        smtp_app = make_app(env={"MAIL_URL": f"smtp://127.0.0.1:{controller.port}"})
+        ids = _queue_many(smtp_app, 60)
+        work(smtp_app)
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 60
+    assert inbox.connections == 2  # batches of 50 and 10
+    assert {m.state for m in _messages(app)} == {OutboxState.SENT}
+    assert sorted(m.id for m in _messages(app)) == ids
+
+
+def test_a_connection_lost_mid_batch_sends_every_message_exactly_once(app, make_app):
+    inbox = CountingInbox(fail_after=3)
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        smtp_app = make_app(env={"MAIL_URL": f"smtp://127.0.0.1:{controller.port}"})
+        ids = _queue_many(smtp_app, 8)
+        with smtp_app.app_context(), pytest.raises(smtplib.SMTPException):
+            deliver_email(*ids)
+        states = [m.state for m in _messages(app)]
+        assert states == [OutboxState.SENT] * 3 + [OutboxState.FAILED] * 5
+        with smtp_app.app_context():
+            assert deliver_email(*ids) == "sent 5"  # the retry takes only what was not sent
+    finally:
+        controller.stop()
+    seen = [e.content.decode().split("<dorp-outbox-")[1].split("@")[0] for e in inbox.messages]
+    assert sorted(map(int, seen)) == ids

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select, update
 
 from saas.extensions import db
 from saas.models_base import utcnow
-from saas.notifications.mail import deliver
+from saas.notifications.mail import transport
 from saas.notifications.models import OutboxMessage, OutboxState
 from workers.decorators import job
 from workers.queues import MAINTENANCE, NOTIFICATIONS
@@ -21,46 +21,69 @@ PENDING_RETRY_AFTER = timedelta(minutes=1)
 MAX_ATTEMPTS = 8
 
 
-def _claim(message_id: int) -> OutboxMessage | None:
-    """Move one message to `sending` in its own transaction; None if it is not ours to send."""
+def _claim(message_ids: tuple[int, ...]) -> list[OutboxMessage]:
+    """Move the messages to `sending` in one transaction; only those that are ours to send."""
     now = utcnow()
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            or_(
-                OutboxMessage.state == OutboxState.PENDING,
-                OutboxMessage.state == OutboxState.FAILED,
-                (OutboxMessage.state == OutboxState.SENDING)
-                & (OutboxMessage.sending_since < now - SENDING_STALE_AFTER),
-            ),
+    claimed = (
+        db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(message_ids),
+                or_(
+                    OutboxMessage.state == OutboxState.PENDING,
+                    OutboxMessage.state == OutboxState.FAILED,
+                    (OutboxMessage.state == OutboxState.SENDING)
+                    & (OutboxMessage.sending_since < now - SENDING_STALE_AFTER),
+                ),
+            )
+            .values(
+                state=OutboxState.SENDING, sending_since=now, attempts=OutboxMessage.attempts + 1
+            )
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
         )
-        .values(state=OutboxState.SENDING, sending_since=now, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .scalars()
+        .all()
+    )
     db.session.commit()
     if not claimed:
-        return None
-    return db.session.get(OutboxMessage, message_id)
+        return []
+    return (
+        db.session.execute(
+            select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
-@job(NOTIFICATIONS, timeout=120)
-def deliver_email(message_id: int) -> str:
-    message = _claim(message_id)
-    if message is None:
+@job(NOTIFICATIONS, timeout=300)
+def deliver_email(*message_ids: int) -> str:
+    """Send a batch of outbox messages over one connection; each is marked sent as it goes.
+
+    If the connection fails, the message in hand and the rest of the batch are marked failed
+    (none of them was accepted) and the job raises, so RQ retries it; the sweep is the backstop.
+    """
+    messages = _claim(message_ids)
+    if not messages:
         return "skipped"
+    pending = list(messages)
     try:
-        deliver(message, current_app.config["MAIL_URL"], current_app.config["MAIL_FROM"])
+        with transport(current_app.config["MAIL_URL"], current_app.config["MAIL_FROM"]) as send:
+            while pending:
+                send(pending[0])
+                message = pending.pop(0)
+                message.state = OutboxState.SENT
+                message.sent_at = utcnow()
+                db.session.commit()
     except Exception as exc:
-        message.state = OutboxState.FAILED
-        message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        for message in pending:
+            message.state = OutboxState.FAILED
+            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
         db.session.commit()
-        log.warning("outbox message %s failed: %s", message_id, type(exc).__name__)
+        log.warning("outbox: %s message(s) failed: %s", len(pending), type(exc).__name__)
         raise
-    message.state = OutboxState.SENT
-    message.sent_at = utcnow()
-    db.session.commit()
-    return "sent"
+    return f"sent {len(messages)}"
 
 
 @job(MAINTENANCE, timeout=300, retries=0)

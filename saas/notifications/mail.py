@@ -1,9 +1,11 @@
-"""Delivering one outbox message: to files under instance/mail (laptop) or over SMTP."""
+"""Delivering outbox messages: to files under instance/mail (laptop) or over SMTP."""
 
 from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -27,15 +29,23 @@ def build_message(message: OutboxMessage, sender: str, domain: str) -> EmailMess
     return email
 
 
-def deliver(message: OutboxMessage, mail_url: str, sender: str) -> None:
+@contextmanager
+def transport(mail_url: str, sender: str) -> Iterator[Callable[[OutboxMessage], None]]:
+    """Open one connection (or folder) and yield a function that delivers a message through it.
+
+    A batch of messages shares one SMTP connection: the handshake is paid once, not per e-mail.
+    """
     url = urlparse(mail_url)
     domain = sender.rsplit("@", 1)[-1].strip("> ") or "dorp.localhost"
-    email = build_message(message, sender, domain)
     if url.scheme == "file":
         folder = Path(unquote(url.path))
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"{utcnow():%Y%m%dT%H%M%S}-{message.id:08d}.eml"
-        (folder / name).write_bytes(bytes(email))
+
+        def to_file(message: OutboxMessage) -> None:
+            name = f"{utcnow():%Y%m%dT%H%M%S}-{message.id:08d}.eml"
+            (folder / name).write_bytes(bytes(build_message(message, sender, domain)))
+
+        yield to_file
         return
     options = parse_qs(url.query)
     port = url.port or (465 if url.scheme == "smtps" else 25)
@@ -51,4 +61,5 @@ def deliver(message: OutboxMessage, mail_url: str, sender: str) -> None:
             client.starttls(context=ssl.create_default_context())
         if url.username:
             client.login(unquote(url.username), unquote(url.password or ""))
-        client.send_message(email)
+        yield lambda message: client.send_message(build_message(message, sender, domain))
+

@@ -16,6 +16,7 @@ from saas.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 _KEY = "dorp_outbox_ids"
+BATCH = 50  # messages per delivery job: one SMTP connection each
 
 
 def _collect(session: Session, flush_context) -> None:
@@ -34,19 +35,21 @@ def _after_rollback(session: Session) -> None:
 
 
 def enqueue_messages(ids: list[int]) -> int:
-    """Enqueue delivery jobs; returns how many were handed over (0 when Redis is down)."""
+    """Enqueue delivery jobs in batches; returns how many messages were handed over (0 when
+    Redis is down)."""
     from workers.jobs import deliver_email
 
     handed = 0
-    for message_id in ids:
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
         try:
-            deliver_email.enqueue(message_id)
-            handed += 1
-        except Exception as exc:  # Redis down: the sweep will pick it up
+            deliver_email.enqueue(*batch)
+        except Exception as exc:  # Redis down: the sweep will pick them up
             log.warning(
-                "outbox relay: could not enqueue message %s: %s", message_id, type(exc).__name__
+                "outbox relay: could not enqueue %s message(s): %s", len(batch), type(exc).__name__
             )
             break
+        handed += len(batch)
     return handed
 
 
