@@ -1,0 +1,219 @@
+"""Web pages under gunicorn (two workers) on PostgreSQL, against a floor and a peer in the same app.
+
+    python -m bench.web [--rounds 300]
+
+Serves the app (with `bench.webapp`'s yardstick routes) from gunicorn, logs in as the people who
+use each page, and requests every page in turn, round after round, so all pages see the same
+machine. Prints p50 and p95 per page and each page's ratio to the bare route (floor) and to the
+Fortunes-style page (peer). The network is the scale fixture's large network when it is seeded
+(`--data scale`), else the Beringen demo network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine
+
+from bench import _pg
+from bench._pg import line, percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password-0123"
+
+
+def _people(environ: dict, slug: str) -> dict[str, str]:
+    """A partner member (inbox, catalogue) and a municipality viewer (dashboard) in `slug`."""
+    from sqlalchemy import func, select
+
+    from saas import create_app
+    from saas.accounts import services as accounts
+    from saas.extensions import db
+    from saas.referrals.models import Referral
+    from tenants.context import network_scope
+    from tenants.models import Membership, Network, Role
+
+    app = create_app(environ=environ)
+    with app.app_context():
+        from tenants.context import all_networks
+
+        with all_networks():
+            network_id = db.session.execute(
+                select(Network.id).where(Network.slug == slug)
+            ).scalar_one()
+        with network_scope(network_id):
+            # the partner that receives the most referrals: the heaviest inbox
+            busiest = db.session.execute(
+                select(Referral.to_partner_id, func.count())
+                .group_by(Referral.to_partner_id)
+                .order_by(func.count().desc())
+                .limit(1)
+            ).first()
+            people = {"partner": f"inbox@{slug}.bench", "viewer": f"viewer@{slug}.bench"}
+            for key, email in people.items():
+                user = accounts.find_user(email) or accounts.create_user(
+                    email=email, name=key.title(), password=PASSWORD, language="nl"
+                )
+                db.session.flush()
+                if key == "partner":
+                    grant = Membership(
+                        user_id=user.id, role=Role.PARTNER_MEMBER, partner_id=busiest[0]
+                    )
+                else:
+                    grant = Membership(user_id=user.id, role=Role.MUNICIPALITY_VIEWER)
+                db.session.add(grant)
+            db.session.commit()
+            people["inbox_size"] = busiest[1]
+    return people
+
+
+class _Client(requests.Session):
+    """A client that, like a browser behind the TLS-terminating proxy, sends Secure cookies."""
+
+    def request(self, *args, **kwargs):
+        for cookie in self.cookies:
+            cookie.secure = False
+        return super().request(*args, **kwargs)
+
+
+def _client() -> requests.Session:
+    return _Client()
+
+
+def _login(base: str, email: str) -> requests.Session:
+    session = _client()
+    page = session.get(f"{base}/auth/login", timeout=30)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+    response = session.post(
+        f"{base}/auth/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token.group(1) if token else ""},
+        allow_redirects=False,
+        timeout=30,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"login as {email} failed: {response.status_code}")
+    return session
+
+
+def _serve(environ: dict, port: int) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench.webapp:create_bench_app()",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **environ},
+    )
+    for _ in range(300):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/bench/bare", timeout=30).ok:
+                return process
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def measure(base: str, pages: dict[str, tuple[requests.Session, str]], rounds: int) -> dict:
+    timings: dict[str, list[float]] = {name: [] for name in pages}
+    errors = 0
+    for round_ in range(rounds + 20):
+        for name, (session, path) in pages.items():
+            started = time.perf_counter()
+            response = session.get(base + path, timeout=60)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                errors += 1
+            if round_ >= 20:  # the first rounds warm caches and pools
+                timings[name].append(elapsed)
+    return {"timings": timings, "errors": errors}
+
+
+def run(environ: dict, slug: str, rounds: int, extra_pages: dict[str, str]) -> dict:
+    people = _people(environ, slug)
+    port = _pg.free_port()
+    server = _serve(environ, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        anonymous = _client()
+        partner = _login(base, people["partner"])
+        viewer = _login(base, people["viewer"])
+        pages = {
+            "bare route (floor)": (anonymous, "/bench/bare"),
+            "Fortunes-style page (peer)": (anonymous, "/bench/fortunes"),
+            "catalogue": (partner, f"/{slug}/catalogue/"),
+            "referral inbox": (partner, f"/{slug}/referrals/"),
+            "families' page": (anonymous, f"/{slug}/"),
+            "network health": (viewer, f"/{slug}/municipality/"),
+        }
+        pages.update({name: (viewer, path) for name, path in extra_pages.items()})
+        result = measure(base, pages, rounds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    result["inbox_size"] = people["inbox_size"]
+    return result
+
+
+def report(result: dict, rounds: int) -> None:
+    t = result["timings"]
+    floor = percentile(t["bare route (floor)"], 50), percentile(t["bare route (floor)"], 95)
+    peer = percentile(t["Fortunes-style page (peer)"], 50), percentile(
+        t["Fortunes-style page (peer)"], 95
+    )
+    for name, values in t.items():
+        p50, p95 = percentile(values, 50), percentile(values, 95)
+        line("web", f"{name}: p50 / p95", f"{p50 * 1000:.1f} / {p95 * 1000:.1f}", "ms")
+        if "floor" not in name and "peer" not in name:
+            line("web", f"  {name}: p95 ÷ peer p95", f"{p95 / peer[1]:.2f}", "×")
+            line("web", f"  {name}: p50 ÷ floor p50", f"{p50 / floor[0]:.1f}", "×")
+    line("web", f"requests that did not answer 200 ({rounds} rounds)", str(result["errors"]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=300)
+    args = parser.parse_args(argv)
+    reason = _pg.unavailable()
+    if reason:
+        line("web", "skipped", reason)
+        return 0
+    with _pg.database("dorp_bench_web") as environ:
+        from saas import create_app
+        from saas.demo import seed
+
+        with create_app(environ=environ).app_context():
+            seed()
+        create_fortunes_as_owner(environ)
+        result = run(environ, "beringen", args.rounds, {})
+    report(result, args.rounds)
+    return 1 if result["errors"] else 0
+
+
+def create_fortunes_as_owner(environ: dict) -> None:
+    from bench.webapp import create_fortunes
+
+    engine = create_engine(environ["DATABASE_ADMIN_URL"])
+    try:
+        create_fortunes(engine, _pg.APP_ROLE)
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
