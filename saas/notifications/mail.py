@@ -15,7 +15,8 @@ from saas.models_base import utcnow
 from saas.notifications.models import OutboxMessage
 
 
-def build_message(message: OutboxMessage, sender: str, domain: str) -> EmailMessage:
+def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
+    domain = sender.rsplit("@", 1)[-1].strip("> ") or "dorp.localhost"
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.recipient
@@ -30,20 +31,19 @@ def build_message(message: OutboxMessage, sender: str, domain: str) -> EmailMess
 
 
 @contextmanager
-def transport(mail_url: str, sender: str) -> Iterator[Callable[[OutboxMessage], None]]:
-    """Open one connection (or folder) and yield a function that delivers a message through it.
+def transport(mail_url: str) -> Iterator[Callable[[int, EmailMessage], None]]:
+    """Open one connection (or folder) and yield `send(message_id, email)` that delivers through it.
 
     A batch of messages shares one SMTP connection: the handshake is paid once, not per e-mail.
     """
     url = urlparse(mail_url)
-    domain = sender.rsplit("@", 1)[-1].strip("> ") or "dorp.localhost"
     if url.scheme == "file":
         folder = Path(unquote(url.path))
         folder.mkdir(parents=True, exist_ok=True)
 
-        def to_file(message: OutboxMessage) -> None:
-            name = f"{utcnow():%Y%m%dT%H%M%S}-{message.id:08d}.eml"
-            (folder / name).write_bytes(bytes(build_message(message, sender, domain)))
+        def to_file(message_id: int, email: EmailMessage) -> None:
+            name = f"{utcnow():%Y%m%dT%H%M%S}-{message_id:08d}.eml"
+            (folder / name).write_bytes(bytes(email))
 
         yield to_file
         return
@@ -61,5 +61,5 @@ def transport(mail_url: str, sender: str) -> Iterator[Callable[[OutboxMessage], 
             client.starttls(context=ssl.create_default_context())
         if url.username:
             client.login(unquote(url.username), unquote(url.password or ""))
-        yield lambda message: client.send_message(build_message(message, sender, domain))
+        yield lambda _message_id, email: client.send_message(email)
 
