@@ -7,6 +7,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,46 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+def _database_down(exc: BaseException | None) -> bool:
+    """The database (or Redis) cannot be reached right now: a 503, not a bug."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, RedisConnectionError):
+        return True
+    return isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    )
+
+
+def _unavailable():
+    """503 while the database restarts. The page must not need the database itself."""
+    from saas.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is already gone; the pool replaces it later
+        db.session.close()
+    from flask import current_app
+    from flask_babel import force_locale
+
+    # The person's own language would need the database: the cookie or the browser decides.
+    langs = current_app.config["LANGUAGES"]
+    cookie = request.cookies.get(current_app.config.get("LANGUAGE_COOKIE", "dorp_lang"), "")
+    lang = cookie if cookie in langs else request.accept_languages.best_match(langs) or "nl"
+    with force_locale(lang):
+        title, message = _messages()[503]
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            body, kind = {"error": {"code": 503, "title": title, "message": message}}, None
+        else:
+            # straight from the template: context processors (navigation...) would query
+            page = current_app.jinja_env.get_template("errors/unavailable.html")
+            body = page.render(title=title, message=message, lang=lang)
+            kind = "text/html; charset=utf-8"
+    headers = {"Retry-After": "5", **({"Content-Type": kind} if kind else {})}
+    return body, 503, headers
+
+
 def _render(code: int, detail: str | None = None):
     from saas.extensions import db
 
@@ -53,9 +94,15 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if _database_down(getattr(exc, "original_exception", None)):  # e.g. the commit failed
+            log.warning("database unavailable on %s %s", request.method, request.endpoint)
+            return _unavailable()
         return _render(exc.code or 500)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if _database_down(exc):
+            log.warning("database unavailable on %s %s", request.method, request.endpoint)
+            return _unavailable()
         log.exception("unhandled error on %s %s", request.method, request.endpoint)
         return _render(500)

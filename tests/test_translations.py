@@ -17,6 +17,7 @@ PUBLIC_SOURCES = [
     *sorted((ROOT / "templates/public").glob("*.html")),
     ROOT / "templates/layout.html",
     ROOT / "templates/errors/error.html",
+    ROOT / "templates/errors/unavailable.html",
     ROOT / "saas/catalogue/display.py",
     ROOT / "saas/errors.py",
     ROOT / "saas/partners/models.py",

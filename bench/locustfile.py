@@ -1,0 +1,104 @@
+"""Mixed traffic for the load run (bench/load.py starts locust headless with this file).
+
+Families browse the public pages and feeds; partners read the catalogue and their inbox, open
+referrals and write messages; municipality viewers open the network's figures. The people and
+the network come from the environment that bench/load.py sets.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+
+from locust import HttpUser, between, task
+
+SLUG = os.environ["BENCH_SLUG"]
+PASSWORD = os.environ["BENCH_PASSWORD"]
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class Person(HttpUser):
+    abstract = True
+    wait_time = between(0.2, 1.0)
+
+    def get(self, path: str, **kwargs):
+        self._plain_cookies()
+        return self.client.get(path, **kwargs)
+
+    def post(self, path: str, **kwargs):
+        self._plain_cookies()
+        return self.client.post(path, **kwargs)
+
+    def _plain_cookies(self) -> None:
+        # The app sets Secure cookies (TLS ends at the proxy in production); this is loopback.
+        for cookie in self.client.cookies:
+            cookie.secure = False
+
+    def login(self, email: str) -> None:
+        page = self.get("/auth/login", name="login page")
+        token = TOKEN.search(page.text)
+        self.post(
+            "/auth/login",
+            data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)},
+            name="login",
+        )
+
+
+class Family(Person):
+    weight = 6
+
+    @task(6)
+    def this_week(self):
+        self.get(f"/{SLUG}/", name="families' page")
+
+    @task(2)
+    def filtered(self):
+        self.get(f"/{SLUG}/?age={random.randint(0, 12)}&time=morning", name="families' page, filtered")
+
+    @task(1)
+    def calendar(self):
+        self.get(f"/{SLUG}/agenda.ics", name="iCalendar feed")
+
+
+class Partner(Person):
+    weight = 3
+    referrals: list[str]
+
+    def on_start(self):
+        self.login(os.environ["BENCH_PARTNER"])
+        inbox = self.get(f"/{SLUG}/referrals/", name="referral inbox")
+        self.referrals = sorted(set(re.findall(rf"/{SLUG}/referrals/(\d+)\"", inbox.text)))
+
+    @task(3)
+    def catalogue(self):
+        self.get(f"/{SLUG}/catalogue/", name="catalogue")
+
+    @task(3)
+    def inbox(self):
+        self.get(f"/{SLUG}/referrals/", name="referral inbox")
+
+    @task(2)
+    def open_and_answer(self):
+        if not self.referrals:
+            return
+        referral = random.choice(self.referrals)
+        page = self.get(f"/{SLUG}/referrals/{referral}", name="referral")
+        token = TOKEN.search(page.text)
+        if token:
+            self.post(
+                f"/{SLUG}/referrals/{referral}/message",
+                data={"body": "We nemen contact op in de loop van de week.", "csrf_token": token.group(1)},
+                name="referral message",
+            )
+
+
+class Viewer(Person):
+    weight = 1
+
+    def on_start(self):
+        self.login(os.environ["BENCH_VIEWER"])
+
+    @task
+    def figures(self):
+        self.get(f"/{SLUG}/municipality/", name="network health")
