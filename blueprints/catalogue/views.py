@@ -90,9 +90,11 @@ def _publishable_partners() -> list[Partner]:
 def index():
     filters = queries.Filters.from_args(request.args)
     steward = has_role(Role.STEWARD)
-    offers = queries.catalogue(filters, include_hidden=steward)
+    page = queries.catalogue_page(
+        filters, queries.page_number(request.args), include_hidden=steward
+    )
     return render_template(
-        "catalogue/index.html", offers=offers, filters=filters, steward=steward, **_filter_options()
+        "catalogue/index.html", page=page, filters=filters, steward=steward, **_filter_options()
     )
 
 

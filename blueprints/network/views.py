@@ -51,7 +51,7 @@ def dashboard():
 
     week = queries.week_start(date.today())
     this_week = queries.sessions_between(week, week + timedelta(days=7), queries.Filters())
-    offers = len(queries.catalogue(queries.Filters()))
+    offers = queries.count_offers(queries.Filters())
     return render_template(
         "network/dashboard.html",
         my_roles=roles(),

@@ -16,6 +16,7 @@ from blueprints.forms import choices
 from blueprints.referrals import bp
 from blueprints.referrals.forms import CompleteForm, DeclineForm, MessageForm, ReferralForm
 from saas.audit.services import record, record_reads
+from saas.catalogue import queries
 from saas.catalogue.models import ActivitySession, Offer
 from saas.catalogue.schedule import to_local
 from saas.extensions import db
@@ -26,6 +27,7 @@ from saas.referrals.models import Referral, Status
 from tenants.access import acting_partners, roles_required
 from tenants.models import Role
 
+INBOX_PAGE_SIZE = 50
 REFERRERS = (Role.PARTNER_ADMIN, Role.PARTNER_MEMBER, Role.SE_COORDINATOR, Role.SE_WORKER)
 SIMPLE_MOVES = {
     "send": Status.SENT,
@@ -70,19 +72,22 @@ def index():
         ).all()
     )
     status = request.args.get("status", "")
+    if status in {s.value for s in Status}:
+        base = base.where(Referral.status == status)
+    elif status == "open":
+        base = base.where(Referral.status.in_([s for s in Status if s.is_open]))
+    number = queries.page_number(request.args)
+    total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    size = INBOX_PAGE_SIZE
     query = base.order_by(Referral.urgent.desc(), Referral.id.desc()).options(
         selectinload(Referral.from_partner), selectinload(Referral.to_partner)
     )
-    if status in {s.value for s in Status}:
-        query = query.where(Referral.status == status)
-    elif status == "open":
-        query = query.where(Referral.status.in_([s for s in Status if s.is_open]))
-    rows = db.session.execute(query.limit(200)).scalars().all()
+    rows = db.session.execute(query.offset((number - 1) * size).limit(size)).scalars().all()
     record_reads("referral.listed", rows)
     return render_template(
         "referrals/index.html",
         box=box,
-        rows=rows,
+        page=queries.Page(items=list(rows), total=total, number=number, size=size),
         counts=counts,
         status=status,
         statuses=list(Status),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, literal, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from saas.catalogue.models import (
     AGE_BANDS,
@@ -98,11 +98,12 @@ def _apply_sql_filters(query, f: Filters):
     return query
 
 
-def _offer_days(offer: Offer) -> set[int]:
-    if "BYDAY=" in offer.rrule.upper() and "FREQ=WEEKLY" in offer.rrule.upper():
-        part = offer.rrule.upper().split("BYDAY=")[1].split(";")[0]
+def _offer_days(rrule: str, start_date: date) -> set[int]:
+    rule = rrule.upper()
+    if "BYDAY=" in rule and "FREQ=WEEKLY" in rule:
+        part = rule.split("BYDAY=")[1].split(";")[0]
         return {WEEKDAYS.index(d[-2:]) for d in part.split(",") if d[-2:] in WEEKDAYS}
-    return {offer.start_date.weekday()}
+    return {start_date.weekday()}
 
 
 def _time_matches(hour: int, time_of_day: str) -> bool:
@@ -110,27 +111,106 @@ def _time_matches(hour: int, time_of_day: str) -> bool:
     return low <= hour < high
 
 
-def catalogue(
-    f: Filters, *, include_unpublished: bool = False, include_hidden: bool = False
-) -> list[Offer]:
-    query = (
-        select(Offer)
-        .join(Location, Location.id == Offer.location_id)
-        .options(
-            selectinload(Offer.partner), selectinload(Offer.type), selectinload(Offer.location)
-        )
-        .order_by(Offer.title)
-    )
+PAGE_SIZE = 48
+
+
+@dataclass
+class Page:
+    """One page of a longer list: the items, and enough to draw "previous / next"."""
+
+    items: list
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def page_number(args) -> int:
+    """The `page` query argument; anything unreadable is the first page."""
+    try:
+        return min(max(1, int(args.get("page", "1"))), 100_000)
+    except ValueError:
+        return 1
+
+
+def _catalogue_query(f: Filters, include_unpublished: bool, include_hidden: bool):
+    query = select(Offer.id).join(Location, Location.id == Offer.location_id)
     if not include_unpublished:
         query = query.where(Offer.published_at.is_not(None))
     if not include_hidden:
         query = query.where(Offer.hidden_at.is_(None))
-    offers = db.session.execute(_apply_sql_filters(query, f)).scalars().all()
-    if f.weekday is not None:
-        offers = [o for o in offers if f.weekday in _offer_days(o)]
     if f.time_of_day:
-        offers = [o for o in offers if _time_matches(o.start_time.hour, f.time_of_day)]
-    return offers
+        low, high = TIMES_OF_DAY[f.time_of_day]
+        query = query.where(Offer.start_time >= time(low, 0))
+        if high < 24:
+            query = query.where(Offer.start_time < time(high, 0))
+    return _apply_sql_filters(query, f)
+
+
+def _ids_on_weekday(query, weekday: int) -> list[int]:
+    """Which offers meet on a weekday is read from their rule: a light pass over id and rule."""
+    rows = db.session.execute(
+        query.add_columns(Offer.rrule, Offer.start_date).order_by(Offer.title, Offer.id)
+    ).all()
+    return [row.id for row in rows if weekday in _offer_days(row.rrule, row.start_date)]
+
+
+def count_offers(f: Filters, *, include_hidden: bool = False) -> int:
+    query = _catalogue_query(f, False, include_hidden)
+    if f.weekday is not None:
+        return len(_ids_on_weekday(query, f.weekday))
+    return db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+
+
+def catalogue_page(
+    f: Filters,
+    number: int = 1,
+    *,
+    size: int = PAGE_SIZE,
+    include_unpublished: bool = False,
+    include_hidden: bool = False,
+) -> Page:
+    """A page of the catalogue, by title: the same few statements however long the list is."""
+    query = _catalogue_query(f, include_unpublished, include_hidden)
+    start = (number - 1) * size
+    if f.weekday is not None:
+        all_ids = _ids_on_weekday(query, f.weekday)
+        total, ids = len(all_ids), all_ids[start : start + size]
+    else:
+        total = db.session.execute(
+            select(func.count()).select_from(query.subquery())
+        ).scalar_one()
+        ids = list(
+            db.session.execute(query.order_by(Offer.title, Offer.id).offset(start).limit(size))
+            .scalars()
+            .all()
+        )
+    if not ids:
+        return Page(items=[], total=total, number=number, size=size)
+    offers = (
+        db.session.execute(
+            select(Offer)
+            .where(Offer.id.in_(ids))
+            .options(
+                selectinload(Offer.partner), selectinload(Offer.type), selectinload(Offer.location)
+            )
+            .order_by(Offer.title, Offer.id)
+        )
+        .scalars()
+        .all()
+    )
+    return Page(items=list(offers), total=total, number=number, size=size)
 
 
 def week_start(day: date) -> date:
@@ -157,11 +237,11 @@ def sessions_between(
             ActivitySession.starts_at >= to_utc(datetime.combine(start, datetime.min.time())),
             ActivitySession.starts_at < to_utc(datetime.combine(end, datetime.min.time())),
         )
-        .options(
-            selectinload(ActivitySession.offer).selectinload(Offer.partner),
-            selectinload(ActivitySession.offer).selectinload(Offer.location),
-            selectinload(ActivitySession.offer).selectinload(Offer.type),
-            selectinload(ActivitySession.moved_location),
+        .options(  # all many-to-one: one statement, however many sessions
+            contains_eager(ActivitySession.offer).contains_eager(Offer.location),
+            contains_eager(ActivitySession.offer).joinedload(Offer.partner),
+            contains_eager(ActivitySession.offer).joinedload(Offer.type),
+            joinedload(ActivitySession.moved_location),
         )
         .order_by(ActivitySession.starts_at)
     )
