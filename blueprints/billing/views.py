@@ -1,0 +1,120 @@
+"""The subscription page, the redirects to Stripe Checkout and portal, and the webhook."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from blueprints.auth.forms import ConfirmForm
+from blueprints.billing import bp
+from blueprints.billing.access import stewards_and_platform_admin
+from blueprints.billing.forms import CheckoutForm
+from saas.billing import events
+from saas.billing import services as billing
+from saas.billing.models import StripeEvent
+from saas.billing.plans import INTERVAL_LABELS, PLANS, billing_enabled
+from saas.billing.stripe_api import BillingUnavailable
+from saas.extensions import csrf, db, limiter
+from saas.urls import absolute_url
+from tenants.access import roles_required
+from tenants.models import Role
+
+
+def _page(form: CheckoutForm, status: int = 200):
+    from saas.partners.models import Partner, PartnerState
+
+    sub = billing.subscription()
+    partner_count = db.session.execute(
+        select(func.count()).select_from(Partner).where(Partner.state != PartnerState.SUSPENDED)
+    ).scalar_one()
+    # Platform-level rows, read for this network only, by its id.
+    recent = (
+        db.session.execute(
+            select(StripeEvent)
+            .where(StripeEvent.network_id == g.network.id)
+            .order_by(StripeEvent.created.desc())
+            .limit(10)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "billing/index.html",
+        sub=sub,
+        plans=PLANS,
+        intervals=INTERVAL_LABELS,
+        partner_count=partner_count,
+        recent=recent,
+        enabled=billing_enabled(),
+        form=form,
+        portal_form=ConfirmForm(),
+    ), status
+
+
+@bp.route("/<slug>/billing/")
+@stewards_and_platform_admin
+def index():
+    return _page(CheckoutForm())
+
+
+@bp.route("/<slug>/billing/checkout", methods=["POST"])
+@roles_required(Role.STEWARD)
+def checkout():
+    if not billing_enabled():
+        abort(404)
+    form = CheckoutForm()
+    if not form.validate_on_submit():
+        return _page(form, 422)
+    try:
+        url = billing.checkout_url(
+            g.network,
+            form.plan.data,
+            form.interval.data,
+            success=absolute_url("billing.index", slug=g.network.slug) + "?checkout=done",
+            cancel=absolute_url("billing.index", slug=g.network.slug),
+        )
+    except billing.BillingError as exc:
+        flash(str(exc), "warning")
+        return _page(form, 422)
+    except BillingUnavailable:
+        flash(
+            _("Stripe could not be reached. Nothing was changed; please try again later."), "danger"
+        )
+        return _page(form, 503)
+    return redirect(url, code=303)
+
+
+@bp.route("/<slug>/billing/portal", methods=["POST"])
+@roles_required(Role.STEWARD)
+def portal():
+    if not billing_enabled():
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        url = billing.portal_url(
+            g.network, return_url=absolute_url("billing.index", slug=g.network.slug)
+        )
+    except billing.BillingError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("billing.index"))
+    except BillingUnavailable:
+        flash(_("Stripe could not be reached. Please try again later."), "danger")
+        return redirect(url_for("billing.index"))
+    return redirect(url, code=303)
+
+
+@bp.route("/billing/stripe/webhook", methods=["POST"])
+@csrf.exempt
+@limiter.exempt
+def stripe_webhook():
+    """Verify, store once by id, answer. A worker applies the event (see saas.billing.events)."""
+    if not billing_enabled():
+        abort(404)
+    try:
+        event = events.verify(request.get_data(), request.headers.get("Stripe-Signature"))
+        _row, new = events.store(event)
+    except events.WebhookRejected:
+        return jsonify(error="invalid signature or payload"), 400
+    return jsonify(received=True, duplicate=not new)
