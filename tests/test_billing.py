@@ -668,3 +668,32 @@ def test_a_cancelled_state_recorded_while_billing_is_off_does_not_lock_anyone_ou
         db.session.commit()
     f.login(client, member)
     assert client.post("/genk/partner/profile", data={}).status_code != 403
+
+
+# ---- demo ----
+
+
+def test_demo_billing_states_seed_twice_and_show_read_only_with_billing_off(app, client, ctx):
+    from saas.demo import seed
+
+    with app.app_context():
+        first, second = seed(), seed()
+    assert (first["subscriptions"], first["stripe_events"]) == (2, 9)
+    assert (second["subscriptions"], second["stripe_events"]) == (0, 0)
+    with ctx():
+        from tenants.models import Network
+
+        ids = dict(db.session.execute(select(Network.slug, Network.id)).all())
+    states = {}
+    for slug, network_id in ids.items():
+        with ctx(network_id):
+            states[slug] = db.session.execute(select(Subscription.status)).scalar_one()
+    assert states == {
+        "beringen": SubscriptionStatus.ACTIVE,
+        "sint-truiden": SubscriptionStatus.PAST_DUE,
+    }
+    client.post("/auth/login", data={"email": "regie@sint-truiden.demo", "password": "dorp-demo"})
+    page = client.get("/sint-truiden/billing/").get_data(as_text=True)
+    assert "Betaling achterstallig" in page and "invoice.payment_failed" in page
+    assert "Verder naar betalen" not in page  # billing off: state shown, no actions
+    assert "niet gelukt" not in client.get("/sint-truiden/dashboard").get_data(as_text=True)
