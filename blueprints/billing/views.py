@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -15,10 +27,29 @@ from saas.billing import services as billing
 from saas.billing.models import StripeEvent
 from saas.billing.plans import INTERVAL_LABELS, PLANS, billing_enabled
 from saas.billing.stripe_api import BillingUnavailable
-from saas.extensions import csrf, db, limiter
+from saas.extensions import csrf, db, limiter, talisman
+from saas.security import CSP
 from saas.urls import absolute_url
 from tenants.access import roles_required
 from tenants.models import Role
+
+
+class _StripePages:
+    """CSP form-action for the billing page, whose two forms redirect to Stripe's hosted pages.
+
+    Browsers check the page's form-action along the redirect, so the billing pages allow Stripe
+    Checkout and the customer portal (and the local stand-in named by STRIPE_API_BASE).
+    Read per request.
+    """
+
+    def __iter__(self):
+        yield from ("'self'", "https://checkout.stripe.com", "https://billing.stripe.com")
+        base = urlsplit(current_app.config.get("STRIPE_API_BASE") or "")
+        if base.scheme and base.netloc:
+            yield f"{base.scheme}://{base.netloc}"
+
+
+TO_STRIPE = talisman(content_security_policy={**CSP, "form-action": _StripePages()})
 
 
 def _page(form: CheckoutForm, status: int = 200):
@@ -53,12 +84,14 @@ def _page(form: CheckoutForm, status: int = 200):
 
 
 @bp.route("/<slug>/billing/")
+@TO_STRIPE
 @stewards_and_platform_admin
 def index():
     return _page(CheckoutForm())
 
 
 @bp.route("/<slug>/billing/checkout", methods=["POST"])
+@TO_STRIPE
 @roles_required(Role.STEWARD)
 def checkout():
     if not billing_enabled():
@@ -86,6 +119,7 @@ def checkout():
 
 
 @bp.route("/<slug>/billing/portal", methods=["POST"])
+@TO_STRIPE
 @roles_required(Role.STEWARD)
 def portal():
     if not billing_enabled():
