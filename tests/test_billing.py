@@ -696,3 +696,49 @@ def test_demo_billing_states_seed_twice_and_show_read_only_with_billing_off(app,
     assert "Betaling achterstallig" in page and "invoice.payment_failed" in page
     assert "Verder naar betalen" not in page  # billing off: state shown, no actions
     assert "niet gelukt" not in client.get("/sint-truiden/dashboard").get_data(as_text=True)
+
+
+# ---- the platform admin, and routes outside any network ----
+
+
+def test_the_platform_admin_sees_every_networks_billing_and_nobody_else_does(
+    billing_app, bctx, bclient
+):
+    _network(billing_app, bctx, "genk")
+    _net, steward, *_ = _network(billing_app, bctx, "hasselt", status=SubscriptionStatus.PAST_DUE)
+    admin = f.user(billing_app, "admin@dorp.example", admin=True)
+    assert "/auth/login" in bclient.get("/admin/billing").headers["Location"]
+    f.login(bclient, steward)
+    assert bclient.get("/admin/billing").status_code == 404
+    f.login(bclient, admin)
+    page = bclient.get("/admin/billing").get_data(as_text=True)
+    assert "Huis van het Kind genk" in page and "Huis van het Kind hasselt" in page
+    assert "Betaling achterstallig" in page and "Proefperiode" in page
+
+
+def test_routes_outside_a_network_show_nothing_of_any_network(app, client):
+    """Sign-up and webhook are public by design; they never show a network's people or data."""
+    from tests.world import build_world
+
+    _beringen, sint_truiden = build_world(app)
+    public = {
+        "billing.start": {200},
+        "billing.start_sent": {200},
+        "billing.confirm_signup": {410},
+        "billing.stripe_webhook": {404, 405},  # billing off: no webhook at all
+    }
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("billing.")]
+    outside = {r.endpoint for r in rules if "slug" not in r.arguments}
+    assert outside == set(public) | {"billing.platform_overview"}
+    for rule in rules:
+        if rule.endpoint not in public:
+            continue
+        url = app.url_map.bind("localhost").build(
+            rule.endpoint, {"token": sint_truiden.invitation_token}
+        )
+        for method in sorted(m for m in rule.methods if m in {"GET", "POST"}):
+            response = client.open(url, method=method, data={})
+            assert response.status_code in public[rule.endpoint] | {422}, (method, url)
+            body = response.get_data(as_text=True)
+            for secret in sint_truiden.secrets:
+                assert secret not in body, (method, url, secret)

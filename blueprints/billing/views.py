@@ -152,3 +152,35 @@ def stripe_webhook():
     except events.WebhookRejected:
         return jsonify(error="invalid signature or payload"), 400
     return jsonify(received=True, duplicate=not new)
+
+
+@bp.route("/admin/billing")
+def platform_overview():
+    """The platform admin's view of every network's plan and state (explicitly cross-network)."""
+    from flask_login import current_user
+
+    from saas.billing.models import Subscription
+    from tenants.context import all_networks
+    from tenants.models import Network
+
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if not current_user.is_platform_admin:
+        abort(404)
+    with all_networks():
+        rows = db.session.execute(
+            select(Network, Subscription)
+            .outerjoin(Subscription, Subscription.network_id == Network.id)
+            .order_by(Network.name)
+        ).all()
+        failing = db.session.execute(
+            select(func.count()).select_from(StripeEvent).where(StripeEvent.state == "failed")
+        ).scalar_one()
+    return render_template(
+        "billing/platform.html",
+        rows=rows,
+        plans=PLANS,
+        intervals=INTERVAL_LABELS,
+        failing=failing,
+        enabled=billing_enabled(),
+    )

@@ -95,6 +95,19 @@ class EventState(enum.StrEnum):
     IGNORED = "ignored"
     FAILED = "failed"
 
+    @property
+    def label(self) -> str:
+        return str(EVENT_STATE_LABELS[self])
+
+
+EVENT_STATE_LABELS = {
+    EventState.PENDING: _l("Waiting"),
+    EventState.PROCESSING: _l("Being handled"),
+    EventState.PROCESSED: _l("Done"),
+    EventState.IGNORED: _l("Not needed"),
+    EventState.FAILED: _l("Failed, will be retried"),
+}
+
 
 class StripeEvent(db.Model):
     """A webhook event, stored once by Stripe's id before anything else happens.
