@@ -742,3 +742,40 @@ def test_routes_outside_a_network_show_nothing_of_any_network(app, client):
             body = response.get_data(as_text=True)
             for secret in sint_truiden.secrets:
                 assert secret not in body, (method, url, secret)
+
+
+def test_outsiders_of_a_read_only_network_get_the_usual_answers(billing_app, bctx, bclient):
+    _net, _steward, member, _p = _network(
+        billing_app, bctx, "genk", status=SubscriptionStatus.CANCELLED
+    )
+    _other, other_steward, *_ = _network(billing_app, bctx, "hasselt")
+    anonymous = billing_app.test_client()
+    assert "/auth/login" in anonymous.post("/genk/partner/profile").headers["Location"]
+    f.login(bclient, other_steward)
+    assert bclient.post("/genk/partner/profile", data={}).status_code == 404
+    f.login(bclient, member)
+    assert bclient.post("/genk/partner/profile", data={}).status_code == 403
+
+
+def test_unconfirmed_sign_ups_are_forgotten_after_a_week(billing_app, bctx):
+    from datetime import timedelta
+
+    from saas.billing.models import NetworkSignup
+    from saas.models_base import utcnow
+    from workers.billing_jobs import purge_signups
+
+    with bctx():
+        for days in (1, 8):
+            db.session.add(
+                NetworkSignup(
+                    email=f"x{days}@x.example",
+                    contact_name="X",
+                    network_name="N",
+                    slug=f"n{days}",
+                    municipality="M",
+                    created_at=utcnow() - timedelta(days=days),
+                )
+            )
+        db.session.commit()
+        assert purge_signups() == 1
+        assert [s.slug for s in db.session.execute(select(NetworkSignup)).scalars()] == ["n1"]

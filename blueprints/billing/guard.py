@@ -34,7 +34,12 @@ ALLOWED = {
 def _read_only_network():
     if request.method not in WRITES or g.get("network") is None:
         return None
-    if request.endpoint in ALLOWED or not billing.is_read_only():
+    if request.endpoint in ALLOWED:
+        return None
+    # Outsiders get the usual answers (login, 404): the state is the network's own business.
+    if not memberships() and request.endpoint != "auth.accept_invitation":
+        return None
+    if not billing.is_read_only():
         return None
     return render_template("billing/read_only.html"), 403
 
