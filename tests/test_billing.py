@@ -779,3 +779,29 @@ def test_unconfirmed_sign_ups_are_forgotten_after_a_week(billing_app, bctx):
         db.session.commit()
         assert purge_signups() == 1
         assert [s.slug for s in db.session.execute(select(NetworkSignup)).scalars()] == ["n1"]
+
+
+def test_junk_to_every_billing_route_with_billing_on_is_never_a_500(
+    billing_app, bctx, bclient, stripe_server
+):
+    from tests.test_bad_input import JUNK
+
+    _net, steward, *_ = _network(billing_app, bctx, customer="cus_genk")
+    stripe_server.customers["cus_genk"] = {"id": "cus_genk", "object": "customer"}
+    f.login(bclient, steward)
+    values = {"slug": "genk", "token": "junk"}
+    for rule in billing_app.url_map.iter_rules():
+        if not rule.endpoint.startswith("billing."):
+            continue
+        url = billing_app.url_map.bind("localhost").build(
+            rule.endpoint, {k: values[k] for k in rule.arguments}
+        )
+        for method in sorted(m for m in rule.methods if m in {"GET", "POST"}):
+            for junk in JUNK:
+                if method == "GET":
+                    flat = {k: v for k, v in junk.items() if isinstance(v, str)}
+                    response = bclient.get(url, query_string=flat)
+                else:
+                    response = bclient.post(url, data=junk)
+                assert response.status_code < 500, (method, url, list(junk))
+    assert _sub(bctx, _net).stripe_subscription_id is None
