@@ -91,6 +91,7 @@ def _install_tenancy(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.billing import bp as billing_bp
     from blueprints.catalogue import bp as catalogue_bp
     from blueprints.dev import bp as dev_bp
     from blueprints.municipality import bp as municipality_bp
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
         partner_bp,
         se_bp,
         municipality_bp,
+        billing_bp,
     ):
         app.register_blueprint(bp)
     if app.config["DEV_INBOX"]:

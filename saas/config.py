@@ -16,6 +16,10 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
 EMBEDDED_REDIS_PORT = 6380
+# Plans by network size and billing intervals; each pair has a Stripe price id
+# (STRIPE_PRICE_<PLAN>_<INTERVAL>, e.g. STRIPE_PRICE_SMALL_MONTHLY).
+STRIPE_PLANS = ("small", "medium", "unlimited")
+STRIPE_INTERVALS = ("monthly", "yearly")
 
 
 class ConfigError(RuntimeError):
@@ -67,6 +71,7 @@ class Settings:
     stripe_publishable_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
+    stripe_prices: dict[str, str] = field(default_factory=dict)
     force_https: bool = False
     login_rate_limit: str = "10 per minute"
     login_account_rate_limit: str = "5 per 15 minutes"
@@ -106,6 +111,8 @@ class Settings:
             "STRIPE_PUBLISHABLE_KEY": self.stripe_publishable_key,
             "STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
             "STRIPE_API_BASE": self.stripe_api_base,
+            "STRIPE_PRICES": dict(self.stripe_prices),
+            "BILLING_TRIAL_DAYS": 30,
             "BILLING_ENABLED": self.billing_enabled,
             "FORCE_HTTPS": self.force_https,
             "SESSION_COOKIE_SECURE": secure,
@@ -186,6 +193,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     stripe_webhook = env.get("STRIPE_WEBHOOK_SECRET", "")
     if stripe_key and not stripe_webhook:
         problems.append("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set")
+    stripe_prices = {
+        f"{plan}_{interval}": env.get(f"STRIPE_PRICE_{plan.upper()}_{interval.upper()}", "").strip()
+        for plan in STRIPE_PLANS
+        for interval in STRIPE_INTERVALS
+    }
+    missing = [k for k, v in stripe_prices.items() if not v]
+    if stripe_key and missing:
+        problems.append(
+            "with STRIPE_SECRET_KEY every plan needs its price ids: "
+            + ", ".join(f"STRIPE_PRICE_{k.upper()}" for k in missing)
+        )
+    stripe_base = env.get("STRIPE_API_BASE", "").strip()
+    if stripe_base and urlparse(stripe_base).scheme not in {"http", "https"}:
+        problems.append("STRIPE_API_BASE must be an http:// or https:// address")
 
     if problems and mode == "production":
         raise ConfigError("Dorp cannot start:\n  - " + "\n  - ".join(problems))
@@ -208,7 +229,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         stripe_secret_key=stripe_key,
         stripe_publishable_key=env.get("STRIPE_PUBLISHABLE_KEY", ""),
         stripe_webhook_secret=stripe_webhook,
-        stripe_api_base=env.get("STRIPE_API_BASE", ""),
+        stripe_api_base=stripe_base,
+        stripe_prices={k: v for k, v in stripe_prices.items() if v},
         force_https=_bool(env.get("FORCE_HTTPS"), mode == "production"),
         login_rate_limit=env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         login_account_rate_limit=env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes"),

@@ -2,6 +2,7 @@
 
 from saas.accounts import models as accounts  # noqa: F401
 from saas.audit import models as audit  # noqa: F401
+from saas.billing import models as billing  # noqa: F401
 from saas.catalogue import models as catalogue  # noqa: F401
 from saas.notifications import models as notifications  # noqa: F401
 from saas.partners import models as partners  # noqa: F401

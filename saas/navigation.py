@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -39,6 +39,8 @@ def _items() -> list[NavItem]:
             items.append((_("Network figures"), "municipality.overview", "municipality."))
         if has_role(Role.STEWARD):
             items.append((_("Settings"), "network.settings", "network.settings"))
+        if has_role(Role.STEWARD) and current_app.config.get("BILLING_ENABLED"):
+            items.append((_("Billing"), "billing.index", "billing."))
     if g.get("network") is not None and memberships():
         from saas.notifications.center import unread_count
 

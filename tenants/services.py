@@ -61,6 +61,9 @@ def create_network(
         from saas.catalogue.services import seed_offer_types
 
         seed_offer_types()
+        from saas.billing.services import start_trial
+
+        start_trial(network)  # a 30-day trial while billing is on; nothing otherwise
     if steward_email:
         with network_scope(network.id):
             invitations.invite(

@@ -61,7 +61,7 @@ def test_periodic_jobs_register_with_the_cron_scheduler(app):
         for job_fn, interval in PERIODIC:
             cron.register(job_fn, job_fn.queue_name, interval=interval)
         names = {j.func_name for j in cron.get_jobs()}
-    assert names == {f"workers.jobs.{fn.__name__}" for fn, _interval in PERIODIC}
+    assert names == {f"{fn.__module__}.{fn.__name__}" for fn, _interval in PERIODIC}
     assert "workers.jobs.referral_deadlines" in names and "workers.jobs.purge_referrals" in names
 
 

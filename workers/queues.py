@@ -10,7 +10,8 @@ NOTIFICATIONS = "notifications"
 MATCHING = "matching"
 ROSTER = "roster"
 MAINTENANCE = "maintenance"
-ALL = (NOTIFICATIONS, MATCHING, ROSTER, MAINTENANCE)
+BILLING = "billing"
+ALL = (NOTIFICATIONS, MATCHING, ROSTER, MAINTENANCE, BILLING)
 
 
 def redis_connection() -> Redis:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workers.billing_jobs import purge_signups, sweep_stripe_events
 from workers.jobs import (
     extend_sessions,
     purge_expired,
@@ -19,4 +20,6 @@ PERIODIC = [
     (referral_deadlines, 3600),
     (purge_referrals, 24 * 3600),
     (send_digests, 24 * 3600),
+    (sweep_stripe_events, 60),
+    (purge_signups, 24 * 3600),
 ]

@@ -175,8 +175,12 @@ def suspend_partner(partner_id: int):
 def reactivate_partner(partner_id: int):
     partner = _partner_or_404(partner_id)
     if ConfirmForm().validate_on_submit():
-        partners.reactivate(partner)
-        flash(_("%(name)s is active again.", name=partner.name), "success")
+        try:
+            partners.reactivate(partner)
+        except partners.OnboardingError as exc:
+            flash(str(exc), "warning")
+        else:
+            flash(_("%(name)s is active again.", name=partner.name), "success")
     return redirect(url_for("network.partner_detail", partner_id=partner.id))
 
 

@@ -33,6 +33,15 @@ class OnboardingError(ValueError):
     pass
 
 
+def _ensure_plan_room(adding: int) -> None:
+    """The network's plan limits its partners (only while billing is on)."""
+    from saas.billing.services import partner_limit_message
+
+    message = partner_limit_message(adding)
+    if message:
+        raise OnboardingError(message)
+
+
 def name_taken(name: str, *, exclude_id: int | None = None) -> bool:
     query = select(Partner.id).where(func.lower(Partner.name) == name.strip().lower())
     if exclude_id is not None:
@@ -45,6 +54,7 @@ def invite_partner(
 ) -> Partner:
     if name_taken(name):
         raise OnboardingError(_("A partner with this name already exists in the network."))
+    _ensure_plan_room(1)
     partner = Partner(name=name.strip(), sector=sector, contact_email=contact_email.strip().lower())
     db.session.add(partner)
     db.session.flush()
@@ -91,6 +101,7 @@ def import_csv(network: Network, raw: bytes, invited_by: User) -> list[Partner]:
     preview = preview_csv(raw)
     if not preview.ok:
         raise OnboardingError(_("The file has errors; nothing was imported."))
+    _ensure_plan_room(len(preview.rows))
     return [invite_partner(network, invited_by=invited_by, **row.data) for row in preview.rows]
 
 
@@ -101,6 +112,7 @@ def suspend(partner: Partner) -> None:
 
 
 def reactivate(partner: Partner) -> None:
+    _ensure_plan_room(1)
     has_admin = db.session.execute(
         select(Membership.id).where(
             Membership.partner_id == partner.id, Membership.role == Role.PARTNER_ADMIN

@@ -1,0 +1,92 @@
+"""Public sign-up: "start a network" -> confirmation e-mail -> network, first steward, trial."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.auth.forms import ConfirmForm
+from blueprints.billing import bp
+from blueprints.billing.forms import SignupAccountForm, StartNetworkForm
+from saas.accounts import services as accounts
+from saas.billing import signup as signups
+from saas.billing.plans import TRIAL_PLAN, billing_enabled
+from saas.extensions import limiter
+
+
+def _limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/start", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"])
+def start():
+    form = StartNetworkForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        form.email.data = current_user.email
+        form.contact_name.data = current_user.name
+    if form.validate_on_submit():
+        try:
+            signups.request_signup(
+                email=form.email.data,
+                contact_name=form.contact_name.data,
+                network_name=form.network_name.data,
+                slug=form.slug.data,
+                municipality=form.municipality.data,
+                language=form.language.data,
+            )
+        except signups.SignupError as exc:
+            form.slug.errors.append(str(exc))
+        else:
+            return redirect(url_for("billing.start_sent"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "billing/start.html", form=form, billing=billing_enabled(), trial_plan=TRIAL_PLAN
+    ), status
+
+
+@bp.route("/start/sent")
+def start_sent():
+    return render_template("billing/start_sent.html")
+
+
+@bp.route("/start/confirm/<token>", methods=["GET", "POST"])
+def confirm_signup(token: str):
+    try:
+        signup = signups.load(token)
+    except signups.SignupError as exc:
+        return render_template("billing/signup_invalid.html", reason=str(exc)), 410
+    existing = signups.existing_account(signup)
+    if current_user.is_authenticated:
+        if current_user.email != signup.email:
+            return render_template("billing/signup_other_account.html"), 403
+        form = ConfirmForm()
+        if form.validate_on_submit():
+            return _complete(signup, current_user._get_current_object(), form, login=False)
+        return render_template("billing/signup_confirm.html", signup=signup, form=form)
+    if existing is not None:
+        return render_template("billing/signup_login.html", signup=signup, token=token)
+    form = SignupAccountForm(name=signup.contact_name, language=signup.language)
+    if form.validate_on_submit():
+        user = accounts.create_user(
+            email=signup.email,
+            name=form.name.data,
+            password=form.password.data,
+            language=form.language.data,
+        )
+        return _complete(signup, user, form, login=True)
+    status = 422 if request.method == "POST" else 200
+    return render_template("billing/signup_register.html", signup=signup, form=form), status
+
+
+def _complete(signup, user, form, *, login: bool):
+    try:
+        network = signups.complete(signup, user)
+    except signups.SignupError as exc:
+        # The address was taken after the request was sent: nothing is created (409 rolls back).
+        return render_template("billing/signup_invalid.html", reason="taken", message=str(exc)), 409
+    if login:
+        accounts.start_session(user)
+    flash(_("Welcome to %(network)s. You are its first steward.", network=network.name), "success")
+    return redirect(url_for("network.dashboard", slug=network.slug))
