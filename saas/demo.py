@@ -13,6 +13,7 @@ from saas.accounts import services as accounts
 from saas.accounts.models import User
 from saas.demo_catalogue import seed_catalogue
 from saas.demo_referrals import seed_referrals
+from saas.demo_workforce import seed_workforce
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState, Sector
@@ -401,6 +402,8 @@ def seed() -> dict:
             for key, value in seed_catalogue(network, steward).items():
                 summary[key] = summary.get(key, 0) + value
             for key, value in seed_referrals(network, steward).items():
+                summary[key] = summary.get(key, 0) + value
+            for key, value in seed_workforce(network).items():
                 summary[key] = summary.get(key, 0) + value
     db.session.commit()
     return summary
