@@ -283,6 +283,13 @@ PEOPLE = [
     ),
     ("werker@in-z.demo", "Fatma Yilmaz", False, [("beringen", Role.SE_WORKER, None)]),
     ("brugfiguur@in-z.demo", "Sofie Claes", False, [("sint-truiden", Role.SE_WORKER, None)]),
+    # the rest of IN-Z's team (saas/demo_workforce.py gives them profiles and cards)
+    ("hafida@in-z.demo", "Hafida Bouzid", False, [("beringen", Role.SE_WORKER, None)]),
+    ("olga@in-z.demo", "Olga Nowak", False, [("beringen", Role.SE_WORKER, None)]),
+    ("ilse@in-z.demo", "Ilse Vangeel", False, [("beringen", Role.SE_WORKER, None)]),
+    ("samira@in-z.demo", "Samira Ait Ali", False, [("beringen", Role.SE_WORKER, None)]),
+    ("yusuf@in-z.demo", "Yusuf Demir", False, [("sint-truiden", Role.SE_WORKER, None)]),
+    ("mira@in-z.demo", "Mira Petrova", False, [("sint-truiden", Role.SE_WORKER, None)]),
     (
         "kindengezin@beringen.demo",
         "An Peeters",

@@ -15,8 +15,8 @@ from saas.catalogue.schedule import TZ
 from saas.workforce import services
 from saas.workforce.models import WorkerProfile
 
-PAST = timedelta(days=14)
-AHEAD = timedelta(days=70)
+PAST = timedelta(days=30)
+AHEAD = timedelta(days=120)  # as the catalogue's feeds
 
 
 def build(network, worker: WorkerProfile, today: date, name: str) -> bytes:
