@@ -17,7 +17,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
@@ -177,6 +177,94 @@ def _clash(instance: Instance, s1: Shift, s2: Shift) -> bool:
     return gap < instance.min_rest
 
 
+def _one_place_at_a_time(model, instance: Instance, own: list[Shift], var: dict) -> None:
+    """A worker's shifts that they cannot combine.
+
+    Shifts that overlap in time form cliques of an interval graph: one at-most-one per start
+    time (every shift running at that moment) covers every overlapping pair with far fewer
+    constraints. Shifts that do not overlap but leave too little time to travel, or too little
+    rest between two days, are excluded pair by pair (only near neighbours are looked at).
+    """
+    days: dict[date, list[Shift]] = defaultdict(list)
+    for s in own:
+        days[s.day].append(s)
+    longest_trip = max([instance.default_travel, *instance.travel.values()])
+    for day, todays in days.items():
+        todays.sort(key=lambda s: s.start)
+        for moment in sorted({s.start for s in todays}):
+            running = [var[s.id] for s in todays if s.start <= moment < s.end]
+            if len(running) > 1:
+                model.add_at_most_one(running)
+        for i, s1 in enumerate(todays):
+            for s2 in todays[i + 1 :]:
+                if s2.start >= s1.end + longest_trip:
+                    break
+                if s2.start >= s1.end and _clash(instance, s1, s2):
+                    model.add_bool_or([var[s1.id].Not(), var[s2.id].Not()])
+        tomorrow = days.get(day + timedelta(days=1), [])
+        for s1 in todays:
+            for s2 in tomorrow:
+                if 1440 - s1.end + s2.start < instance.min_rest:
+                    model.add_bool_or([var[s1.id].Not(), var[s2.id].Not()])
+
+
+def greedy(instance: Instance, allowed: dict[tuple[int, int], bool]) -> set[tuple[int, int]]:
+    """A quick feasible roster to start the search from: hardest sessions first, green before
+    orange, the fixed contact first, then whoever has worked least; locks and hint kept."""
+    shifts = sorted(
+        instance.shifts,
+        key=lambda s: (sum(1 for w in instance.workers if (w.id, s.id) in allowed), s.day, s.start),
+    )
+    load: dict[tuple[int, tuple], int] = defaultdict(int)
+    day_load: dict[tuple[int, date], int] = defaultdict(int)
+    mine: dict[int, list[Shift]] = defaultdict(list)
+    chosen: set[tuple[int, int]] = set()
+    contract = {w.id: w.contract_minutes for w in instance.workers}
+    total: dict[int, int] = defaultdict(int)
+
+    def fits(w: int, s: Shift) -> bool:
+        week = s.day.isocalendar()[:2]
+        if load[w, week] + s.minutes > contract[w] * (1 + instance.contract_band):
+            return False
+        if day_load[w, s.day] + s.minutes > instance.max_day:
+            return False
+        return not any(
+            _clash(instance, *sorted((o, s), key=lambda t: (t.day, t.start)))
+            for o in mine[w]
+            if abs((o.day - s.day).days) <= 1
+        )
+
+    def take(w: int, s: Shift) -> None:
+        chosen.add((w, s.id))
+        load[w, s.day.isocalendar()[:2]] += s.minutes
+        day_load[w, s.day] += s.minutes
+        total[w] += s.minutes
+        mine[w].append(s)
+
+    by_id = {s.id: s for s in instance.shifts}
+    for w, s_id in sorted(instance.locks | instance.hint):
+        if (w, s_id) in allowed and s_id in by_id and fits(w, by_id[s_id]):
+            take(w, by_id[s_id])
+    for s in shifts:
+        have = sum(1 for w in contract if (w, s.id) in chosen)
+        options = sorted(
+            (w for w in contract if (w, s.id) in allowed and (w, s.id) not in chosen),
+            key=lambda w: (
+                allowed[w, s.id],
+                w not in s.preferred,
+                sum(load[k] for k in load if k[0] == w) / max(contract[w], 1),
+                w,
+            ),
+        )
+        for w in options:
+            if have >= s.need:
+                break
+            if fits(w, s):
+                take(w, s)
+                have += 1
+    return chosen
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     def __init__(self, started: float, on_progress: Callable | None):
         super().__init__()
@@ -185,13 +273,15 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.trajectory: list[tuple[float, float]] = []
         self.lock = threading.Lock()
 
-    def on_solution_callback(self) -> None:
+    def record(self, objective: float, bound: float | None) -> None:
         elapsed = time.perf_counter() - self.started
-        objective, bound = self.ObjectiveValue(), self.BestObjectiveBound()
         with self.lock:
             self.trajectory.append((elapsed, objective))
         if self.on_progress is not None:
             self.on_progress(elapsed, objective, bound)
+
+    def on_solution_callback(self) -> None:
+        self.record(self.ObjectiveValue(), self.BestObjectiveBound())
 
 
 def solve(instance: Instance, on_progress: Callable | None = None) -> Result:
@@ -205,12 +295,13 @@ def solve(instance: Instance, on_progress: Callable | None = None) -> Result:
     orange: set[tuple[int, int]] = set()
     for s in instance.shifts:
         for w in instance.workers:
-            reason = why_not(w, s, instance.team_slots)
+            seen = shift_colour(w, s)
+            reason = "red" if seen == RED else why_not(w, s, instance.team_slots)
             if reason is not None:
                 refusals[s.id][reason] += 1
                 continue
             x[w.id, s.id] = model.new_bool_var(f"x_{w.id}_{s.id}")
-            if shift_colour(w, s) == ORANGE:
+            if seen == ORANGE:
                 orange.add((w.id, s.id))
 
     result = Result(status="unknown")
@@ -244,12 +335,7 @@ def solve(instance: Instance, on_progress: Callable | None = None) -> Result:
     for w_id, own in by_worker.items():
         worker = workers[w_id]
         own.sort(key=lambda s: (s.day, s.start))
-        for i, s1 in enumerate(own):  # one place at a time, rest between days
-            for s2 in own[i + 1 :]:
-                if (s2.day - s1.day).days > 1:
-                    break
-                if _clash(instance, s1, s2):
-                    model.add_bool_or([x[w_id, s1.id].Not(), x[w_id, s2.id].Not()])
+        _one_place_at_a_time(model, instance, own, {s.id: x[w_id, s.id] for s in own})
         days: dict[date, list] = defaultdict(list)
         weeks: dict[tuple[int, int], list] = defaultdict(list)
         for s in own:
@@ -275,27 +361,47 @@ def solve(instance: Instance, on_progress: Callable | None = None) -> Result:
         model.add_max_equality(peak, orange_load)
         penalties.append(W_FAIR_ORANGE * peak)
     model.minimize(sum(penalties))
+    start_from = greedy(instance, {key: key in orange for key in x})
     for key, var in x.items():
-        model.add_hint(var, 1 if key in instance.hint else 0)
+        model.add_hint(var, 1 if key in start_from else 0)
 
+    progress = _Progress(started, on_progress)
+    # Phase 1: complete the quick roster (every choice fixed) into a first feasible roster. On a
+    # few cores the parallel search can take many seconds to accept a hint on its own.
+    first = cp_model.CpSolver()
+    first.parameters.fix_variables_to_their_hinted_value = True
+    first.parameters.num_workers = 1
+    first.parameters.max_time_in_seconds = max(0.5, instance.time_limit / 4)
+    values: dict | None = None
+    if first.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = {key: first.boolean_value(v) for key, v in x.items()}
+        shortfall = {k: int(first.value(v)) for k, v in short.items()}
+        objective = round(first.objective_value)
+        progress.record(objective, None)
+    # Phase 2: the parallel search from that roster, for the rest of the time.
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = instance.time_limit
+    solver.parameters.max_time_in_seconds = max(
+        0.5, instance.time_limit - (time.perf_counter() - started)
+    )
     solver.parameters.num_workers = instance.num_workers
     solver.parameters.random_seed = instance.seed
-    progress = _Progress(started, on_progress)
     status = solver.solve(model, progress)
     result.wall = time.perf_counter() - started
-    result.status = {
-        cp_model.OPTIMAL: "optimal",
-        cp_model.FEASIBLE: "feasible",
-        cp_model.INFEASIBLE: "infeasible",
-        cp_model.MODEL_INVALID: "infeasible",
-    }.get(status, "unknown")
-    if result.status not in ("optimal", "feasible"):
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = {key: solver.boolean_value(v) for key, v in x.items()}
+        shortfall = {k: int(solver.value(v)) for k, v in short.items()}
+        objective = round(solver.objective_value)
+        result.status = "optimal" if status == cp_model.OPTIMAL else "feasible"
+        result.bound = solver.best_objective_bound
+    elif values is not None:  # nothing better than the first roster: is it proved best?
+        proved = status == cp_model.INFEASIBLE
+        result.status = "optimal" if proved else "feasible"
+        result.bound = objective if proved else solver.best_objective_bound
+    else:
+        result.status = "infeasible" if status == cp_model.INFEASIBLE else "unknown"
         return result
-    result.objective = round(solver.objective_value)
-    result.bound = solver.best_objective_bound
-    result.assignments = sorted(k for k, v in x.items() if solver.boolean_value(v))
+    result.objective = objective
+    result.assignments = sorted(k for k, v in values.items() if v)
     result.orange = [k for k in result.assignments if k in orange]
     if progress.trajectory:
         result.first_feasible = progress.trajectory[0][0]
@@ -304,14 +410,10 @@ def solve(instance: Instance, on_progress: Callable | None = None) -> Result:
             (t for t, obj in progress.trajectory if obj <= target + 1e-9), result.wall
         )
     for s in instance.shifts:
-        missing = int(solver.value(short[s.id]))
+        missing = shortfall[s.id]
         if missing:
             reasons = dict(refusals[s.id])
-            idle = sum(
-                1
-                for w in instance.workers
-                if (w.id, s.id) in x and not solver.boolean_value(x[w.id, s.id])
-            )
+            idle = sum(1 for w in instance.workers if (w.id, s.id) in x and not values[w.id, s.id])
             if s.need > len(instance.workers):
                 reasons["not_enough_workers"] = s.need - len(instance.workers)
             if idle:  # could come, but were needed elsewhere or reached their hours
