@@ -379,4 +379,8 @@ def school_contact(partner_id: int):
 
 @bp.context_processor
 def _planning_context() -> dict:
-    return {"is_coordinator": is_coordinator()}
+    return {
+        "is_coordinator": is_coordinator(),
+        "is_worker": current_user.is_authenticated
+        and services.worker_for_user(current_user.id) is not None,
+    }

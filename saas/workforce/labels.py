@@ -25,10 +25,10 @@ TRAINING_LABELS = {
     "bike_trainer": _l("Bike-lesson trainer"),
 }
 
-COLOUR_LABELS = {
-    "r": _l("red: never"),
-    "o": _l("orange: only when needed"),
-    "g": _l("green: available"),
+COLOUR_LABELS = {  # short, for the 91 cells; the page explains them once above the grid
+    "r": _l("red"),
+    "o": _l("orange"),
+    "g": _l("green"),
 }
 
 WEEKDAYS = [
