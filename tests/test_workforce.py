@@ -4,7 +4,7 @@ and its feed."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from saas.workforce.models import (
     StaffingNeed,
     WorkerProfile,
 )
+from tenants.context import network_scope
 from tenants.models import Role
 from tests import catalogue_factories as cf
 from tests import factories as f
@@ -43,7 +44,7 @@ def team(app):
     salon = cf.offer(app, cast.network, cast.partner_a, title="Oudersalon Paal")
     with (
         app.test_request_context(),
-        __import__("tenants.context").context.network_scope(cast.network.id),
+        network_scope(cast.network.id),
     ):
         worker = db.session.get(WorkerProfile, cast.worker_id)
         second = WorkerProfile(user_id=other.id, skills="reading_aloud,cooking", languages="nl,tr")
@@ -374,4 +375,20 @@ def test_demo_workforce_seeds_both_networks(app):
             )
 
 
-_unused = (time, timedelta)
+def test_a_new_roster_starts_from_the_last_published_one(client, team, ctx, run_jobs):
+    """Continuity: the solver is hinted with last period's worker on the same weekly session."""
+    _login(client, team)
+    client.post("/beringen/team/rosters", data={"starts_on": "2027-03-01", "weeks": 1})
+    run_jobs()
+    with ctx(team.network.id):
+        first = db.session.execute(select(Roster).order_by(Roster.id.desc())).scalars().first()
+        before = db.session.execute(
+            select(Assignment.worker_id).where(Assignment.roster_id == first.id)
+        ).scalar_one()
+    client.post(f"/beringen/team/rosters/{first.id}/publish")
+    with client.application.test_request_context(), network_scope(team.network.id):
+        roster = services.create_roster(date(2027, 3, 8), 1, None)
+        built = services.build_instance(roster)
+        (shift,) = built.instance.shifts
+        assert built.instance.hint == frozenset({(before, shift.id)})
+        db.session.rollback()

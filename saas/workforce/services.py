@@ -365,7 +365,7 @@ def _previous_hint(roster: Roster) -> frozenset[tuple[int, int]]:
     previous = db.session.execute(
         select(Roster)
         .where(Roster.status == RosterStatus.PUBLISHED, Roster.starts_on < roster.starts_on)
-        .order_by(Roster.starts_on.desc())
+        .order_by(Roster.starts_on.desc(), Roster.id.desc())
         .limit(1)
     ).scalar_one_or_none()
     if previous is None:
