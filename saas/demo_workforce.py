@@ -1,6 +1,6 @@
 """Demo workforce for IN-Z in both networks: workers with profiles and flexibility cards (with
 history), the team's intervisie, which activities need staff, schools' wishes and fixed contacts,
-a published roster for the past two weeks and one for the coming three (solved by CP-SAT).
+a published roster for the past two weeks and one for this week and the three after (CP-SAT).
 
 Idempotent: it does nothing in a network that already has worker profiles. Deterministic in what
 it seeds; the solved rosters are what CP-SAT finds within a few seconds.
@@ -276,7 +276,7 @@ def seed_workforce(network: Network) -> dict:
     rosters = 0
     for start, weeks, publish in (
         (this_monday - timedelta(weeks=2), 2, True),
-        (this_monday + timedelta(weeks=1), 3, True),
+        (this_monday, 4, True),
     ):
         roster = services.create_roster(start, weeks, None)
         built = services.build_instance(roster, time_limit=3.0, num_workers=8)
