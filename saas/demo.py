@@ -14,6 +14,7 @@ from saas.accounts.models import User
 from saas.demo_billing import seed_billing
 from saas.demo_catalogue import seed_catalogue
 from saas.demo_referrals import seed_referrals
+from saas.demo_workforce import seed_workforce
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState, Sector
@@ -283,6 +284,13 @@ PEOPLE = [
     ),
     ("werker@in-z.demo", "Fatma Yilmaz", False, [("beringen", Role.SE_WORKER, None)]),
     ("brugfiguur@in-z.demo", "Sofie Claes", False, [("sint-truiden", Role.SE_WORKER, None)]),
+    # the rest of IN-Z's team (saas/demo_workforce.py gives them profiles and cards)
+    ("hafida@in-z.demo", "Hafida Bouzid", False, [("beringen", Role.SE_WORKER, None)]),
+    ("olga@in-z.demo", "Olga Nowak", False, [("beringen", Role.SE_WORKER, None)]),
+    ("ilse@in-z.demo", "Ilse Vangeel", False, [("beringen", Role.SE_WORKER, None)]),
+    ("samira@in-z.demo", "Samira Ait Ali", False, [("beringen", Role.SE_WORKER, None)]),
+    ("yusuf@in-z.demo", "Yusuf Demir", False, [("sint-truiden", Role.SE_WORKER, None)]),
+    ("mira@in-z.demo", "Mira Petrova", False, [("sint-truiden", Role.SE_WORKER, None)]),
     (
         "kindengezin@beringen.demo",
         "An Peeters",
@@ -402,6 +410,8 @@ def seed() -> dict:
             for key, value in seed_catalogue(network, steward).items():
                 summary[key] = summary.get(key, 0) + value
             for key, value in seed_referrals(network, steward).items():
+                summary[key] = summary.get(key, 0) + value
+            for key, value in seed_workforce(network).items():
                 summary[key] = summary.get(key, 0) + value
             for key, value in seed_billing(network).items():
                 summary[key] = summary.get(key, 0) + value

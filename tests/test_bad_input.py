@@ -49,6 +49,10 @@ def _args(rule, cast):
         "closure_id": cast.closure_id,
         "location_id": cast.location_id,
         "referral_id": cast.referral_id,
+        "worker_id": cast.worker_id,
+        "roster_id": cast.roster_id,
+        "assignment_id": cast.assignment_id,
+        "feed_token": cast.feed_token,
         "code": "en",
         "name": "20260101T000000-00000001.eml",
     }

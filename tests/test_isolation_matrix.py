@@ -25,6 +25,7 @@ PUBLIC = {
     "public.partner_feed": {200},
     "public.flyer": {200},
     "auth.accept_invitation": {403, 410},
+    "social_economy.roster_feed": {200},  # the worker's secret token is the capability
 }
 
 
@@ -45,6 +46,10 @@ def _args_for(rule, cast) -> dict:
         "closure_id": cast.closure_id,
         "location_id": cast.location_id,
         "referral_id": cast.referral_id,
+        "worker_id": cast.worker_id,
+        "roster_id": cast.roster_id,
+        "assignment_id": cast.assignment_id,
+        "feed_token": cast.feed_token,
     }
     missing = set(rule.arguments) - set(known)
     assert not missing, (

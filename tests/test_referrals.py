@@ -440,6 +440,7 @@ def test_each_person_chooses_immediate_digest_or_no_e_mail_per_kind(app, cast, r
                 "speaker_answered",
                 "offer_changed",
                 "session_changed",
+                "roster_published",
             )
         },
     }

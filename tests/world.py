@@ -28,6 +28,10 @@ class NetworkCast:
     closure_id: int = 0
     location_id: int = 0
     referral_id: int = 0
+    worker_id: int = 0
+    roster_id: int = 0
+    assignment_id: int = 0
+    feed_token: str = ""
     secrets: list[str] = field(default_factory=list)  # never shown to outsiders
     public: list[str] = field(default_factory=list)  # shown on the families' pages only
 
@@ -65,6 +69,7 @@ def build_network(app, slug: str) -> NetworkCast:
             cast.invitation_token = invitations.token_for(inv)
     _catalogue(app, cast)
     _referral(app, cast)
+    _workforce(app, cast)
     # What no outsider may see (the network's name is public: its families' page shows it).
     cast.secrets = [
         a.email,
@@ -73,6 +78,7 @@ def build_network(app, slug: str) -> NetworkCast:
         f"Huisbezoek {slug}",
         f"Gezin {slug}",
         f"Vraag over slapen in {slug}",
+        f"Mantelzorg voor moeder in {slug}",
     ]
     cast.public = [a.name, b.name, f"Voorleesuurtje {slug}", f"Ontmoetingscentrum {slug}"]
     return cast
@@ -157,3 +163,41 @@ def _referral(app, cast: NetworkCast) -> None:
         )
         db.session.commit()
         cast.referral_id = referral.id
+
+
+def _workforce(app, cast: NetworkCast) -> None:
+    """The worker's profile and card (with a private reason), a staffed roster and a feed token."""
+    from datetime import date, timedelta
+
+    from saas.accounts.models import User
+    from saas.catalogue.models import ActivitySession
+    from saas.workforce import services
+    from saas.workforce.models import Assignment, Roster, RosterStatus, WorkerProfile
+
+    with app.test_request_context(), network_scope(cast.network.id):
+        user = db.session.get(User, cast.people[Role.SE_WORKER].id)
+        worker = WorkerProfile(user_id=user.id, skills="reading_aloud", home_area="Paal")
+        db.session.add(worker)
+        db.session.flush()
+        services.save_card(
+            worker,
+            "g" * 91,
+            date(2020, 1, 6),
+            f"Mantelzorg voor moeder in {cast.network.slug}",
+            None,
+        )
+        cast.feed_token = services.new_feed_token(worker)
+        session = db.session.get(ActivitySession, cast.session_id)
+        roster = Roster(
+            starts_on=services.monday(session.starts_at.date()),
+            ends_on=services.monday(session.starts_at.date()) + timedelta(weeks=1),
+            status=RosterStatus.PUBLISHED,
+        )
+        db.session.add(roster)
+        db.session.flush()
+        assignment = Assignment(
+            roster_id=roster.id, session_id=session.id, worker_id=worker.id, minutes=60
+        )
+        db.session.add(assignment)
+        db.session.commit()
+        cast.worker_id, cast.roster_id, cast.assignment_id = worker.id, roster.id, assignment.id

@@ -22,6 +22,7 @@ KINDS = {
     "speaker_answered": _l("Activities: a speaker's answer"),
     "offer_changed": _l("Activities: changes"),
     "session_changed": _l("Activities: cancelled or moved sessions"),
+    "roster_published": _l("Team: a roster with your sessions is published"),
 }
 
 

@@ -1,7 +1,7 @@
 """billing: subscriptions per network, Stripe events, pending network sign-ups
 
 Revision ID: 0006_billing
-Revises: 0004_notifications
+Revises: 0005_workforce
 Create Date: 2026-11-25 15:10:53.847261
 
 """
@@ -14,7 +14,7 @@ from tenants.rls import enable_rls
 
 # revision identifiers, used by Alembic.
 revision = "0006_billing"
-down_revision = "0004_notifications"
+down_revision = "0005_workforce"
 branch_labels = None
 depends_on = None
 
