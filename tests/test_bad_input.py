@@ -49,6 +49,9 @@ def _args(rule, cast):
         "closure_id": cast.closure_id,
         "location_id": cast.location_id,
         "referral_id": cast.referral_id,
+        "token_id": cast.token_id,
+        "item_id": cast.hsds_service_id,
+        "notification_id": 1,
         "code": "en",
         "name": "20260101T000000-00000001.eml",
     }

@@ -28,6 +28,8 @@ class NetworkCast:
     closure_id: int = 0
     location_id: int = 0
     referral_id: int = 0
+    token_id: int = 0  # partner B's API token
+    hsds_service_id: str = ""
     secrets: list[str] = field(default_factory=list)  # never shown to outsiders
     public: list[str] = field(default_factory=list)  # shown on the families' pages only
 
@@ -65,6 +67,7 @@ def build_network(app, slug: str) -> NetworkCast:
             cast.invitation_token = invitations.token_for(inv)
     _catalogue(app, cast)
     _referral(app, cast)
+    _api_token(app, cast)
     # What no outsider may see (the network's name is public: its families' page shows it).
     cast.secrets = [
         a.email,
@@ -73,6 +76,7 @@ def build_network(app, slug: str) -> NetworkCast:
         f"Huisbezoek {slug}",
         f"Gezin {slug}",
         f"Vraag over slapen in {slug}",
+        f"Koppeling {slug}",
     ]
     cast.public = [a.name, b.name, f"Voorleesuurtje {slug}", f"Ontmoetingscentrum {slug}"]
     return cast
@@ -157,3 +161,25 @@ def _referral(app, cast: NetworkCast) -> None:
         )
         db.session.commit()
         cast.referral_id = referral.id
+
+
+def _api_token(app, cast: NetworkCast) -> None:
+    """Partner B's API token, and the open-data id of the published offer."""
+    from saas.accounts.models import User
+    from saas.api import hsds
+    from saas.api import services as tokens
+    from saas.partners.models import Partner
+    from tenants.models import Network
+
+    with app.test_request_context(), network_scope(cast.network.id):
+        created = tokens.create(
+            partner=db.session.get(Partner, cast.partner_b.id),
+            user=db.session.get(User, cast.colleague_b.id),
+            name=f"Koppeling {cast.network.slug}",
+            scopes=["offers:read"],
+            days=30,
+        )
+        db.session.commit()
+        cast.token_id = created.token.id
+        network = db.session.get(Network, cast.network.id)
+        cast.hsds_service_id = hsds.hsds_id(network, "service", cast.offer_id)
