@@ -22,7 +22,7 @@ from saas.catalogue.schedule import TZ
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.notifications.models import Notification
-from saas.partners.models import Partner, PartnerState
+from saas.partners.models import Partner, PartnerState, Sector
 from saas.referrals import services as referrals
 from saas.referrals.models import Referral, Status
 from tenants.access import acting_partners, memberships
@@ -34,7 +34,7 @@ PAGE_PARAMS = [
     {
         "name": "page",
         "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "default": 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1},
         "description": "Page number, from 1",
     },
     {
@@ -271,15 +271,22 @@ def _active_partners():
     "The network's active partners",
     tag="partners",
     params=[
-        {"name": "sector", "in": "query", "schema": {"type": "string", "maxLength": 40}},
+        {
+            "name": "sector",
+            "in": "query",
+            "schema": {"type": "string", "enum": [s.value for s in Sector]},
+        },
         *PAGE_PARAMS,
     ],
     response=schemas.PartnerPage,
 )
 def partners():
     query = _active_partners().order_by(Partner.name)
-    if request.args.get("sector"):
-        query = query.where(Partner.sector == request.args["sector"][:40])
+    sector = request.args.get("sector")
+    if sector is not None:
+        if sector not in {s.value for s in Sector}:
+            raise ApiError(400, "bad_request", details={"sector": ["unknown sector"]})
+        query = query.where(Partner.sector == sector)
     return _page(db.session.execute(query).scalars().all(), _partner)
 
 
