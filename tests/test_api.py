@@ -408,3 +408,11 @@ def test_openapi_document_and_docs_page(client):
     assert "/api/v1/{slug}/referrals/{referral_id}/transitions" in html
     assert "ReferralCreate" in html and "curl" in html
     assert "cdn" not in html.lower() and "<script" not in html
+
+
+def test_unknown_api_paths_answer_in_the_api_error_shape(client):
+    for url in ("/api/v1/beringen/nothing", "/api/v2/whatever", "/api/v1/beringen/offers/-1"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.get_json()["error"]["code"] == "not_found"
+        assert response.get_json()["error"]["details"] == {}

@@ -42,7 +42,7 @@ def _rate_key() -> str:
 
 
 def _rate_limit() -> str:
-    return current_app.config.get("API_RATE_LIMIT", "300 per minute")
+    return current_app.config["API_RATE_LIMIT"]
 
 
 limiter.limit(_rate_limit, key_func=_rate_key)(bp)
