@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import wraps
 
 from flask import g, request, url_for
 from flask_babel import gettext as _
@@ -24,7 +26,7 @@ from saas.models_base import utcnow
 from saas.notifications.models import Notification
 from saas.partners.models import Partner, PartnerState, Sector
 from saas.referrals import services as referrals
-from saas.referrals.models import Referral, Status
+from saas.referrals.models import Consent, Referral, Status
 from tenants.access import acting_partners, memberships
 
 MAX_PER_PAGE = 100
@@ -97,9 +99,24 @@ def _date_arg(name: str, default: date) -> date:
         raise ApiError(400, "bad_request", details={name: ["a date like 2027-03-15"]}) from None
 
 
+def _dumped(schema_cls) -> Callable:
+    """Output goes through the marshmallow schema the OpenAPI document is generated from."""
+    schema = schema_cls()
+
+    def decorator(build: Callable) -> Callable:
+        @wraps(build)
+        def dump(*args, **kwargs) -> dict:
+            return schema.dump(build(*args, **kwargs))
+
+        return dump
+
+    return decorator
+
+
 # --- catalogue ----------------------------------------------------------------------------------
 
 
+@_dumped(schemas.OfferSchema)
 def _offer(o: Offer) -> dict:
     return {
         "id": o.id,
@@ -125,11 +142,11 @@ def _offer(o: Offer) -> dict:
         "cost_cents": o.cost_cents,
         "registration_required": o.registration_required,
         "capacity": o.capacity,
-        "start_date": o.start_date.isoformat(),
+        "start_date": o.start_date,
         "start_time": f"{o.start_time:%H:%M}",
         "end_time": f"{o.end_time:%H:%M}",
         "rrule": o.rrule,
-        "updated_at": (o.updated_at or o.created_at).isoformat(),
+        "updated_at": o.updated_at or o.created_at,
     }
 
 
@@ -190,13 +207,14 @@ def offer(offer_id: int):
     return _offer(found)
 
 
+@_dumped(schemas.SessionSchema)
 def _session(s: ActivitySession) -> dict:
     return {
         "id": s.id,
         "offer_id": s.offer_id,
         "title": s.offer.title,
-        "starts_at": s.starts_at.isoformat(),
-        "ends_at": s.ends_at.isoformat(),
+        "starts_at": s.starts_at,
+        "ends_at": s.ends_at,
         "status": str(s.status),
         "moved": s.moved,
         "location_id": s.place.id,
@@ -250,6 +268,7 @@ def session(session_id: int):
     return _session(found)
 
 
+@_dumped(schemas.PartnerSchema)
 def _partner(p: Partner) -> dict:
     return {
         "id": p.id,
@@ -309,9 +328,10 @@ def _my_ids() -> set[int]:
     return {p.id for p in acting_partners()}
 
 
-def _referral(r: Referral, mine: set[int]) -> dict:
+@_dumped(schemas.ReferralSchema)
+def _referral(r: Referral, mine: set[int], consents: dict | None = None) -> dict:
     who = referrals.side(r, mine)
-    consent = referrals.current_consent(r)
+    consent = consents.get(r.id) if consents is not None else referrals.current_consent(r)
     return {
         "id": r.id,
         "direction": "sent" if who == "sender" else "received",
@@ -324,11 +344,11 @@ def _referral(r: Referral, mine: set[int]) -> dict:
         "urgent": r.urgent,
         "decline_reason": str(r.decline_reason) if r.decline_reason else None,
         "outcome": str(r.outcome) if r.outcome else None,
-        "created_at": r.created_at.isoformat(),
-        "sent_at": r.sent_at.isoformat() if r.sent_at else None,
-        "responded_at": r.responded_at.isoformat() if r.responded_at else None,
-        "closed_at": r.closed_at.isoformat() if r.closed_at else None,
-        "response_due_at": r.response_due_at.isoformat() if r.response_due_at else None,
+        "created_at": r.created_at,
+        "sent_at": r.sent_at,
+        "responded_at": r.responded_at,
+        "closed_at": r.closed_at,
+        "response_due_at": r.response_due_at,
         "anonymised": r.anonymised_at is not None,
         "family": {
             "family_label": r.family_label,
@@ -346,7 +366,7 @@ def _referral(r: Referral, mine: set[int]) -> dict:
         "consent": {
             "given_by": consent.given_by,
             "purpose": consent.purpose,
-            "given_at": consent.given_at.isoformat(),
+            "given_at": consent.given_at,
             "text_version": consent.text_version,
         }
         if consent
@@ -406,7 +426,20 @@ def referral_list():
         .all()
     )
     record_reads("referral.listed", rows)
-    return _page(rows, lambda r: _referral(r, mine), total, sliced=True)
+    consents = _current_consents([r.id for r in rows])
+    return _page(rows, lambda r: _referral(r, mine, consents), total, sliced=True)
+
+
+def _current_consents(referral_ids: list[int]) -> dict:
+    """The latest consent still in force of each referral on the page, in one query."""
+    found = {}
+    for consent in db.session.execute(
+        select(Consent)
+        .where(Consent.referral_id.in_(referral_ids), Consent.withdrawn_at.is_(None))
+        .order_by(Consent.id)
+    ).scalars():
+        found[consent.referral_id] = consent
+    return found
 
 
 @bp.route("/<slug>/referrals", methods=["POST"])
@@ -531,14 +564,15 @@ def referral_message(referral_id: int):
 # --- notifications ------------------------------------------------------------------------------
 
 
+@_dumped(schemas.NotificationSchema)
 def _notification(n: Notification) -> dict:
     return {
         "id": n.id,
         "kind": n.kind,
         "subject": n.subject,
         "link": n.link,
-        "created_at": n.created_at.isoformat(),
-        "read_at": n.read_at.isoformat() if n.read_at else None,
+        "created_at": n.created_at,
+        "read_at": n.read_at,
     }
 
 
