@@ -3,6 +3,7 @@ the web pages, and one error shape with a machine-readable code."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -416,3 +417,17 @@ def test_unknown_api_paths_answer_in_the_api_error_shape(client):
         assert response.status_code == 404
         assert response.get_json()["error"]["code"] == "not_found"
         assert response.get_json()["error"]["details"] == {}
+
+
+def test_text_no_database_can_store_is_refused(app, client, world):
+    beringen, _st = world
+    secret, _id = token_for(app, beringen, ["referrals:write"])
+    for question in ("nul\x00byte", "lone \ud800 surrogate"):
+        body = {"to_partner_id": beringen.partner_b.id, "family": {**FAMILY, "question": question}}
+        response = client.post(
+            "/api/v1/beringen/referrals",
+            data=json.dumps(body),
+            headers=bearer(secret, **{"Content-Type": "application/json"}),
+        )
+        assert response.status_code == 400
+        assert response.get_json()["error"]["code"] == "invalid_json"

@@ -84,9 +84,26 @@ def _json_body() -> dict:
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type")
     body = request.get_json(silent=True)
-    if not isinstance(body, dict):
+    if not isinstance(body, dict) or not _storable(body):
         raise ApiError(400, "invalid_json")
     return body
+
+
+def _storable(value) -> bool:
+    """No NUL characters or lone surrogates: text every database can store."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_storable(k) and _storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_storable(v) for v in value)
+    return True
 
 
 def _date_arg(name: str, default: date) -> date:
