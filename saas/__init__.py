@@ -90,10 +90,13 @@ def _install_tenancy(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
+    from blueprints.api import bp as api_bp
+    from blueprints.api.tokens import bp as api_tokens_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.billing import bp as billing_bp
     from blueprints.catalogue import bp as catalogue_bp
     from blueprints.dev import bp as dev_bp
+    from blueprints.hsds import bp as hsds_bp
     from blueprints.municipality import bp as municipality_bp
     from blueprints.network import bp as network_bp
     from blueprints.partner import bp as partner_bp
@@ -101,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.referrals import bp as referrals_bp
     from blueprints.site import bp as site_bp
     from blueprints.social_economy import bp as se_bp
+    from saas.extensions import csrf
 
     for bp in (
         site_bp,
@@ -113,8 +117,12 @@ def _register_blueprints(app: Flask) -> None:
         se_bp,
         municipality_bp,
         billing_bp,
+        api_tokens_bp,
+        hsds_bp,
     ):
         app.register_blueprint(bp)
+    csrf.exempt(api_bp)  # token-authenticated JSON: no cookies, so no cross-site forgery
+    app.register_blueprint(api_bp)
     if app.config["DEV_INBOX"]:
         app.register_blueprint(dev_bp)
     app.register_blueprint(public_bp)  # last: /<slug>/ catches what nothing else claimed

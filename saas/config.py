@@ -75,6 +75,7 @@ class Settings:
     force_https: bool = False
     login_rate_limit: str = "10 per minute"
     login_account_rate_limit: str = "5 per 15 minutes"
+    api_rate_limit: str = "300 per minute"
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -103,6 +104,7 @@ class Settings:
             "RATELIMIT_HEADERS_ENABLED": True,
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
             "LOGIN_ACCOUNT_RATE_LIMIT": self.login_account_rate_limit,
+            "API_RATE_LIMIT": self.api_rate_limit,
             "MAIL_URL": self.mail_url,
             "MAIL_FROM": self.mail_from,
             "BASE_URL": self.base_url.rstrip("/"),
@@ -234,6 +236,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         force_https=_bool(env.get("FORCE_HTTPS"), mode == "production"),
         login_rate_limit=env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         login_account_rate_limit=env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes"),
+        api_rate_limit=env.get("API_RATE_LIMIT", "300 per minute"),
     )
 
 

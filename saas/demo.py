@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from saas.accounts import services as accounts
 from saas.accounts.models import User
+from saas.demo_api import seed_api_tokens
 from saas.demo_billing import seed_billing
 from saas.demo_catalogue import seed_catalogue
 from saas.demo_referrals import seed_referrals
@@ -414,6 +415,8 @@ def seed() -> dict:
             for key, value in seed_workforce(network).items():
                 summary[key] = summary.get(key, 0) + value
             for key, value in seed_billing(network).items():
+                summary[key] = summary.get(key, 0) + value
+            for key, value in seed_api_tokens(network).items():
                 summary[key] = summary.get(key, 0) + value
     db.session.commit()
     return summary

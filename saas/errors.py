@@ -76,6 +76,10 @@ def _render(code: int, detail: str | None = None):
     from saas.extensions import db
 
     db.session.rollback()
+    if request.path.startswith("/api/"):  # outside the API's routes: still the API's error shape
+        from blueprints.api.errors import HTTP_CODES, error_response
+
+        return error_response(code, HTTP_CODES.get(code, "server_error"))
     title, message = _messages().get(code, (_("Error"), _("Something went wrong.")))
     if (
         request.path.startswith(("/api/", "/healthz"))

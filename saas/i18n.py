@@ -58,6 +58,8 @@ def select_locale() -> str:
     if not has_request_context():  # CLI and workers: Dutch, unless a caller forces a locale
         return "nl"
     langs = supported()
+    if request.blueprint == "api":  # machines say what they want in Accept-Language
+        return request.accept_languages.best_match(langs) or "nl"
     chosen = request.args.get("lang")
     if chosen in langs:
         return chosen

@@ -1,6 +1,7 @@
 """Every model module, imported once so the metadata (and Alembic) knows all tables."""
 
 from saas.accounts import models as accounts  # noqa: F401
+from saas.api import models as api  # noqa: F401
 from saas.audit import models as audit  # noqa: F401
 from saas.billing import models as billing  # noqa: F401
 from saas.catalogue import models as catalogue  # noqa: F401

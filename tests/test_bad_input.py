@@ -53,6 +53,9 @@ def _args(rule, cast):
         "roster_id": cast.roster_id,
         "assignment_id": cast.assignment_id,
         "feed_token": cast.feed_token,
+        "token_id": cast.token_id,
+        "item_id": cast.hsds_service_id,
+        "notification_id": 1,
         "code": "en",
         "name": "20260101T000000-00000001.eml",
     }

@@ -26,11 +26,30 @@ PUBLIC = {
     "public.flyer": {200},
     "auth.accept_invitation": {403, 410},
     "social_economy.roster_feed": {200},  # the worker's secret token is the capability
+    # open data (HSDS): the published catalogue, public by design, never a family
+    "hsds.index": {200},
+    "hsds.services": {200},
+    "hsds.service": {200},
+    "hsds.organizations": {200},
+    "hsds.organization": {404},  # a service's id names no organization
+    "hsds.locations": {200},
+    "hsds.location": {404},
+    "hsds.service_at_locations": {200},
+    "hsds.taxonomies": {200},
+    "hsds.taxonomy_terms": {200},
 }
+# The JSON API authenticates by token, not by session: its own matrix is tests/test_api_isolation.py.
+TOKEN_AUTHENTICATED = "api."
 
 
 def _network_rules(app):
-    return [r for r in app.url_map.iter_rules() if "slug" in r.arguments and r.endpoint != "static"]
+    return [
+        r
+        for r in app.url_map.iter_rules()
+        if "slug" in r.arguments
+        and r.endpoint != "static"
+        and not r.endpoint.startswith(TOKEN_AUTHENTICATED)
+    ]
 
 
 def _args_for(rule, cast) -> dict:
@@ -50,6 +69,8 @@ def _args_for(rule, cast) -> dict:
         "roster_id": cast.roster_id,
         "assignment_id": cast.assignment_id,
         "feed_token": cast.feed_token,
+        "token_id": cast.token_id,
+        "item_id": cast.hsds_service_id,
     }
     missing = set(rule.arguments) - set(known)
     assert not missing, (

@@ -32,6 +32,8 @@ class NetworkCast:
     roster_id: int = 0
     assignment_id: int = 0
     feed_token: str = ""
+    token_id: int = 0  # partner B's API token
+    hsds_service_id: str = ""
     secrets: list[str] = field(default_factory=list)  # never shown to outsiders
     public: list[str] = field(default_factory=list)  # shown on the families' pages only
 
@@ -70,6 +72,7 @@ def build_network(app, slug: str) -> NetworkCast:
     _catalogue(app, cast)
     _referral(app, cast)
     _workforce(app, cast)
+    _api_token(app, cast)
     # What no outsider may see (the network's name is public: its families' page shows it).
     cast.secrets = [
         a.email,
@@ -79,6 +82,7 @@ def build_network(app, slug: str) -> NetworkCast:
         f"Gezin {slug}",
         f"Vraag over slapen in {slug}",
         f"Mantelzorg voor moeder in {slug}",
+        f"Koppeling {slug}",
     ]
     cast.public = [a.name, b.name, f"Voorleesuurtje {slug}", f"Ontmoetingscentrum {slug}"]
     return cast
@@ -201,3 +205,25 @@ def _workforce(app, cast: NetworkCast) -> None:
         db.session.add(assignment)
         db.session.commit()
         cast.worker_id, cast.roster_id, cast.assignment_id = worker.id, roster.id, assignment.id
+
+
+def _api_token(app, cast: NetworkCast) -> None:
+    """Partner B's API token, and the open-data id of the published offer."""
+    from saas.accounts.models import User
+    from saas.api import hsds
+    from saas.api import services as tokens
+    from saas.partners.models import Partner
+    from tenants.models import Network
+
+    with app.test_request_context(), network_scope(cast.network.id):
+        created = tokens.create(
+            partner=db.session.get(Partner, cast.partner_b.id),
+            user=db.session.get(User, cast.colleague_b.id),
+            name=f"Koppeling {cast.network.slug}",
+            scopes=["offers:read"],
+            days=30,
+        )
+        db.session.commit()
+        cast.token_id = created.token.id
+        network = db.session.get(Network, cast.network.id)
+        cast.hsds_service_id = hsds.hsds_id(network, "service", cast.offer_id)

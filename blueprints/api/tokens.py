@@ -1,0 +1,102 @@
+"""A partner admin's API tokens: create (the secret is shown once), list with last use, revoke."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from blueprints.auth.forms import ConfirmForm
+from blueprints.forms import choices
+from blueprints.partner.forms import CheckboxList
+from saas.api import services as tokens
+from saas.api.models import ApiToken
+from saas.extensions import db
+from tenants.access import memberships, roles_required
+from tenants.models import Role
+
+bp = Blueprint("api_tokens", __name__, url_prefix="/<slug>/partner/api-tokens")
+
+DURATIONS = [(30, _l("30 days")), (90, _l("90 days")), (180, _l("180 days")), (365, _l("1 year"))]
+
+
+def _scope_choices():
+    level = {"read": _l("read"), "write": _l("read and change")}
+    return choices(
+        (scope, f"{tokens.RESOURCES[scope.split(':')[0]]}: {level[scope.split(':')[1]]}")
+        for scope in tokens.all_scopes()
+    )
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Name (which system uses it)"), validators=[DataRequired(), Length(min=2, max=80)]
+    )
+    scopes = CheckboxList(_l("Permissions"), choices=_scope_choices)
+    days = SelectField(_l("Valid for"), choices=lambda: choices(DURATIONS), coerce=int, default=90)
+
+
+def _admin_partner():
+    """The partner this person administers (the token will act for it)."""
+    for m in memberships():
+        if m.role == Role.PARTNER_ADMIN and m.partner_id is not None:
+            return m.partner
+    abort(403)
+
+
+def _token_or_404(token_id: int, partner_id: int) -> ApiToken:
+    token = db.session.execute(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.partner_id == partner_id)
+    ).scalar_one_or_none()
+    if token is None:
+        abort(404)
+    return token
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(Role.PARTNER_ADMIN)
+def index():
+    partner = _admin_partner()
+    form = TokenForm()
+    created = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            created = tokens.create(
+                partner=partner,
+                user=current_user,
+                name=form.name.data,
+                scopes=form.scopes.data or [],
+                days=form.days.data,
+            )
+        except tokens.TokenError as exc:
+            form.scopes.errors = [*form.scopes.errors, str(exc.args[0])]
+            status = 422
+        else:
+            form = TokenForm(formdata=None)
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "api/tokens.html",
+        partner=partner,
+        form=form,
+        created=created,
+        rows=tokens.for_partner(partner.id),
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.route("/<int:token_id>/revoke", methods=["POST"])
+@roles_required(Role.PARTNER_ADMIN)
+def revoke(token_id: int):
+    partner = _admin_partner()
+    token = _token_or_404(token_id, partner.id)
+    if ConfirmForm().validate_on_submit():
+        tokens.revoke(token)
+        flash(_("The token “%(name)s” has been revoked.", name=token.name), "info")
+    return redirect(url_for("api_tokens.index"))

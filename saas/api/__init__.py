@@ -1,0 +1,1 @@
+"""The JSON API's tokens: partners' own systems read and write through the same services."""

@@ -1,0 +1,131 @@
+"""Creating, finding, checking and revoking API tokens.
+
+A token reads `dorp_<prefix>_<secret>`: the prefix is stored in clear so people can tell their
+tokens apart; the whole token is stored only as an HMAC-SHA256 under the server's secret key, so a
+copy of the database opens nothing. The secret has 256 bits of entropy and is shown once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from saas.api.models import ApiToken
+from saas.audit.services import record
+from saas.extensions import db
+from saas.models_base import utcnow
+from saas.partners.models import Partner
+
+RESOURCES = {
+    "offers": _l("Activities"),
+    "sessions": _l("Sessions"),
+    "partners": _l("Partners"),
+    "referrals": _l("Referrals (your organisation's only)"),
+    "notifications": _l("Your notifications"),
+}
+# Resources the API can change; the others are read-only.
+WRITABLE = {"referrals", "notifications"}
+LEVELS = ("read", "write")
+MAX_DAYS = 366
+TOKEN_START = "dorp_"  # noqa: S105  (the public prefix, not a secret)
+
+
+class TokenError(ValueError):
+    pass
+
+
+def all_scopes() -> list[str]:
+    return [
+        f"{r}:{level}" for r in RESOURCES for level in LEVELS if level == "read" or r in WRITABLE
+    ]
+
+
+def grants(scopes: list[str], resource: str, level: str) -> bool:
+    """A write scope includes reading the same resource."""
+    if level == "read":
+        return f"{resource}:read" in scopes or f"{resource}:write" in scopes
+    return f"{resource}:write" in scopes
+
+
+def token_hash(token: str) -> str:
+    pepper = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(pepper, token.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class NewToken:
+    token: ApiToken
+    secret: str  # the full token: returned once, never stored
+
+
+def create(
+    *, partner: Partner, user, name: str, scopes: list[str], days: int, now: datetime | None = None
+) -> NewToken:
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise TokenError(_l("Give the token a name of at most 80 characters."))
+    chosen = sorted(set(scopes))
+    if not chosen or any(s not in all_scopes() for s in chosen):
+        raise TokenError(_l("Choose at least one permission."))
+    if not 1 <= days <= MAX_DAYS:
+        raise TokenError(_l("A token is valid for 1 to %(n)d days.", n=MAX_DAYS))
+    prefix = secrets.token_hex(4)
+    secret = f"{TOKEN_START}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken(
+        partner_id=partner.id,
+        created_by_id=user.id,
+        name=name,
+        prefix=prefix,
+        secret_hash=token_hash(secret),
+        scopes=",".join(chosen),
+        expires_at=(now or utcnow()) + timedelta(days=days),
+    )
+    db.session.add(token)
+    db.session.flush()
+    record("api_token.created", token, scopes=chosen, days=days)
+    return NewToken(token=token, secret=secret)
+
+
+def revoke(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record("api_token.revoked", token)
+
+
+def for_partner(partner_id: int) -> list[ApiToken]:
+    return list(
+        db.session.execute(
+            select(ApiToken).where(ApiToken.partner_id == partner_id).order_by(ApiToken.id.desc())
+        ).scalars()
+    )
+
+
+def find(secret: str) -> ApiToken | None:
+    """The current network's token for this secret (the scoping mechanism filters the query)."""
+    if not secret.startswith(TOKEN_START) or len(secret) > 200:
+        return None
+    return db.session.execute(
+        select(ApiToken).where(ApiToken.secret_hash == token_hash(secret))
+    ).scalar_one_or_none()
+
+
+def known_elsewhere(secret: str) -> bool:
+    """Whether the secret is a token of another network: explicitly cross-network, answers only yes/no."""
+    from tenants.context import all_networks
+
+    if not secret.startswith(TOKEN_START) or len(secret) > 200:
+        return False
+    with all_networks():
+        return (
+            db.session.execute(
+                select(ApiToken.id).where(ApiToken.secret_hash == token_hash(secret))
+            ).first()
+            is not None
+        )
