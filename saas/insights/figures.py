@@ -82,12 +82,13 @@ def _held(period: Period):
 
 
 def _latest_headcounts(period: Period):
-    """Ids of the newest headcount of each session held in the period."""
+    """The newest headcount id of each session held in the period (one GROUP BY, joined once)."""
     return (
-        select(func.max(Headcount.id))
+        select(Headcount.session_id.label("session_id"), func.max(Headcount.id).label("id"))
         .join(ActivitySession, ActivitySession.id == Headcount.session_id)
         .where(_held(period))
         .group_by(Headcount.session_id)
+        .subquery("latest")
     )
 
 
@@ -99,17 +100,13 @@ def _measures():
 
 
 def _attendance_query(period: Period, *group):
+    latest = _latest_headcounts(period)
     return (
         select(*group, *_measures())
         .select_from(ActivitySession)
         .join(Offer, Offer.id == ActivitySession.offer_id)
-        .outerjoin(
-            Headcount,
-            and_(
-                Headcount.session_id == ActivitySession.id,
-                Headcount.id.in_(_latest_headcounts(period)),
-            ),
-        )
+        .outerjoin(latest, latest.c.session_id == ActivitySession.id)
+        .outerjoin(Headcount, Headcount.id == latest.c.id)
         .where(_held(period))
     )
 
