@@ -12,6 +12,7 @@ from sqlalchemy import select
 from saas.accounts import services as accounts
 from saas.accounts.models import User
 from saas.demo_catalogue import seed_catalogue
+from saas.demo_insights import seed_insights
 from saas.demo_referrals import seed_referrals
 from saas.extensions import db
 from saas.models_base import utcnow
@@ -401,6 +402,8 @@ def seed() -> dict:
             for key, value in seed_catalogue(network, steward).items():
                 summary[key] = summary.get(key, 0) + value
             for key, value in seed_referrals(network, steward).items():
+                summary[key] = summary.get(key, 0) + value
+            for key, value in seed_insights(network, steward).items():
                 summary[key] = summary.get(key, 0) + value
     db.session.commit()
     return summary

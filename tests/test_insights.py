@@ -168,3 +168,32 @@ def test_another_network_is_not_counted(app, fx):
     assert mine.referrals.sent.value == 12
     assert mine.partners.table.row_labels == ["Basisschool", "Geschorst", "IN-Z", "Welzijnshuis"]
     assert other.network.id != fx.network.id
+
+
+def test_demo_networks_give_a_rich_dashboard_and_seed_twice(app):
+    from sqlalchemy import select
+
+    from saas.demo import seed
+    from saas.extensions import db
+    from tenants.context import all_networks, network_scope
+    from tenants.models import Network
+
+    with app.app_context():
+        first = seed()
+        second = seed()
+        assert first["insight_referrals"] >= 2 * 100
+        assert second["insight_referrals"] == second["kindergarten_counts"] == 0
+        with all_networks():
+            networks = db.session.execute(select(Network.id, Network.slug)).all()
+    assert {slug for _id, slug in networks} == {"beringen", "sint-truiden"}
+    for network_id, _slug in networks:
+        with app.test_request_context("/?lang=en"), network_scope(network_id):
+            h = figures.health(Period.current("year"))
+            last_year = figures.health(Period.current("year").previous())
+        sent = h.referrals.sent.value + last_year.referrals.sent.value
+        assert sent >= 150
+        assert h.reach.sessions_held + last_year.reach.sessions_held > 100
+        shown = [c for row in h.referrals.flows.body for c in row if c.shown and c.value]
+        shown += [c for row in last_year.referrals.flows.body for c in row if c.shown and c.value]
+        assert shown, "some flows between sectors are large enough to show"
+        assert h.partners.active > 5
