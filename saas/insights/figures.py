@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Float, and_, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import Float, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from saas.catalogue.models import (
@@ -81,14 +81,11 @@ def _held(period: Period):
     )
 
 
-def _latest_headcounts(period: Period):
-    """The newest headcount id of each session held in the period (one GROUP BY, joined once)."""
-    return (
-        select(Headcount.session_id.label("session_id"), func.max(Headcount.id).label("id"))
-        .join(ActivitySession, ActivitySession.id == Headcount.session_id)
-        .where(_held(period))
-        .group_by(Headcount.session_id)
-        .subquery("latest")
+def _is_latest_headcount():
+    """The newest headcount of the session (an index seek on (session_id, id) per session)."""
+    newer = aliased(Headcount)
+    return Headcount.id == (
+        select(func.max(newer.id)).where(newer.session_id == ActivitySession.id).scalar_subquery()
     )
 
 
@@ -100,13 +97,14 @@ def _measures():
 
 
 def _attendance_query(period: Period, *group):
-    latest = _latest_headcounts(period)
     return (
         select(*group, *_measures())
         .select_from(ActivitySession)
         .join(Offer, Offer.id == ActivitySession.offer_id)
-        .outerjoin(latest, latest.c.session_id == ActivitySession.id)
-        .outerjoin(Headcount, Headcount.id == latest.c.id)
+        .outerjoin(
+            Headcount,
+            and_(Headcount.session_id == ActivitySession.id, _is_latest_headcount()),
+        )
         .where(_held(period))
     )
 
@@ -126,10 +124,19 @@ def _reach_table(key: str, title: str, labels: list[str], rows: list[list[int]],
     return suppress(table)
 
 
-def _lines_subquery():
-    return union_all(
-        *[select(literal(int(line)).label("bit")) for line in ActionLine.members()]
-    ).subquery("lines")
+def _by_action_line(period: Period) -> list[list[int]]:
+    """Sessions and attendance per action line in one pass (conditional sums, no row fan-out)."""
+    columns = []
+    for line in ActionLine.members():
+        serves = Offer.action_lines.op("&")(int(line)) != 0
+        columns.append(func.count(func.distinct(case((serves, ActivitySession.id)))))
+        for name in ATTENDANCE:
+            columns.append(
+                func.coalesce(func.sum(case((serves, getattr(Headcount, name)), else_=0)), 0)
+            )
+    row = db.session.execute(_attendance_query(period).with_only_columns(*columns)).one()
+    width = 1 + len(ATTENDANCE)
+    return [list(row[i * width : (i + 1) * width]) for i in range(len(ActionLine.members()))]
 
 
 # -- 1. reach ----------------------------------------------------------------------------------
@@ -170,23 +177,7 @@ def reach(period: Period) -> Reach:
         "reach_by_type", _("Reach by type of activity"), type_labels, type_values, True
     )
 
-    lines = _lines_subquery()
-    by_line_rows = {
-        row.bit: row
-        for row in db.session.execute(
-            _attendance_query(period, lines.c.bit)
-            .join(lines, Offer.action_lines.op("&")(lines.c.bit) != 0)
-            .group_by(lines.c.bit)
-        )
-    }
-    line_values = []
-    for line in ActionLine.members():
-        row = by_line_rows.get(int(line))
-        line_values.append(
-            [row.sessions, *(getattr(row, n) for n in ATTENDANCE)]
-            if row
-            else [0] * (1 + len(ATTENDANCE))
-        )
+    line_values = _by_action_line(period)
     # An activity can serve several action lines: the rows overlap, so this table has no totals
     # row to add up (the totals are those of the table by type).
     by_line = _reach_table(
@@ -429,7 +420,8 @@ def referrals(period: Period) -> Referrals:
 
 
 def _ran_in(period: Period):
-    return exists().where(ActivitySession.offer_id == Offer.id, _held(period))
+    """Offers with a session held in the period (one uncorrelated subquery, not one per offer)."""
+    return Offer.id.in_(select(ActivitySession.offer_id).where(_held(period)))
 
 
 def coverage(period: Period) -> Table:
