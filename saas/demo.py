@@ -14,6 +14,7 @@ from saas.accounts.models import User
 from saas.demo_api import seed_api_tokens
 from saas.demo_billing import seed_billing
 from saas.demo_catalogue import seed_catalogue
+from saas.demo_insights import seed_insights
 from saas.demo_referrals import seed_referrals
 from saas.demo_workforce import seed_workforce
 from saas.extensions import db
@@ -417,6 +418,8 @@ def seed() -> dict:
             for key, value in seed_billing(network).items():
                 summary[key] = summary.get(key, 0) + value
             for key, value in seed_api_tokens(network).items():
+                summary[key] = summary.get(key, 0) + value
+            for key, value in seed_insights(network, steward).items():
                 summary[key] = summary.get(key, 0) + value
     db.session.commit()
     return summary

@@ -36,7 +36,13 @@ BIKES = "Op twee wielen"
 ELSEWHERE = "Zwemmen Sint-Truiden"
 CAT = "/beringen/catalogue"  # the staff pages of the network under test
 COUNTED = ["adults", "children_0_3", "children_3_6", "children_6_12", "children_12_plus"]
-NUMBERS = dict(zip([*COUNTED, "first_time_families"], ["5", "3", "2", "0", "0", "1"], strict=True))
+NUMBERS = dict(
+    zip(
+        [*COUNTED, "first_time_families", "kindergarten_on_time"],
+        ["5", "3", "2", "0", "0", "1", "1"],
+        strict=True,
+    )
+)
 
 
 @dataclass
@@ -507,6 +513,7 @@ def test_attendance_is_numbers_only_and_a_correction_keeps_the_history(app):
     counted = rows(app, cast, Headcount)
     assert [r.adults for r in counted] == [5, 6]
     assert counted[0].children == 5 and counted[0].first_time_families == 1
+    assert counted[0].kindergarten_on_time == 1  # the yardstick, a number like the rest
     bookkeeping = {"id", "network_id", "session_id", "recorded_by_id", "created_at"}
     assert {c.name for c in Headcount.__table__.columns} == bookkeeping | set(NUMBERS)
     body = page(owner, url)

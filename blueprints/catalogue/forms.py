@@ -180,6 +180,11 @@ class HeadcountForm(FlaskForm):
         default=0,
         validators=[InputRequired(), NumberRange(0, 10000)],
     )
+    kindergarten_on_time = IntegerField(
+        _l("Children helped to enter kindergarten on time (if you record it)"),
+        default=0,
+        validators=[Optional(), NumberRange(0, 10000)],
+    )
 
 
 class LocationForm(FlaskForm):

@@ -577,6 +577,7 @@ def record_headcount(session_id: int):
                 "first_time_families",
             )
         }
+        numbers["kindergarten_on_time"] = form.kindergarten_on_time.data or 0
         try:
             services.record_headcount(session, numbers, current_user.id)
         except services.OfferError as exc:

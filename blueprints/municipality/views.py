@@ -1,37 +1,142 @@
-"""The municipality's view of its network: aggregates only, never a person or a family."""
+"""The health of the network, for its municipality and stewards: aggregates only, never a family.
+
+Every figure about families or referrals has been through `saas.insights.suppression` before it
+reaches the page, the CSV files or the PDF report.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from babel.dates import get_month_names
+from flask import Response, abort, render_template, request
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from blueprints.municipality import bp
 from saas.extensions import db
+from saas.insights import charts, export, figures
+from saas.insights.period import KINDS, Period, PeriodError
 from saas.partners.models import Partner, PartnerState, Sector
-from tenants.access import roles_required
-from tenants.models import Membership, Role
+from tenants.access import current_network, roles_required
+from tenants.models import Role
+
+
+def _period() -> tuple[Period | None, str | None]:
+    try:
+        return Period.from_args(request.args), None
+    except PeriodError as error:
+        return None, str(error)
+
+
+def _month_names() -> list[str]:
+    names = get_month_names("wide", locale=get_locale())
+    return [names[m] for m in range(1, 13)]
+
+
+def _composition() -> tuple[dict, list]:
+    rows = db.session.execute(
+        select(Partner.sector, Partner.state, func.count()).group_by(Partner.sector, Partner.state)
+    ).all()
+    table = {sector: dict.fromkeys(PartnerState, 0) for sector in Sector}
+    for sector, state, count in rows:
+        table[Sector(sector)][PartnerState(state)] = count
+    return table, list(PartnerState)
+
+
+def _charts(health: figures.Health) -> dict:
+    first_time = len(figures.ATTENDANCE)
+    return {
+        "by_type": charts.bars(health.reach.by_type, 1),
+        "first_time": charts.bars(health.reach.by_type, first_time),
+        "by_line": charts.bars(health.reach.by_line, 1),
+        "by_neighbourhood": charts.bars(health.reach.by_neighbourhood, 1),
+        "by_state": charts.bars(health.referrals.by_state, 0),
+        "flows": charts.matrix(health.referrals.flows),
+        "timeliness": charts.bars(health.referrals.timeliness, 0),
+        "declines": charts.bars(health.referrals.declines, 0),
+        "social_economy": charts.bars(health.social_economy.table, 1),
+        "trends": charts.pairs(
+            _("This period against the previous one"),
+            "trends",
+            [(t.label, t.now, t.before) for t in health.trends if not t.unit],
+            (health.period.label, health.period.previous().label),
+        ),
+    }
 
 
 @bp.route("/")
 @roles_required(Role.MUNICIPALITY_VIEWER, Role.STEWARD)
 def overview():
-    by_sector_state = db.session.execute(
-        select(Partner.sector, Partner.state, func.count()).group_by(Partner.sector, Partner.state)
-    ).all()
-    table = {sector: dict.fromkeys(PartnerState, 0) for sector in Sector}
-    for sector, state, count in by_sector_state:
-        table[Sector(sector)][PartnerState(state)] = count
-    people = dict(
-        db.session.execute(
-            select(Membership.role, func.count(func.distinct(Membership.user_id))).group_by(
-                Membership.role
-            )
-        ).all()
-    )
+    period, error = _period()
+    if period is None:
+        return (
+            render_template(
+                "municipality/overview.html",
+                error=error,
+                period=Period.current(),
+                picked=request.args,
+                kinds=KINDS,
+                health=None,
+                month_names=_month_names(),
+            ),
+            422,
+        )
+    health = figures.health(period)
+    composition, states = _composition()
     return render_template(
         "municipality/overview.html",
-        table=table,
-        states=list(PartnerState),
-        people=people,
-        roles=list(Role),
+        error=None,
+        period=period,
+        picked=period.query(),
+        kinds=KINDS,
+        health=health,
+        charts=_charts(health),
+        composition=composition,
+        states=states,
+        legend=export.legend(),
+        month_names=_month_names(),
+        last_activity={
+            name: format_date(moment, "d MMM yyyy") if moment else ""
+            for name, moment in health.partners.last_activity.items()
+        },
+    )
+
+
+@bp.route("/export.csv")
+@roles_required(Role.MUNICIPALITY_VIEWER, Role.STEWARD)
+def export_csv():
+    period, error = _period()
+    if period is None:
+        return Response(error, status=422, mimetype="text/plain")
+    tables = figures.health(period).tables()
+    table = tables.get(request.args.get("table", ""))
+    if table is None:
+        abort(404)
+    return Response(
+        export.csv_bytes(table),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": export.attachment(
+                f"{current_network().slug}-{table.key}-{period.code}.csv"
+            )
+        },
+    )
+
+
+@bp.route("/report.pdf")
+@roles_required(Role.MUNICIPALITY_VIEWER, Role.STEWARD)
+def report_pdf():
+    period, error = _period()
+    if period is None:
+        return Response(error, status=422, mimetype="text/plain")
+    health = figures.health(period)
+    pdf = export.pdf_report(health, current_network())
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": export.attachment(
+                f"{current_network().slug}-health-{period.code}.pdf"
+            )
+        },
     )

@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -293,6 +294,7 @@ class ActivitySession(TenantOwned, CreatedAt, db.Model):
         _tenant_fk("offer_id", "offers"),
         _tenant_fk("location_id", "locations", ondelete="RESTRICT"),
         CheckConstraint("ends_at > starts_at", name="times"),
+        Index("ix_sessions_network_starts", "network_id", "starts_at"),  # network figures
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -331,6 +333,7 @@ class Headcount(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "headcounts"
     __table_args__ = (
         _tenant_fk("session_id", "sessions"),
+        Index("ix_headcounts_session_latest", "session_id", "id"),  # the newest per session
         CheckConstraint(
             "adults >= 0 AND children_0_3 >= 0 AND children_3_6 >= 0 AND children_6_12 >= 0 "
             "AND children_12_plus >= 0 AND first_time_families >= 0",
@@ -346,6 +349,9 @@ class Headcount(TenantOwned, CreatedAt, db.Model):
     children_6_12: Mapped[int] = mapped_column(default=0)
     children_12_plus: Mapped[int] = mapped_column(default=0)
     first_time_families: Mapped[int] = mapped_column(default=0)
+    # the seed's yardstick, where the partner records it: children of this session's families
+    # who were helped to enter kindergarten on time (a number, like the rest; never who)
+    kindergarten_on_time: Mapped[int] = mapped_column(default=0, server_default="0")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     @property

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.catalogue.models import _tenant_fk
@@ -114,6 +114,7 @@ class Referral(TenantOwned, CreatedAt, db.Model):
         _tenant_fk("to_partner_id", "partners"),
         _tenant_fk("offer_id", "offers", ondelete="RESTRICT"),
         _tenant_fk("session_id", "sessions", ondelete="RESTRICT"),
+        Index("ix_referrals_network_sent", "network_id", "sent_at"),  # network figures
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

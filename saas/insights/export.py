@@ -1,0 +1,253 @@
+"""The dashboard's tables as CSV files and as a printable PDF report for the council.
+
+Both read the suppressed `Table`s the page shows (cell texts: "< 5", "x"), never raw counts.
+The PDF is built with fpdf2 (pure Python) in its core font, so it needs no system libraries.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import quote
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from saas.insights.suppression import THRESHOLD, Table
+from saas.models_base import utcnow
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: str) -> str:
+    """A spreadsheet must not run a partner's name as a formula."""
+    return "'" + text if text.startswith(FORMULA_START) and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def csv_bytes(table: Table) -> bytes:
+    """Semicolon-separated with a byte-order mark: opens as columns in a Flemish spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    rows = table.rows_text()
+    rows[0][0] = table.title
+    for row in rows:
+        writer.writerow([_safe(value) for value in row])
+    writer.writerow([])
+    writer.writerow([legend()])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def legend() -> str:
+    return _(
+        "< %(n)s: fewer than %(n)s (1 to %(m)s). x: hidden so that a small number cannot be "
+        "worked out from the totals.",
+        n=THRESHOLD,
+        m=THRESHOLD - 1,
+    )
+
+
+def attachment(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+# -- PDF -----------------------------------------------------------------------------------------
+
+REPLACE = {
+    "…": "...",
+    "–": "-",
+    "—": "-",
+    "→": "->",
+    "•": "x",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+}
+
+
+def _latin(text: str) -> str:
+    for old, new in REPLACE.items():
+        text = text.replace(old, new)
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+class _Report(FPDF):
+    def __init__(self, footer_text: str):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.footer_text = footer_text
+        self.set_auto_page_break(auto=True, margin=15)
+        self.set_margins(15, 15, 15)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("helvetica", size=8)
+        self.cell(0, 6, _latin(f"{self.footer_text} - {self.page_no()}"), align="C")
+
+
+def _heading(pdf: FPDF, text: str, size: int = 13) -> None:
+    pdf.set_font("helvetica", "B", size)
+    pdf.multi_cell(0, 7, _latin(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=9)
+
+
+def _paragraph(pdf: FPDF, text: str) -> None:
+    pdf.set_font("helvetica", size=9)
+    pdf.multi_cell(0, 5, _latin(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+
+
+def _table(pdf: FPDF, table: Table, *, extra: dict[str, str] | None = None) -> None:
+    rows = table.rows_text()
+    if extra is not None:
+        rows[0].append(_("Last activity"))
+        for row in rows[1 : 1 + len(table.row_labels)]:
+            row.append(extra.get(row[0], ""))
+        if table.totals is not None:
+            rows[-1].append("")
+    if len(rows) == 1:
+        _paragraph(pdf, _("Nothing to show for this period."))
+        return
+    _heading(pdf, table.title, 10)
+    n = len(rows[0])
+    first = 55 if n > 3 else 90
+    other = (pdf.epw - first) / max(n - 1, 1)
+    pdf.set_font("helvetica", size=7 if n > 6 else 8)
+    with pdf.table(
+        col_widths=(first, *([other] * (n - 1))),
+        text_align=("LEFT", *(["RIGHT"] * (n - 1))),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 236, 241)),
+        line_height=4.5,
+        width=pdf.epw,
+    ) as grid:
+        for i, row in enumerate(rows):
+            cells = grid.row()
+            for value in row:
+                style = FontFace(emphasis="BOLD") if (i == len(rows) - 1 and table.totals) else None
+                cells.cell(_latin(value), style=style)
+    pdf.ln(3)
+
+
+def pdf_report(health, network) -> bytes:
+    period = health.period
+    created = format_datetime(utcnow(), "d MMMM yyyy HH:mm")
+    pdf = _Report(f"{network.name} - {period.label}")
+    pdf.set_title(_latin(_("Health of the network") + f" {network.name} {period.code}"))
+    pdf.set_author("Dorp")
+    pdf.add_page()
+    _heading(pdf, _("Health of the network"), 18)
+    _heading(pdf, f"{network.name} - {period.label}", 13)
+    _paragraph(
+        pdf,
+        _(
+            "Made on %(when)s. Figures in aggregate only; no family can be recognised.",
+            when=created,
+        ),
+    )
+    _paragraph(pdf, legend())
+
+    _heading(pdf, _("At a glance"))
+    trend_rows = [[_("Figure"), period.label, period.previous().label, _("Change")]]
+    for t in health.trends:
+        change = "-" if t.change is None else f"{t.change:+.1f}".replace(".0", "") + t.unit
+        trend_rows.append(
+            [
+                t.label,
+                t.now.text + (t.unit if t.now.shown and t.now.value is not None else ""),
+                t.before.text + (t.unit if t.before.shown and t.before.value is not None else ""),
+                change,
+            ]
+        )
+    pdf.set_font("helvetica", size=8)
+    with pdf.table(
+        col_widths=(80, 30, 30, 30),
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 236, 241)),
+        line_height=4.5,
+    ) as grid:
+        for row in trend_rows:
+            cells = grid.row()
+            for value in row:
+                cells.cell(_latin(value))
+    pdf.ln(3)
+
+    _heading(pdf, _("Whom the network reaches"))
+    _paragraph(
+        pdf,
+        _(
+            "Families reached for the first time: %(f)s. Children who entered kindergarten on time (where partners record it): %(k)s. Neighbourhoods with activities: %(n)s.",
+            f=health.reach.families_reached.text,
+            k=health.reach.kindergarten_on_time.text,
+            n=health.reach.neighbourhoods_reached,
+        ),
+    )
+    for table in (health.reach.by_type, health.reach.by_line, health.reach.by_neighbourhood):
+        _table(pdf, table)
+
+    _heading(pdf, _("Referrals between partners"))
+    r = health.referrals
+    _paragraph(
+        pdf,
+        _(
+            "Accepted: %(a)s. Completed (of those accepted): %(c)s. Median time to a first answer: %(m)s.",
+            a=_pct(r.acceptance_rate),
+            c=_pct(r.completion_rate),
+            m=f"{r.median_response_hours:.0f} h" if r.median_response_hours is not None else "-",
+        ),
+    )
+    for table in (r.by_state, r.timeliness, r.declines, r.flows):
+        _table(pdf, table)
+
+    _heading(pdf, _("The catalogue and its gaps"))
+    _table(pdf, health.coverage)
+    if health.gaps:
+        _paragraph(
+            pdf,
+            _(
+                "Gaps (no activity ran): %(gaps)s.",
+                gaps="; ".join(f"{a} / {b}" for a, b in health.gaps),
+            ),
+        )
+    _paragraph(
+        pdf,
+        _("Active partners: %(a)s of %(t)s.", a=health.partners.active, t=health.partners.total),
+    )
+    last = {
+        name: (format_datetime(m, "d/MM/yyyy") if m else "-")
+        for name, m in health.partners.last_activity.items()
+    }
+    _table(pdf, health.partners.table, extra=last)
+
+    _heading(pdf, _("What the social economy delivers"))
+    se = health.social_economy
+    _paragraph(
+        pdf,
+        _(
+            "Sessions staffed: %(s)s; hours of activity: %(h)s; of which parent salons: %(p)s.",
+            s=se.sessions_staffed,
+            h=se.activity_hours,
+            p=se.salons,
+        )
+        + " "
+        + (
+            _("Orange hours used: %(o)s.", o=se.orange_hours)
+            if se.orange_hours is not None
+            else _("Rostered and orange hours are not recorded in Dorp yet.")
+        ),
+    )
+    _table(pdf, se.table)
+    return bytes(pdf.output())
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}%"
