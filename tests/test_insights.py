@@ -197,3 +197,60 @@ def test_demo_networks_give_a_rich_dashboard_and_seed_twice(app):
         shown += [c for row in last_year.referrals.flows.body for c in row if c.shown and c.value]
         assert shown, "some flows between sectors are large enough to show"
         assert h.partners.active > 5
+
+
+def test_social_economy_counts_published_roster_hours_as_team_totals(app, fx):
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import select
+
+    from saas.catalogue.models import ActivitySession, SessionStatus
+    from saas.extensions import db
+    from saas.workforce.models import Assignment, Roster, RosterStatus, WorkerProfile
+    from tenants.models import Role
+    from tests import factories as f
+
+    worker = f.user(app, "werker@in-z.example", (fx.network, Role.SE_WORKER))
+    with app.app_context(), _scope(fx):
+        profile = WorkerProfile(user_id=worker.id, skills="reading_aloud", home_area="Paal")
+        published = Roster(
+            starts_on=date(2025, 3, 3), ends_on=date(2025, 3, 24), status=RosterStatus.PUBLISHED
+        )
+        draft = Roster(starts_on=date(2025, 3, 3), ends_on=date(2025, 3, 24))
+        db.session.add_all([profile, published, draft])
+        db.session.flush()
+        march = (
+            db.session.execute(
+                select(ActivitySession)
+                .where(ActivitySession.starts_at >= datetime(2025, 3, 1, tzinfo=UTC))
+                .where(ActivitySession.starts_at < datetime(2025, 4, 1, tzinfo=UTC))
+                .order_by(ActivitySession.starts_at)
+            )
+            .scalars()
+            .all()
+        )
+        held = [s for s in march if s.status == SessionStatus.SCHEDULED]
+        cancelled = [s for s in march if s.status == SessionStatus.CANCELLED]
+        assert len(held) == 2 and len(cancelled) == 1
+
+        def put(roster, session, *, orange=False):
+            db.session.add(
+                Assignment(
+                    roster_id=roster.id,
+                    session_id=session.id,
+                    worker_id=profile.id,
+                    minutes=120,
+                    orange=orange,
+                )
+            )
+
+        put(published, held[0])
+        put(published, held[1], orange=True)
+        put(published, cancelled[0])  # not held: not delivered
+        put(draft, held[0])  # not published: not counted
+        db.session.commit()
+    with app.test_request_context("/?lang=en"), _scope(fx):
+        se = figures.social_economy_figures(YEAR)
+        quarter = figures.social_economy_figures(Period("quarter", 2025, 2))
+    assert (se.roster_hours, se.orange_hours) == (4.0, 2.0)
+    assert quarter.roster_hours is None  # no published roster covers April to June

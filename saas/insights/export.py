@@ -240,9 +240,13 @@ def pdf_report(health, network) -> bytes:
         )
         + " "
         + (
-            _("Orange hours used: %(o)s.", o=se.orange_hours)
-            if se.orange_hours is not None
-            else _("Rostered and orange hours are not recorded in Dorp yet.")
+            _(
+                "Hours the team was rostered on sessions held: %(r)s, of which in orange hours: %(o)s.",
+                r=se.roster_hours,
+                o=se.orange_hours,
+            )
+            if se.roster_hours is not None
+            else _("No published roster covers the sessions of this period.")
         ),
     )
     _table(pdf, se.table)

@@ -587,20 +587,38 @@ class SocialEconomy:
     sessions_staffed: int
     activity_hours: float
     salons: int
-    roster_hours: float | None = None  # from the workforce roster, once it is merged
-    orange_hours: float | None = None  # hours worked in orange (occasionally possible) time
+    roster_hours: float | None = None  # hours the team was rostered on sessions held (published)
+    orange_hours: float | None = None  # of which in orange (occasionally possible) time
     notes: list[str] = field(default_factory=list)
 
 
-def social_economy_figures(period: Period) -> SocialEconomy:
-    """What the social economy delivered: sessions of activities its partners organise.
+def _roster_minutes(period: Period) -> tuple[int | None, int]:
+    """Minutes rostered (and of those, orange) on sessions held, from published rosters only."""
+    from saas.workforce.models import Assignment, Roster, RosterStatus
 
-    Today this rests on the catalogue: sessions held of offers owned or co-organised by a partner
-    of the social-economy sector (salons included), their length in hours and their attendance.
-    The workforce roster (another branch) will add `roster_hours` (hours worked by the team) and
-    `orange_hours` (hours rostered in orange time) here, as totals for the team: never per worker,
-    and never a worker's name, to the municipality. Until then both stay None and the page says
-    they are not recorded yet.
+    row = db.session.execute(
+        select(
+            func.count(Assignment.id),
+            func.coalesce(func.sum(Assignment.minutes), 0),
+            func.coalesce(func.sum(case((Assignment.orange, Assignment.minutes), else_=0)), 0),
+        )
+        .join(Roster, Roster.id == Assignment.roster_id)
+        .join(ActivitySession, ActivitySession.id == Assignment.session_id)
+        .where(Roster.status == RosterStatus.PUBLISHED, _held(period))
+    ).one()
+    if not row[0]:
+        return None, 0
+    return int(row[1]), int(row[2])
+
+
+def social_economy_figures(period: Period) -> SocialEconomy:
+    """What the social economy delivered: sessions of activities its partners organise, and the
+    hours its team was rostered on sessions held in the period.
+
+    The catalogue gives the sessions held of offers owned or co-organised by a partner of the
+    social-economy sector (salons included), their length and attendance. Published rosters give
+    `roster_hours` and `orange_hours` as team totals: never per worker, never a worker's name.
+    Both stay None when no published roster covers a session of the period.
     """
     se_partner = select(Partner.id).where(Partner.sector == Sector.SOCIAL_ECONOMY)
     se_offer = or_(
@@ -650,8 +668,11 @@ def social_economy_figures(period: Period) -> SocialEconomy:
             total_label=_("Total"),
         )
     )
+    rostered, orange = _roster_minutes(period)
     return SocialEconomy(
         table=table,
+        roster_hours=None if rostered is None else round(rostered / 60, 1),
+        orange_hours=None if rostered is None else round(orange / 60, 1),
         sessions_staffed=sum(r.sessions for r in rows),
         activity_hours=round(sum(float(r.hours) for r in rows), 1),
         salons=sum(r.sessions for r in rows if r.is_salon),
