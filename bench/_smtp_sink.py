@@ -1,6 +1,6 @@
 """A local SMTP server for the mail benchmark, in its own process: counts what it accepts.
 
-    python -m bench._smtp_sink PORT      (prints the count when stopped with SIGTERM)
+python -m bench._smtp_sink PORT      (prints the count when stopped with SIGTERM)
 """
 
 from __future__ import annotations

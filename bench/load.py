@@ -91,14 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--data", choices=["scale", "demo"], default="scale")
     args = parser.parse_args(argv)
     reason = _pg.unavailable()
     if reason:
         line("load", "skipped", reason)
         return 0
     with _pg.database("dorp_bench_load") as environ:
-        web.seed(environ)
-        rows = run(environ, "beringen", args.users, args.seconds)
+        slug = web.seed(environ, args.data)
+        rows = run(environ, slug, args.users, args.seconds)
     return report(rows, args.users, args.seconds)
 
 

@@ -54,7 +54,9 @@ class Family(Person):
 
     @task(2)
     def filtered(self):
-        self.get(f"/{SLUG}/?age={random.randint(0, 12)}&time=morning", name="families' page, filtered")
+        self.get(
+            f"/{SLUG}/?age={random.randint(0, 12)}&time=morning", name="families' page, filtered"
+        )
 
     @task(1)
     def calendar(self):
@@ -88,7 +90,10 @@ class Partner(Person):
         if token:
             self.post(
                 f"/{SLUG}/referrals/{referral}/message",
-                data={"body": "We nemen contact op in de loop van de week.", "csrf_token": token.group(1)},
+                data={
+                    "body": "We nemen contact op in de loop van de week.",
+                    "csrf_token": token.group(1),
+                },
                 name="referral message",
             )
 

@@ -143,7 +143,12 @@ def main(argv: list[str] | None = None) -> int:
         accepted, unique = (int(x) for x in sink.communicate(timeout=30)[0].split()[-2:])
     n = args.messages
     line("mail", f"smtplib loop, one connection, {n:,} e-mails (floor)", f"{n / floor_s:.0f}", "/s")
-    line("mail", f"outbox → RQ ({args.workers} workers) → SMTP, {n:,} e-mails", f"{n / dorp_s:.0f}", "/s")
+    line(
+        "mail",
+        f"outbox → RQ ({args.workers} workers) → SMTP, {n:,} e-mails",
+        f"{n / dorp_s:.0f}",
+        "/s",
+    )
     line("mail", "  Dorp ÷ floor", f"{floor_s / dorp_s:.2f}", "×")
     line("mail", "accepted by the server / distinct Message-IDs", f"{accepted}/{unique}")
     return 0 if accepted == unique == 2 * n else 1

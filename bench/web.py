@@ -5,8 +5,8 @@
 Serves the app (with `bench.webapp`'s yardstick routes) from gunicorn, logs in as the people who
 use each page, and requests every page in turn, round after round, so all pages see the same
 machine. Prints p50 and p95 per page and each page's ratio to the bare route (floor) and to the
-Fortunes-style page (peer). The network is the scale fixture's large network when it is seeded
-(`--data scale`), else the Beringen demo network.
+Fortunes-style page (peer). The network is bench/scale.py's large network (`--data scale`, the default) or
+the Beringen demo network (`--data demo`).
 """
 
 from __future__ import annotations
@@ -173,8 +173,9 @@ def run(environ: dict, slug: str, rounds: int, extra_pages: dict[str, str]) -> d
 def report(result: dict, rounds: int) -> None:
     t = result["timings"]
     floor = percentile(t["bare route (floor)"], 50), percentile(t["bare route (floor)"], 95)
-    peer = percentile(t["Fortunes-style page (peer)"], 50), percentile(
-        t["Fortunes-style page (peer)"], 95
+    peer = (
+        percentile(t["Fortunes-style page (peer)"], 50),
+        percentile(t["Fortunes-style page (peer)"], 95),
     )
     for name, values in t.items():
         p50, p95 = percentile(values, 50), percentile(values, 95)
@@ -188,31 +189,48 @@ def report(result: dict, rounds: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--data", choices=["scale", "demo"], default="scale")
     args = parser.parse_args(argv)
     reason = _pg.unavailable()
     if reason:
         line("web", "skipped", reason)
         return 0
     with _pg.database("dorp_bench_web") as environ:
-        from saas import create_app
-        from saas.demo import seed
-
-        with create_app(environ=environ).app_context():
-            seed()
-        create_fortunes_as_owner(environ)
-        result = run(environ, "beringen", args.rounds, {})
+        slug = seed(environ, args.data)
+        result = run(environ, slug, args.rounds, {})
     report(result, args.rounds)
     return 1 if result["errors"] else 0
 
 
-def create_fortunes_as_owner(environ: dict) -> None:
+def seed(environ: dict, data: str = "scale") -> str:
+    """The data the pages are measured on, and the Fortunes table; returns the network's slug.
+
+    `scale`: bench/scale.py's large network (200 partners, 5,000 offers, 50,000 sessions,
+    100,000 referrals, 20 networks beside it). `demo`: the Beringen demo network.
+    """
+    from sqlalchemy import select
+
+    from bench.scale import seed_scale
     from bench.webapp import create_fortunes
+    from saas import create_app
+    from saas.demo import seed as seed_demo
+    from tenants.models import Network
 
     engine = create_engine(environ["DATABASE_ADMIN_URL"])
     try:
+        if data == "demo":
+            with create_app(environ=environ).app_context():
+                seed_demo()
+            slug = "beringen"
+        else:
+            network_id = seed_scale(engine)
+            with engine.connect() as conn:
+                query = select(Network.slug).where(Network.id == network_id)
+                slug = conn.execute(query).scalar_one()
         create_fortunes(engine, _pg.APP_ROLE)
     finally:
         engine.dispose()
+    return slug
 
 
 if __name__ == "__main__":
