@@ -208,8 +208,9 @@ OFFER_FILTERS = [
     response=schemas.OfferPage,
 )
 def offers():
-    found = queries.catalogue(queries.Filters.from_args(request.args))
-    return _page(found, _offer)
+    page, per_page = _paging()
+    found = queries.catalogue_page(queries.Filters.from_args(request.args), page, size=per_page)
+    return _page(found.items, _offer, total=found.total, sliced=True)
 
 
 @bp.route("/<slug>/offers/<int:offer_id>")
