@@ -41,8 +41,11 @@ scheduler: install
 	$(BIN)/flask scheduler
 
 
+# The benchmarks seed PostgreSQL and Redis (the local servers unless these say otherwise).
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/9
 bench: install
-	$(BIN)/python -m bench
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

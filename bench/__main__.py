@@ -15,8 +15,13 @@ def main() -> int:
         if module.startswith("_"):
             continue
         runner = getattr(importlib.import_module(f"bench.{module}"), "main", None)
-        if callable(runner):
+        if not callable(runner):
+            continue
+        try:
             failed |= bool(runner([]))
+        except Exception as exc:  # one broken benchmark must not hide the others' figures
+            print(f"{module:<10}failed: {type(exc).__name__}: {exc}", flush=True)
+            failed = 1
     return 1 if failed else 0
 
 

@@ -1,6 +1,6 @@
 """Web pages under gunicorn (two workers) on PostgreSQL, against a floor and a peer in the same app.
 
-    python -m bench.web [--rounds 300]
+    python -m bench.web [--rounds 100]
 
 Serves the app (with `bench.webapp`'s yardstick routes) from gunicorn, logs in as the people who
 use each page, and requests every page in turn, round after round, so all pages see the same
@@ -188,7 +188,7 @@ def report(result: dict, rounds: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--data", choices=["scale", "demo"], default="scale")
     args = parser.parse_args(argv)
     reason = _pg.unavailable()
