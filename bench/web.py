@@ -144,7 +144,9 @@ def measure(base: str, pages: dict[str, tuple[requests.Session, str]], rounds: i
     return {"timings": timings, "errors": errors}
 
 
-def run(environ: dict, slug: str, rounds: int, extra_pages: dict[str, str]) -> dict:
+def run(
+    environ: dict, slug: str, rounds: int, extra_pages: dict[str, str], *, health: bool = True
+) -> dict:
     people = _people(environ, slug)
     port = _pg.free_port()
     server = _serve(environ, port)
@@ -161,6 +163,8 @@ def run(environ: dict, slug: str, rounds: int, extra_pages: dict[str, str]) -> d
             "families' page": (anonymous, f"/{slug}/"),
             "network health": (viewer, f"/{slug}/municipality/"),
         }
+        if not health:
+            del pages["network health"]
         pages.update({name: (viewer, path) for name, path in extra_pages.items()})
         result = measure(base, pages, rounds)
     finally:
@@ -190,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--data", choices=["scale", "demo"], default="scale")
+    parser.add_argument(
+        "--no-health", action="store_true", help="leave out the network health dashboard"
+    )
     args = parser.parse_args(argv)
     reason = _pg.unavailable()
     if reason:
@@ -197,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with _pg.database("dorp_bench_web") as environ:
         slug = seed(environ, args.data)
-        result = run(environ, slug, args.rounds, {})
+        result = run(environ, slug, args.rounds, {}, health=not args.no_health)
     report(result, args.rounds)
     return 1 if result["errors"] else 0
 
