@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 
 import pytest
 
+from tests.conftest import context_opener, job_runner
 from tests.stripe_server import StripeServer, sign
 
 SECRET_KEY = "sk_test_dorp"
@@ -54,32 +54,12 @@ def bclient(billing_app):
 
 @pytest.fixture
 def bctx(billing_app):
-    from tenants.context import network_scope
-
-    @contextmanager
-    def open_ctx(network_id: int | None = None):
-        with billing_app.app_context():
-            if network_id is None:
-                yield
-            else:
-                with network_scope(network_id):
-                    yield
-
-    return open_ctx
+    return context_opener(billing_app)
 
 
 @pytest.fixture
 def run_billing_jobs(billing_app):
-    from rq import SimpleWorker
-
-    from workers.queues import ALL, queue, redis_connection
-
-    def run() -> None:
-        with billing_app.app_context():
-            worker = SimpleWorker([queue(n) for n in ALL], connection=redis_connection())
-            worker.work(burst=True)
-
-    return run
+    return job_runner(billing_app)
 
 
 def post_event(

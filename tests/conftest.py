@@ -163,9 +163,8 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture
-def ctx(app):
-    """`with ctx(): ...` or `with ctx(network_id): ...` for setup and checks outside requests."""
+def context_opener(app):
+    """`with opener(): ...` or `with opener(network_id): ...` inside `app`, outside requests."""
     from tenants.context import network_scope
 
     @contextmanager
@@ -180,9 +179,8 @@ def ctx(app):
     return open_ctx
 
 
-@pytest.fixture
-def run_jobs(app):
-    """Run every queued job now, in this process, through the real Redis queues."""
+def job_runner(app):
+    """A function that runs every queued job now, in this process, through the real queues."""
     from rq import SimpleWorker
 
     from workers.queues import ALL, queue, redis_connection
@@ -193,3 +191,15 @@ def run_jobs(app):
             worker.work(burst=True)
 
     return run
+
+
+@pytest.fixture
+def ctx(app):
+    """`with ctx(): ...` or `with ctx(network_id): ...` for setup and checks outside requests."""
+    return context_opener(app)
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job now, in this process, through the real Redis queues."""
+    return job_runner(app)

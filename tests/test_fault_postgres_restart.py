@@ -29,7 +29,7 @@ from saas.referrals.models import Referral
 from tenants.context import network_scope
 from tenants.models import Role
 from tests import factories as f
-from tests.conftest import free_port
+from tests.conftest import free_port, job_runner
 from tests.test_referrals import FAMILY
 
 pytestmark = pytest.mark.postgres
@@ -158,12 +158,8 @@ def test_postgres_restarted_under_load_loses_no_referral_and_mails_once(
         queued = db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
     assert queued == len(saved)  # one e-mail to the receiver per referral, none for a rollback
 
-    from rq import SimpleWorker
-
-    from workers.queues import ALL, queue, redis_connection
-
+    job_runner(app)()
     with app.app_context():
-        SimpleWorker([queue(n) for n in ALL], connection=redis_connection()).work(burst=True)
         states = db.session.execute(select(OutboxMessage.state)).scalars().all()
     assert set(states) == {OutboxState.SENT}
     assert len(list(mail.glob("*.eml"))) == len(saved)
