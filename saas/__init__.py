@@ -27,7 +27,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     from saas import errors, i18n, models, navigation, security  # noqa: F401  (models: all tables)
     from saas.catalogue import display
     from saas.cli import register_commands
-    from saas.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from saas.extensions import babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "saas" / "migrations"))
@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
         default_translation_directories=i18n.compile_catalogues(app.instance_path),
     )
     limiter.init_app(app)
+    cache.init_app(app)
     security.init_app(app)
     login_manager.init_app(app)
 
@@ -63,11 +64,13 @@ class BoundedInt(IntegerConverter):
 
 def _install_tenancy(app: Flask) -> None:
     from saas.extensions import db
+    from saas.insights import cache as health_cache
     from saas.notifications import relay
     from tenants import access, context, rls, scoping
 
     scoping.install()
     relay.install()
+    health_cache.install()
     if not getattr(rls.install, "_done", False):
         rls.install(db)
         rls.install._done = True

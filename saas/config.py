@@ -76,6 +76,7 @@ class Settings:
     login_rate_limit: str = "10 per minute"
     login_account_rate_limit: str = "5 per 15 minutes"
     api_rate_limit: str = "300 per minute"
+    health_cache_seconds: int = 600
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -105,6 +106,13 @@ class Settings:
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
             "LOGIN_ACCOUNT_RATE_LIMIT": self.login_account_rate_limit,
             "API_RATE_LIMIT": self.api_rate_limit,
+            # Flask-Caching on the same Redis: the network health figures (saas.insights.cache).
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": self.redis_url,
+            "CACHE_KEY_PREFIX": "dorp-cache:",
+            "CACHE_DEFAULT_TIMEOUT": self.health_cache_seconds,
+            "CACHE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+            "HEALTH_CACHE_SECONDS": self.health_cache_seconds,
             "MAIL_URL": self.mail_url,
             "MAIL_FROM": self.mail_from,
             "BASE_URL": self.base_url.rstrip("/"),
@@ -237,6 +245,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         login_rate_limit=env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         login_account_rate_limit=env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes"),
         api_rate_limit=env.get("API_RATE_LIMIT", "300 per minute"),
+        health_cache_seconds=max(
+            _int("HEALTH_CACHE_SECONDS", env.get("HEALTH_CACHE_SECONDS"), 600), 0
+        ),
     )
 
 

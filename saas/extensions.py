@@ -2,6 +2,7 @@
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -20,3 +21,4 @@ babel = Babel()
 bootstrap = Bootstrap5()
 talisman = Talisman()
 limiter = Limiter(key_func=get_remote_address)
+cache = Cache()

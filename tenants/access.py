@@ -7,7 +7,7 @@ from functools import wraps
 
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from saas.extensions import db
 from tenants import context
@@ -117,9 +117,12 @@ def acting_partners(*, social_economy_roles=(Role.SE_COORDINATOR, Role.SE_WORKER
 
     own = {m.partner_id for m in memberships() if m.partner_id is not None}
     staff = bool(roles() & set(social_economy_roles))
-    query = select(Partner).where(Partner.state != PartnerState.SUSPENDED).order_by(Partner.name)
-    return [
-        p
-        for p in db.session.execute(query).scalars()
-        if p.id in own or (staff and p.sector == Sector.SOCIAL_ECONOMY)
-    ]
+    acts_for = Partner.id.in_(own)
+    if staff:
+        acts_for = or_(acts_for, Partner.sector == Sector.SOCIAL_ECONOMY)
+    query = (
+        select(Partner)
+        .where(Partner.state != PartnerState.SUSPENDED, acts_for)
+        .order_by(Partner.name)
+    )
+    return list(db.session.execute(query).scalars())

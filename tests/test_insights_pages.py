@@ -205,7 +205,11 @@ def _statements(app, client, url) -> int:
     return len(seen)
 
 
-def test_the_dashboard_issues_as_many_queries_for_a_large_network_as_for_a_small_one(app):
+def test_the_dashboard_issues_as_many_queries_for_a_large_network_as_for_a_small_one(
+    app, monkeypatch
+):
+    # The figures' own queries, each time (the cache: tests/test_insights_cache.py).
+    monkeypatch.setitem(app.config, "HEALTH_CACHE_SECONDS", 0)
     small = build(app, "beringen")
     large = build(app, "genk", scale=25)
     client = app.test_client()

@@ -26,7 +26,9 @@ def _grow(app, net, sender, receiver, count: int, batch: str) -> None:
         services.seed_offer_types()
         type_id = db.session.query(OfferType.id).first()[0]
         places = [
-            Location(name=f"Plek {batch}{i}", address="Markt 1, 3580 Beringen", neighbourhood=f"Wijk {i}")
+            Location(
+                name=f"Plek {batch}{i}", address="Markt 1, 3580 Beringen", neighbourhood=f"Wijk {i}"
+            )
             for i in range(max(1, count // 20))
         ]
         db.session.add_all(places)

@@ -7,14 +7,14 @@ reaches the page, the CSV files or the PDF report.
 from __future__ import annotations
 
 from babel.dates import get_month_names
-from flask import Response, abort, render_template, request
-from flask_babel import format_date, get_locale
+from flask import Response, abort, current_app, render_template, request
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from blueprints.municipality import bp
 from saas.extensions import db
-from saas.insights import charts, export, figures
+from saas.insights import cache, charts, export, figures
 from saas.insights.period import KINDS, Period, PeriodError
 from saas.partners.models import Partner, PartnerState, Sector
 from tenants.access import current_network, roles_required
@@ -81,20 +81,32 @@ def overview():
             ),
             422,
         )
-    health = figures.health(period)
-    composition, states = _composition()
     return render_template(
         "municipality/overview.html",
         error=None,
         period=period,
         picked=period.query(),
         kinds=KINDS,
+        month_names=_month_names(),
+        figures=cache.page(period, lambda: _figures(period)),
+    )
+
+
+def _figures(period: Period) -> str:
+    """The figures of the period as HTML: the same for every viewer of the network's dashboard."""
+    health = cache.health(period)
+    composition, states = _composition()
+    seconds = current_app.config["HEALTH_CACHE_SECONDS"]
+    return render_template(
+        "municipality/_figures.html",
+        period=period,
         health=health,
         charts=_charts(health),
         composition=composition,
         states=states,
         legend=export.legend(),
-        month_names=_month_names(),
+        computed_at=format_datetime(health.computed_at, "d MMM yyyy HH:mm"),
+        refresh_minutes=max(seconds // 60, 1) if seconds else 0,
         last_activity={
             name: format_date(moment, "d MMM yyyy") if moment else ""
             for name, moment in health.partners.last_activity.items()
@@ -108,7 +120,7 @@ def export_csv():
     period, error = _period()
     if period is None:
         return Response(error, status=422, mimetype="text/plain")
-    tables = figures.health(period).tables()
+    tables = cache.health(period).tables()
     table = tables.get(request.args.get("table", ""))
     if table is None:
         abort(404)
@@ -129,7 +141,7 @@ def report_pdf():
     period, error = _period()
     if period is None:
         return Response(error, status=422, mimetype="text/plain")
-    health = figures.health(period)
+    health = cache.health(period)
     pdf = export.pdf_report(health, current_network())
     return Response(
         pdf,

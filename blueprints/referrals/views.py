@@ -9,7 +9,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, load_only
 
 from blueprints.auth.forms import ConfirmForm
 from blueprints.forms import choices
@@ -57,6 +57,19 @@ def _referral_or_404(referral_id: int) -> tuple[Referral, str, int]:
     return referral, who, partner_id
 
 
+LISTED_COLUMNS = (
+    "id",
+    "urgent",
+    "family_label",
+    "from_partner_id",
+    "to_partner_id",
+    "status",
+    "lapsed",
+    "response_due_at",
+    "responded_at",
+)
+
+
 @bp.route("/")
 @roles_required(*REFERRERS)
 def index():
@@ -74,13 +87,20 @@ def index():
     status = request.args.get("status", "")
     if status in {s.value for s in Status}:
         base = base.where(Referral.status == status)
+        shown = [Status(status)]
     elif status == "open":
-        base = base.where(Referral.status.in_([s for s in Status if s.is_open]))
+        shown = [s for s in Status if s.is_open]
+        base = base.where(Referral.status.in_(shown))
+    else:
+        shown = list(Status)
     number = queries.page_number(request.args)
-    total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    total = sum(counts.get(s, 0) for s in shown)  # the counts above, filtered: no second count
     size = INBOX_PAGE_SIZE
+    partner = Referral.from_partner if box == "in" else Referral.to_partner
     query = base.order_by(Referral.urgent.desc(), Referral.id.desc()).options(
-        selectinload(Referral.from_partner), selectinload(Referral.to_partner)
+        # The list shows these columns only: a family's question and contact stay unread.
+        load_only(*(getattr(Referral, name) for name in LISTED_COLUMNS)),
+        joinedload(partner).load_only(Partner.name),
     )
     rows = db.session.execute(query.offset((number - 1) * size).limit(size)).scalars().all()
     record_reads("referral.listed", rows)

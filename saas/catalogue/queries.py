@@ -188,9 +188,7 @@ def catalogue_page(
         all_ids = _ids_on_weekday(query, f.weekday)
         total, ids = len(all_ids), all_ids[start : start + size]
     else:
-        total = db.session.execute(
-            select(func.count()).select_from(query.subquery())
-        ).scalar_one()
+        total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         ids = list(
             db.session.execute(query.order_by(Offer.title, Offer.id).offset(start).limit(size))
             .scalars()

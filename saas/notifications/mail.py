@@ -62,4 +62,3 @@ def transport(mail_url: str) -> Iterator[Callable[[int, EmailMessage], None]]:
         if url.username:
             client.login(unquote(url.username), unquote(url.password or ""))
         yield lambda _message_id, email: client.send_message(email)
-

@@ -24,7 +24,9 @@ def upgrade():
         )
         batch_op.create_index("ix_headcounts_session_latest", ["session_id", "id"], unique=False)
     with op.batch_alter_table("sessions", schema=None) as batch_op:
-        batch_op.create_index("ix_sessions_network_starts", ["network_id", "starts_at"], unique=False)
+        batch_op.create_index(
+            "ix_sessions_network_starts", ["network_id", "starts_at"], unique=False
+        )
     with op.batch_alter_table("referrals", schema=None) as batch_op:
         batch_op.create_index("ix_referrals_network_sent", ["network_id", "sent_at"], unique=False)
 
