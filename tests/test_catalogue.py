@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from saas.catalogue import services
+from saas.catalogue import queries, services
 from saas.catalogue.models import (
     ActivitySession,
     Answer,
@@ -256,6 +256,12 @@ def test_partner_creates_an_offer_that_families_find_in_the_catalogue_and_this_w
     assert TITLE not in paal and BIKES in paal
     toddlers = public(anonymous, f"/beringen/?age=2&day={start.weekday()}")
     assert TITLE in toddlers and BIKES not in toddlers
+    morning, afternoon = (
+        public(anonymous, f"/beringen/?time={t}") for t in ("morning", "afternoon")
+    )
+    assert TITLE in morning and BIKES not in morning
+    assert TITLE not in afternoon and BIKES in afternoon
+    assert TITLE not in public(anonymous, "/beringen/?time=evening")
     assert TITLE in public(anonymous, f"/beringen/activity/{offer_id}")
 
 
@@ -695,3 +701,42 @@ def test_the_gaps_table_shows_zero_for_every_line_and_age_without_an_offer(app):
         assert cells == [["1", "0", "0", "0"], ["1", "0", "0", "0"]] + [["0"] * 4] * 3
         assert body.count("table-warning") == 18
     page(owner, f"{CAT}/gaps", 403)
+
+
+def test_a_busy_fortnight_is_shown_page_by_page_in_time_order(app):
+    cast = cast_of(app)
+    owner = as_(app, cast.people["owner"])
+    offer_id = create(owner, cast, weeks=0)  # one session, tomorrow at 09:30
+    first = sessions_of(app, cast, offer_id)[0]
+    with app.app_context(), network_scope(cast.net.id):
+        for n in range(1, queries.SESSIONS_PAGE_SIZE + 10):  # every two hours after it
+            starts = first.starts_at + timedelta(hours=2 * n)
+            db.session.add(
+                ActivitySession(
+                    offer_id=offer_id,
+                    occurrence=f"extra-{n}",
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=1),
+                )
+            )
+        db.session.commit()
+    anonymous = app.test_client()
+    one, two = (public(anonymous, f"/beringen/?page={n}") for n in (1, 2))
+    size = queries.SESSIONS_PAGE_SIZE
+    assert one.count('class="dorp-session') == size and 'rel="next"' in one
+    assert two.count('class="dorp-session') == 10 and 'rel="prev"' in two
+    assert "?page=2" in one or "&amp;page=2" in one
+    assert public(anonymous, "/beringen/?page=3").count('class="dorp-session') == 0
+
+
+def test_a_time_of_day_is_local_time_on_both_sides_of_a_clock_change():
+    # 29 March 2026: Belgium moves from UTC+1 to UTC+2. Mornings are 00:00-12:00 local.
+    before, after = date(2026, 3, 28), date(2026, 3, 29)
+    [condition] = queries._local_ranges(before, after + timedelta(days=1), None, "morning")
+    bounds = [c.right.value for clause in condition.clauses for c in clause.clauses]
+    assert bounds == [
+        datetime(2026, 3, 27, 23, 0, tzinfo=UTC),
+        datetime(2026, 3, 28, 11, 0, tzinfo=UTC),
+        datetime(2026, 3, 28, 23, 0, tzinfo=UTC),
+        datetime(2026, 3, 29, 10, 0, tzinfo=UTC),
+    ]

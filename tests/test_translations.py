@@ -16,6 +16,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_ge
 PUBLIC_SOURCES = [
     *sorted((ROOT / "templates/public").glob("*.html")),
     ROOT / "templates/layout.html",
+    ROOT / "templates/macros.html",  # the pager under the sessions
     ROOT / "templates/errors/error.html",
     ROOT / "templates/errors/unavailable.html",
     ROOT / "saas/catalogue/display.py",

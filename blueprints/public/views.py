@@ -50,7 +50,7 @@ def home():
     filters = queries.Filters.from_args(request.args)
     today = date.today()
     end = queries.week_start(today) + timedelta(days=14)  # this week and next
-    sessions = queries.sessions_between(today, end, filters)
+    page = queries.sessions_page(today, end, filters, queries.page_number(request.args))
     partners = (
         db.session.execute(
             select(Partner)
@@ -62,7 +62,8 @@ def home():
     )
     return render_template(
         "public/home.html",
-        days=_by_day(sessions),
+        days=_by_day(page.items),
+        page=page,
         filters=filters,
         partners=partners,
         neighbourhoods=services.neighbourhoods(),

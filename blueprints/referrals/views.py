@@ -111,6 +111,7 @@ def index():
         counts=counts,
         status=status,
         statuses=list(Status),
+        status_labels={s: s.label for s in Status},
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import and_, false, func, literal, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from saas.catalogue.models import (
@@ -17,7 +17,7 @@ from saas.catalogue.models import (
     Offer,
     OfferPartner,
 )
-from saas.catalogue.schedule import TZ, WEEKDAYS, to_utc
+from saas.catalogue.schedule import WEEKDAYS, to_utc
 from saas.extensions import db
 
 TIMES_OF_DAY = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}
@@ -104,11 +104,6 @@ def _offer_days(rrule: str, start_date: date) -> set[int]:
         part = rule.split("BYDAY=")[1].split(";")[0]
         return {WEEKDAYS.index(d[-2:]) for d in part.split(",") if d[-2:] in WEEKDAYS}
     return {start_date.weekday()}
-
-
-def _time_matches(hour: int, time_of_day: str) -> bool:
-    low, high = TIMES_OF_DAY[time_of_day]
-    return low <= hour < high
 
 
 PAGE_SIZE = 48
@@ -215,7 +210,7 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def sessions_between(
+def _sessions_query(
     start: date,
     end: date,
     f: Filters,
@@ -223,25 +218,16 @@ def sessions_between(
     partner_id: int | None = None,
     location_id: int | None = None,
     offer_id: int | None = None,
-) -> list[ActivitySession]:
-    """Published sessions from `start` up to (not including) `end`, local dates, cancelled ones too."""
+):
+    """Published sessions from `start` up to (not including) `end` (local dates), cancelled ones
+    too, every filter in SQL. A weekday and a time of day become ranges of UTC instants, one per
+    local day of the window, so daylight saving time is right on SQLite and PostgreSQL alike."""
     query = (
         select(ActivitySession)
         .join(Offer, Offer.id == ActivitySession.offer_id)
         .join(Location, Location.id == Offer.location_id)
-        .where(
-            Offer.published_at.is_not(None),
-            Offer.hidden_at.is_(None),
-            ActivitySession.starts_at >= to_utc(datetime.combine(start, datetime.min.time())),
-            ActivitySession.starts_at < to_utc(datetime.combine(end, datetime.min.time())),
-        )
-        .options(  # all many-to-one: one statement, however many sessions
-            contains_eager(ActivitySession.offer).contains_eager(Offer.location),
-            contains_eager(ActivitySession.offer).joinedload(Offer.partner),
-            contains_eager(ActivitySession.offer).joinedload(Offer.type),
-            joinedload(ActivitySession.moved_location),
-        )
-        .order_by(ActivitySession.starts_at)
+        .where(Offer.published_at.is_not(None), Offer.hidden_at.is_(None))
+        .where(*_local_ranges(start, end, f.weekday, f.time_of_day))
     )
     if offer_id is not None:
         query = query.where(Offer.id == offer_id)
@@ -252,14 +238,74 @@ def sessions_between(
     f_partner = partner_id or f.partner_id
     if f_partner:
         f = Filters(**{**f.__dict__, "partner_id": f_partner})
-    sessions = db.session.execute(_apply_sql_filters(query, f)).scalars().all()
-    if f.weekday is not None:
-        sessions = [s for s in sessions if s.starts_at.astimezone(TZ).weekday() == f.weekday]
-    if f.time_of_day:
-        sessions = [
-            s for s in sessions if _time_matches(s.starts_at.astimezone(TZ).hour, f.time_of_day)
-        ]
-    return sessions
+    return _apply_sql_filters(query, f)
+
+
+def _local_ranges(start: date, end: date, weekday: int | None, time_of_day: str) -> list:
+    """The condition on `starts_at` for local days [start, end), a weekday and a time of day."""
+    starts_at = ActivitySession.starts_at
+
+    def instant(day: date, hour: int):
+        return to_utc(datetime.combine(day, time()) + timedelta(hours=hour))
+
+    if weekday is None and not time_of_day:
+        return [starts_at >= instant(start, 0), starts_at < instant(end, 0)]
+    low, high = TIMES_OF_DAY.get(time_of_day, (0, 24))
+    days = [start + timedelta(days=n) for n in range((end - start).days)]
+    ranges = [
+        and_(starts_at >= instant(day, low), starts_at < instant(day, high))
+        for day in days
+        if weekday is None or day.weekday() == weekday
+    ]
+    return [or_(*ranges)] if ranges else [false()]
+
+
+def _session_rows() -> tuple:
+    """Loader options: all many-to-one, so one statement however many sessions."""
+    return (
+        contains_eager(ActivitySession.offer).contains_eager(Offer.location),
+        contains_eager(ActivitySession.offer).joinedload(Offer.partner),
+        contains_eager(ActivitySession.offer).joinedload(Offer.type),
+        joinedload(ActivitySession.moved_location),
+    )
+
+
+def sessions_between(
+    start: date,
+    end: date,
+    f: Filters,
+    *,
+    partner_id: int | None = None,
+    location_id: int | None = None,
+    offer_id: int | None = None,
+) -> list[ActivitySession]:
+    """Every published session from `start` up to `end` (feeds and flyers: bounded by them)."""
+    query = _sessions_query(
+        start, end, f, partner_id=partner_id, location_id=location_id, offer_id=offer_id
+    )
+    query = query.options(*_session_rows()).order_by(ActivitySession.starts_at, ActivitySession.id)
+    return list(db.session.execute(query).scalars().all())
+
+
+SESSIONS_PAGE_SIZE = 60
+
+
+def sessions_page(
+    start: date, end: date, f: Filters, number: int = 1, *, size: int = SESSIONS_PAGE_SIZE
+) -> Page:
+    """One page of the published sessions from `start` up to `end`, in time order: a count and
+    one statement for the rows, however busy the network is."""
+    query = _sessions_query(start, end, f)
+    total = db.session.execute(
+        select(func.count()).select_from(query.with_only_columns(ActivitySession.id).subquery())
+    ).scalar_one()
+    rows = db.session.execute(
+        query.options(*_session_rows())
+        .order_by(ActivitySession.starts_at, ActivitySession.id)
+        .offset((number - 1) * size)
+        .limit(size)
+    )
+    return Page(items=list(rows.scalars().all()), total=total, number=number, size=size)
 
 
 def coverage() -> dict[ActionLine, dict[str, int]]:
