@@ -22,13 +22,20 @@ class Person(HttpUser):
     abstract = True
     wait_time = between(0.2, 1.0)
 
+    # Redirects are never followed: requests would follow them without the Secure session
+    # cookie, and the anonymous answer's fresh cookie would then sign the person out.
     def get(self, path: str, **kwargs):
         self._plain_cookies()
-        return self.client.get(path, **kwargs)
+        with self.client.get(
+            path, allow_redirects=False, catch_response=True, **kwargs
+        ) as response:
+            if "/auth/login" in response.headers.get("Location", ""):
+                response.failure("sent to the login page: signed out")
+        return response
 
     def post(self, path: str, **kwargs):
         self._plain_cookies()
-        return self.client.post(path, **kwargs)
+        return self.client.post(path, allow_redirects=False, **kwargs)
 
     def _plain_cookies(self) -> None:
         # The app sets Secure cookies (TLS ends at the proxy in production); this is loopback.
@@ -38,11 +45,16 @@ class Person(HttpUser):
     def login(self, email: str) -> None:
         page = self.get("/auth/login", name="login page")
         token = TOKEN.search(page.text)
-        self.post(
+        self._plain_cookies()
+        with self.client.post(
             "/auth/login",
             data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)},
             name="login",
-        )
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"login as {email} answered {response.status_code}")
 
 
 class Family(Person):
