@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -323,6 +324,10 @@ def test_steward_sees_volumes_and_response_times_never_the_family(app, cast):
     assert page.status_code == 200
     assert "OCMW Beringen" in body and "Kind &amp; Gezin" in body
     assert "Amir" not in body and "slaap" not in body
+    # one referral: a small number, so every count derived from it shows as "< 5"
+    counts = re.findall(r'<td class="text-end[^"]*">([^<]*)</td>', body)
+    assert counts and set(counts) <= {"0", "&lt; 5", "x"}, counts
+    assert "&lt; 5" in body and "1 uur" not in body and "0 uur" not in body
     assert (
         client_of(app, cast["people"]["sender"]).get("/beringen/referrals/overview").status_code
         == 403

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from statistics import median
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,6 +19,9 @@ from saas.catalogue import queries
 from saas.catalogue.models import ActivitySession, Offer
 from saas.catalogue.schedule import to_local
 from saas.extensions import db
+from saas.insights import export
+from saas.insights.figures import median_response_hours
+from saas.insights.suppression import Table, suppress, suppressed_count
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState
 from saas.referrals import services
@@ -344,20 +346,42 @@ def withdraw(referral_id: int):
 @bp.route("/overview")
 @roles_required(Role.STEWARD)
 def overview():
-    """For the steward: volumes and response times, never the family's data."""
+    """For the steward: volumes and response times, never the family's data. Every count goes
+    through the one suppression rule, as on the network's health dashboard."""
+    statuses = list(Status)
     by_status = dict(
         db.session.execute(select(Referral.status, func.count()).group_by(Referral.status)).all()
     )
-    pairs = db.session.execute(
-        select(Referral.from_partner_id, Referral.to_partner_id, func.count())
-        .where(Referral.status != Status.DRAFT)
-        .group_by(Referral.from_partner_id, Referral.to_partner_id)
-    ).all()
+    status_table = suppress(
+        Table(
+            key="referrals_by_status",
+            title=_("Referrals by status"),
+            row_labels=[s.label for s in statuses],
+            col_labels=[_("Number")],
+            values=[[by_status.get(s, 0)] for s in statuses],
+            total_label=_("Total"),
+        )
+    )
+    pairs = sorted(
+        db.session.execute(
+            select(Referral.from_partner_id, Referral.to_partner_id, func.count())
+            .where(Referral.status != Status.DRAFT)
+            .group_by(Referral.from_partner_id, Referral.to_partner_id)
+        ).all(),
+        key=lambda row: -row[2],
+    )
     names = dict(db.session.execute(select(Partner.id, Partner.name)).all())
-    responses = db.session.execute(
-        select(Referral.sent_at, Referral.responded_at).where(Referral.responded_at.is_not(None))
-    ).all()
-    hours = [(answered - sent).total_seconds() / 3600 for sent, answered in responses if sent]
+    pair_table = suppress(
+        Table(
+            key="referral_pairs",
+            title=_("Who refers to whom"),
+            row_labels=[f"{names.get(a, '?')} → {names.get(b, '?')}" for a, b, _n in pairs],
+            col_labels=[_("Number")],
+            values=[[n] for _a, _b, n in pairs],
+            total_label=_("Total"),
+        )
+    )
+    median_hours, _answered = median_response_hours(None)
     lapsed = db.session.execute(
         select(func.count()).select_from(Referral).where(Referral.lapsed.is_(True))
     ).scalar_one()
@@ -372,12 +396,14 @@ def overview():
     ).scalar_one()
     return render_template(
         "referrals/overview.html",
-        by_status=by_status,
-        statuses=list(Status),
-        pairs=sorted(
-            ((names.get(a, "?"), names.get(b, "?"), n) for a, b, n in pairs), key=lambda r: -r[2]
-        ),
-        median_hours=median(hours) if hours else None,
-        lapsed=lapsed,
-        open_late=open_late,
+        status_table=status_table,
+        pairs=[
+            (names.get(a, "?"), names.get(b, "?"), row[0])
+            for (a, b, _n), row in zip(pairs, pair_table.body, strict=True)
+        ],
+        pair_total=pair_table.totals[0],
+        median_hours=median_hours,
+        lapsed=suppressed_count(lapsed),
+        open_late=suppressed_count(open_late),
+        legend=export.legend(),
     )

@@ -335,13 +335,15 @@ def _rates(by_state: Table) -> tuple[float | None, float | None]:
     return acceptance, completion
 
 
-def median_response_hours(period: Period) -> tuple[float | None, int]:
-    """The median time from sending to the first answer, without loading the answers.
+def median_response_hours(period: Period | None) -> tuple[float | None, int]:
+    """The median time from sending to the first answer (of the referrals sent in `period`, or
+    of all when None), without loading the answers.
 
     Count, then read the middle one or two values in order (ORDER BY … LIMIT … OFFSET …): the
     same two small queries on PostgreSQL and SQLite. Shown only for five answers or more.
     """
-    answered = and_(_sent_in(period), Referral.responded_at.is_not(None))
+    sent = _sent_in(period) if period is not None else Referral.sent_at.is_not(None)
+    answered = and_(sent, Referral.responded_at.is_not(None))
     n = db.session.execute(select(func.count()).select_from(Referral).where(answered)).scalar_one()
     hours = _hours(Referral.sent_at, Referral.responded_at)
     middle = (
