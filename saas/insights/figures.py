@@ -19,6 +19,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import Float, and_, case, cast, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import aliased
 
 from saas.catalogue.models import (
@@ -114,7 +115,7 @@ def _held_sessions(period: Period):
             .outerjoin(Headcount, Headcount.session_id == ActivitySession.id)
             .where(_held(period))
             .order_by(ActivitySession.id, Headcount.id.desc())
-            .distinct(ActivitySession.id)
+            .ext(distinct_on(ActivitySession.id))
         )
     else:
         query = (
