@@ -8,11 +8,15 @@ import sys
 
 import bench
 
+# Helpers of the benchmarks, not benchmarks. The locustfile above all must not be imported here:
+# locust monkey-patches ssl on import, which breaks `requests` in this process.
+NOT_BENCHMARKS = {"locustfile", "scale", "webapp"}
+
 
 def main() -> int:
     failed = 0
     for module in sorted(m.name for m in pkgutil.iter_modules(bench.__path__)):
-        if module.startswith("_"):
+        if module.startswith("_") or module in NOT_BENCHMARKS:
             continue
         runner = getattr(importlib.import_module(f"bench.{module}"), "main", None)
         if not callable(runner):

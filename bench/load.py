@@ -67,8 +67,7 @@ def run(environ: dict, slug: str, users: int, seconds: int) -> dict:
             stderr=subprocess.DEVNULL,
         )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        web.stop(server)
     with open(f"{out}_stats.csv", newline="") as f:
         rows = {row["Name"]: row for row in csv.DictReader(f)}
     return rows

@@ -130,6 +130,16 @@ def _serve(environ: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
+def stop(server: subprocess.Popen) -> None:
+    """Stop gunicorn: gracefully (it lets requests finish for up to 30 s), else for good."""
+    server.terminate()
+    try:
+        server.wait(timeout=45)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
 def measure(base: str, pages: dict[str, tuple[requests.Session, str]], rounds: int) -> dict:
     timings: dict[str, list[float]] = {name: [] for name in pages}
     errors = 0
@@ -191,8 +201,7 @@ def run(
                 base, viewer, f"/{slug}/municipality/", environ, people["network_id"], rounds
             )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     result["inbox_size"] = people["inbox_size"]
     return result
 

@@ -44,6 +44,13 @@ def _database_down(exc: BaseException | None) -> bool:
     )
 
 
+def _kind(exc) -> str:
+    """The exception's class, and the driver's under SQLAlchemy's: never its message (which may
+    quote the statement's parameters)."""
+    inner = getattr(exc, "orig", None)
+    return type(exc).__name__ + (f"/{type(inner).__name__}" if inner is not None else "")
+
+
 def _unavailable():
     """503 while the database restarts. The page must not need the database itself."""
     from saas.extensions import db
@@ -98,15 +105,23 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        if _database_down(getattr(exc, "original_exception", None)):  # e.g. the commit failed
-            log.warning("database unavailable on %s %s", request.method, request.endpoint)
+        original = getattr(exc, "original_exception", None)
+        if _database_down(original):  # e.g. the commit failed
+            log.warning(
+                "database unavailable on %s %s (%s)",
+                request.method,
+                request.endpoint,
+                _kind(original),
+            )
             return _unavailable()
         return _render(exc.code or 500)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         if _database_down(exc):
-            log.warning("database unavailable on %s %s", request.method, request.endpoint)
+            log.warning(
+                "database unavailable on %s %s (%s)", request.method, request.endpoint, _kind(exc)
+            )
             return _unavailable()
         log.exception("unhandled error on %s %s", request.method, request.endpoint)
         return _render(500)
