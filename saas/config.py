@@ -110,7 +110,7 @@ class Settings:
             "CACHE_TYPE": "RedisCache",
             "CACHE_REDIS_URL": self.redis_url,
             "CACHE_KEY_PREFIX": "dorp-cache:",
-            "CACHE_DEFAULT_TIMEOUT": self.health_cache_seconds,
+            "CACHE_DEFAULT_TIMEOUT": 300,  # each use sets its own; 0 would mean "never expires"
             "CACHE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
             "HEALTH_CACHE_SECONDS": self.health_cache_seconds,
             "MAIL_URL": self.mail_url,

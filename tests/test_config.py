@@ -63,3 +63,14 @@ def test_a_complete_production_set_up_loads():
 def test_bad_values_are_named(name, value, tmp_path):
     with pytest.raises(ConfigError, match=name.split("_")[0]):
         load_settings({"DORP_INSTANCE_PATH": str(tmp_path), name: value})
+
+
+def test_health_cache_seconds(tmp_path):
+    base = {"DORP_INSTANCE_PATH": str(tmp_path)}
+    assert load_settings(base).as_flask_config()["HEALTH_CACHE_SECONDS"] == 600
+    assert load_settings({**base, "HEALTH_CACHE_SECONDS": "0"}).health_cache_seconds == 0
+    assert load_settings({**base, "HEALTH_CACHE_SECONDS": "-5"}).health_cache_seconds == 0
+    config = load_settings({**base, "HEALTH_CACHE_SECONDS": "60"}).as_flask_config()
+    assert config["HEALTH_CACHE_SECONDS"] == 60 and config["CACHE_DEFAULT_TIMEOUT"] > 0
+    with pytest.raises(ConfigError, match="HEALTH_CACHE_SECONDS"):
+        load_settings({**base, "HEALTH_CACHE_SECONDS": "ten"})
