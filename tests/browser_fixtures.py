@@ -49,11 +49,17 @@ def new_page(browser):
         if response.request.resource_type != "document" and response.status >= 400:
             broken.append(f"{response.status} {response.url}")
 
+    def on_failed(request) -> None:
+        # A request the page itself abandoned (it navigated on while a stylesheet was still
+        # loading) is not a broken resource: a missing file answers 4xx, caught above.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            broken.append(f"failed {request.url} ({request.failure})")
+
     def open_page(**options) -> Page:
         context = browser.new_context(locale=BROWSER_LOCALE, **options)
         context.set_default_timeout(TIMEOUT_MS)
         context.on("response", on_response)
-        context.on("requestfailed", lambda request: broken.append(f"failed {request.url}"))
+        context.on("requestfailed", on_failed)
         contexts.append(context)
         return context.new_page()
 
