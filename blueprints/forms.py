@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, Regexp
 
 from saas.partners.models import SECTOR_LABELS, Sector
 
@@ -26,6 +26,21 @@ def email_field(label=None) -> EmailField:
 
 def name_field(label=None) -> StringField:
     return StringField(label or _l("Name"), validators=[DataRequired(), Length(min=2, max=200)])
+
+
+def slug_field() -> StringField:
+    """A network's web address, /<slug>/: what the admin's form and the public sign-up ask."""
+    return StringField(
+        _l("Web address (slug)"),
+        validators=[
+            DataRequired(),
+            Length(min=2, max=60),
+            Regexp(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                message=_l("Use lower-case letters, digits and dashes."),
+            ),
+        ],
+    )
 
 
 def sector_field() -> SelectField:

@@ -44,6 +44,19 @@ def chromium_missing_reason() -> str | None:
     return None
 
 
+def require_chromium() -> None:
+    """Called at the top of a browser test module: skip it when Chromium cannot run here, or
+    fail at once when DORP_REQUIRE_BROWSER=1 (CI must run the journeys, not skip them)."""
+    import pytest
+
+    missing = chromium_missing_reason()
+    if missing is None:
+        return
+    if os.environ.get("DORP_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"DORP_REQUIRE_BROWSER=1 but {missing}", pytrace=False)
+    pytest.skip(missing, allow_module_level=True)
+
+
 class _QuietHandler(WSGIRequestHandler):
     def log_request(self, code="-", size="-"):  # keep pytest's output readable
         pass

@@ -8,17 +8,11 @@ Skipped when Chromium is missing, unless DORP_REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.browser_support import AxeAudit, chromium_missing_reason
+from tests.browser_support import AxeAudit, require_chromium
 
-_missing = chromium_missing_reason()
-if _missing:
-    if os.environ.get("DORP_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"DORP_REQUIRE_BROWSER=1 but {_missing}", pytrace=False)
-    pytest.skip(_missing, allow_module_level=True)
+require_chromium()
 
 from playwright.sync_api import expect  # noqa: E402
 

@@ -3,7 +3,6 @@ then a payment fails and the steward sees the banner. Axe-checked. Skipped witho
 
 from __future__ import annotations
 
-import os
 import re
 from email import policy
 from email.parser import BytesParser
@@ -11,13 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import AxeAudit, LiveServer, chromium_missing_reason, translator
+from tests.browser_support import AxeAudit, LiveServer, require_chromium, translator
 
-_missing = chromium_missing_reason()
-if _missing:
-    if os.environ.get("DORP_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"DORP_REQUIRE_BROWSER=1 but {_missing}", pytrace=False)
-    pytest.skip(_missing, allow_module_level=True)
+require_chromium()
 
 from playwright.sync_api import expect  # noqa: E402
 

@@ -9,7 +9,6 @@ the catalogue's labels yet. Skipped when Chromium is missing, unless DORP_REQUIR
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -18,14 +17,10 @@ import pytest
 
 from tests.browser_support import (
     AxeAudit,
-    chromium_missing_reason,
+    require_chromium,
 )
 
-_missing = chromium_missing_reason()
-if _missing:
-    if os.environ.get("DORP_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"DORP_REQUIRE_BROWSER=1 but {_missing}", pytrace=False)
-    pytest.skip(_missing, allow_module_level=True)
+require_chromium()
 
 from icalendar import Calendar  # noqa: E402
 from playwright.sync_api import Page, expect  # noqa: E402

@@ -8,7 +8,6 @@ DORP_REQUIRE_BROWSER=1 demands it.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -16,15 +15,11 @@ import pytest
 
 from tests.browser_support import (
     AxeAudit,
-    chromium_missing_reason,
     invitation_link,
+    require_chromium,
 )
 
-_missing = chromium_missing_reason()
-if _missing:
-    if os.environ.get("DORP_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"DORP_REQUIRE_BROWSER=1 but {_missing}", pytrace=False)
-    pytest.skip(_missing, allow_module_level=True)
+require_chromium()
 
 from playwright.sync_api import Page, expect  # noqa: E402
 

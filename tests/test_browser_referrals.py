@@ -11,7 +11,6 @@ translations (`live.t`). Skipped when Chromium is missing, unless DORP_REQUIRE_B
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,14 +19,10 @@ import pytest
 
 from tests.browser_support import (
     AxeAudit,
-    chromium_missing_reason,
+    require_chromium,
 )
 
-_missing = chromium_missing_reason()
-if _missing:
-    if os.environ.get("DORP_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"DORP_REQUIRE_BROWSER=1 but {_missing}", pytrace=False)
-    pytest.skip(_missing, allow_module_level=True)
+require_chromium()
 
 from playwright.sync_api import Page, expect  # noqa: E402
 

@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length
 
 from blueprints.admin import bp
-from blueprints.forms import choices, email_field
+from blueprints.forms import choices, email_field, slug_field
 from saas.extensions import db
 from tenants import services as tenant_services
 from tenants.context import all_networks
@@ -21,17 +21,7 @@ from tenants.models import LANGUAGES, Membership, Network
 
 class NetworkForm(FlaskForm):
     name = StringField(_l("Network name"), validators=[DataRequired(), Length(min=2, max=200)])
-    slug = StringField(
-        _l("Web address (slug)"),
-        validators=[
-            DataRequired(),
-            Length(min=2, max=60),
-            Regexp(
-                r"^[a-z0-9]+(-[a-z0-9]+)*$",
-                message=_l("Use lower-case letters, digits and dashes."),
-            ),
-        ],
-    )
+    slug = slug_field()
     municipality = StringField(
         _l("Municipality"), validators=[DataRequired(), Length(min=2, max=200)]
     )

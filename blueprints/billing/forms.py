@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from blueprints.forms import choices, email_field, name_field
+from blueprints.forms import choices, email_field, name_field, slug_field
 from saas.accounts.passwords import MIN_PASSWORD_LENGTH
 from saas.billing.plans import INTERVAL_LABELS, PLANS
 from tenants.models import LANGUAGES
@@ -15,17 +15,7 @@ class StartNetworkForm(FlaskForm):
     network_name = StringField(
         _l("Name of the network"), validators=[DataRequired(), Length(min=2, max=200)]
     )
-    slug = StringField(
-        _l("Web address (slug)"),
-        validators=[
-            DataRequired(),
-            Length(min=2, max=60),
-            Regexp(
-                r"^[a-z0-9]+(-[a-z0-9]+)*$",
-                message=_l("Use lower-case letters, digits and dashes."),
-            ),
-        ],
-    )
+    slug = slug_field()
     municipality = StringField(
         _l("Municipality"), validators=[DataRequired(), Length(min=2, max=200)]
     )

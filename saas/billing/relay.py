@@ -8,28 +8,10 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
+from saas.after_commit import after_commit
 from saas.billing.models import EventState, StripeEvent
 
 log = logging.getLogger(__name__)
-_KEY = "dorp_stripe_event_ids"
-
-
-def _collect(session: Session, flush_context) -> None:
-    ids = session.info.setdefault(_KEY, [])
-    ids.extend(
-        obj.id
-        for obj in session.new
-        if isinstance(obj, StripeEvent) and obj.state == EventState.PENDING
-    )
-
-
-def _after_commit(session: Session) -> None:
-    ids = session.info.pop(_KEY, [])
-    if ids:
-        enqueue_events(ids)
 
 
 def enqueue_events(ids: list[str]) -> int:
@@ -48,9 +30,12 @@ def enqueue_events(ids: list[str]) -> int:
 
 
 def install() -> None:
-    if getattr(install, "_done", False):
-        return
-    event.listen(Session, "after_flush", _collect)
-    event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_soft_rollback", lambda s, prev: s.info.pop(_KEY, None))
-    install._done = True
+    after_commit("dorp_stripe_event_ids", _new_pending_events, enqueue_events)
+
+
+def _new_pending_events(session) -> list[str]:
+    return [
+        obj.id
+        for obj in session.new
+        if isinstance(obj, StripeEvent) and obj.state == EventState.PENDING
+    ]

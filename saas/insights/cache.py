@@ -27,16 +27,14 @@ from flask import current_app, has_app_context
 from flask_babel import get_locale
 from markupsafe import Markup
 from redis.exceptions import RedisError
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
+from saas.after_commit import after_commit
 from saas.extensions import cache
 from saas.insights import figures
 from saas.insights.period import Period
 from tenants import context
 
 log = logging.getLogger(__name__)
-_PENDING = "dorp_health_networks"
 T = TypeVar("T")
 
 
@@ -116,29 +114,20 @@ def forget(network_id: int) -> None:
 
 
 def install() -> None:
-    """Listen to every ORM session: note the networks whose figures a flush changes, and bump
-    their versions once the transaction commits (a rollback forgets them)."""
-    if getattr(install, "_done", False):
-        return
-    install._done = True
+    """Bump, once its transaction has committed, the data version of every network whose
+    figures a flush changed (a rollback bumps nothing)."""
     watched = _watched()
-
-    @event.listens_for(Session, "after_flush")
-    def _note(session, _flush_context):
-        touched = {
+    after_commit(
+        "dorp_health_networks",
+        lambda session: (
             obj.network_id
             for obj in (*session.new, *session.dirty, *session.deleted)
             if isinstance(obj, watched) and getattr(obj, "network_id", None) is not None
-        }
-        if touched:
-            session.info.setdefault(_PENDING, set()).update(touched)
+        ),
+        _forget_all,
+    )
 
-    @event.listens_for(Session, "after_commit")
-    def _bump(session):
-        for network_id in session.info.pop(_PENDING, ()):
-            forget(network_id)
 
-    @event.listens_for(Session, "after_soft_rollback")
-    def _drop(session, _previous_transaction):
-        if not session.in_transaction():
-            session.info.pop(_PENDING, None)
+def _forget_all(network_ids: list[int]) -> None:
+    for network_id in set(network_ids):
+        forget(network_id)

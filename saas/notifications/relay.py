@@ -9,29 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
+from saas.after_commit import after_commit
 from saas.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-_KEY = "dorp_outbox_ids"
 BATCH = 50  # messages per delivery job: one SMTP connection each
-
-
-def _collect(session: Session, flush_context) -> None:
-    ids = session.info.setdefault(_KEY, [])
-    ids.extend(obj.id for obj in session.new if isinstance(obj, OutboxMessage))
-
-
-def _after_commit(session: Session) -> None:
-    ids = session.info.pop(_KEY, [])
-    if ids:
-        enqueue_messages(ids)
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_KEY, None)
 
 
 def enqueue_messages(ids: list[int]) -> int:
@@ -54,9 +36,8 @@ def enqueue_messages(ids: list[int]) -> int:
 
 
 def install() -> None:
-    if getattr(install, "_done", False):
-        return
-    event.listen(Session, "after_flush", _collect)
-    event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_soft_rollback", lambda s, prev: _after_rollback(s))
-    install._done = True
+    after_commit(
+        "dorp_outbox_ids",
+        lambda session: (obj.id for obj in session.new if isinstance(obj, OutboxMessage)),
+        enqueue_messages,
+    )
