@@ -28,6 +28,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     from saas.catalogue import display
     from saas.cli import register_commands
     from saas.extensions import babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate
+    from saas.urls import url_for_each
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "saas" / "migrations"))
@@ -44,6 +45,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     login_manager.init_app(app)
 
     app.url_map.converters["int"] = BoundedInt
+    app.jinja_env.globals["url_for_each"] = url_for_each
     _install_tenancy(app)
     _register_blueprints(app)
     errors.register(app)
@@ -58,11 +60,14 @@ class BoundedInt(IntegerConverter):
     """Ids fit a 32-bit column: a larger number is a plain 404, not a database error."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        from saas.urls import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 
 def _install_tenancy(app: Flask) -> None:
+    from saas import navigation
     from saas.extensions import db
     from saas.insights import cache as health_cache
     from saas.notifications import relay
@@ -71,6 +76,7 @@ def _install_tenancy(app: Flask) -> None:
     scoping.install()
     relay.install()
     health_cache.install()
+    navigation.install()
     if not getattr(rls.install, "_done", False):
         rls.install(db)
         rls.install._done = True

@@ -28,9 +28,7 @@ def after_commit(
     _registered.add(key)
 
     def _note(session: Session, _flush_context) -> None:
-        items = list(note(session))
-        if items:
-            session.info.setdefault(key, []).extend(items)
+        note_now(session, key, note(session))
 
     def _act(session: Session) -> None:
         items = session.info.pop(key, None)
@@ -43,3 +41,11 @@ def after_commit(
     event.listen(Session, "after_flush", _note)
     event.listen(Session, "after_commit", _act)
     event.listen(Session, "after_soft_rollback", _forget)
+
+
+def note_now(session: Session, key: str, items: Iterable[Any]) -> None:
+    """Note items for `key` outside a flush (a bulk UPDATE or DELETE flushes nothing): acted on
+    after the commit like the rest, forgotten on a rollback."""
+    items = list(items)
+    if items:
+        session.info.setdefault(key, []).extend(items)

@@ -8,6 +8,7 @@ from functools import wraps
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from saas.extensions import db
 from tenants import context
@@ -54,7 +55,10 @@ def memberships() -> list[Membership]:
     found: list[Membership] = []
     if current_user.is_authenticated and current_network() is not None:
         rows = db.session.execute(
-            select(Membership).where(Membership.user_id == current_user.id).order_by(Membership.id)
+            select(Membership)
+            .where(Membership.user_id == current_user.id)
+            .options(joinedload(Membership.partner), lazyload(Membership.user))
+            .order_by(Membership.id)
         ).scalars()
         found = [m for m in rows if m.partner is None or not m.partner.is_suspended]
     g.memberships = found
@@ -115,14 +119,16 @@ def acting_partners(*, social_economy_roles=(Role.SE_COORDINATOR, Role.SE_WORKER
     """The partners the person acts for: their own, and the social-economy employer for its staff."""
     from saas.partners.models import Partner, PartnerState, Sector
 
-    own = {m.partner_id for m in memberships() if m.partner_id is not None}
-    staff = bool(roles() & set(social_economy_roles))
-    acts_for = Partner.id.in_(own)
-    if staff:
-        acts_for = or_(acts_for, Partner.sector == Sector.SOCIAL_ECONOMY)
+    own = {m.partner.id: m.partner for m in memberships() if m.partner is not None}
+    if not roles() & set(social_economy_roles):
+        # memberships() already leaves out suspended partners: no query needed
+        return sorted(own.values(), key=lambda p: (p.name, p.id))
     query = (
         select(Partner)
-        .where(Partner.state != PartnerState.SUSPENDED, acts_for)
-        .order_by(Partner.name)
+        .where(
+            Partner.state != PartnerState.SUSPENDED,
+            or_(Partner.id.in_(own), Partner.sector == Sector.SOCIAL_ECONOMY),
+        )
+        .order_by(Partner.name, Partner.id)
     )
     return list(db.session.execute(query).scalars())

@@ -10,6 +10,8 @@ Lock 2 (PostgreSQL): row-level security on the same column, fed per transaction 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import ForeignKey, event
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
@@ -34,7 +36,10 @@ def tenant_models(base) -> list[type]:
     return [m.class_ for m in base.registry.mappers if issubclass(m.class_, TenantOwned)]
 
 
+@lru_cache(maxsize=1024)
 def _criteria(network_id: int):
+    """The option that scopes a statement to `network_id`: built once per network and reused
+    (it is immutable; building it anew for every statement cost more than applying it)."""
     return with_loader_criteria(
         TenantOwned,
         lambda cls: cls.network_id == network_id,

@@ -317,8 +317,8 @@ def test_referral_list_reads_are_audited_like_the_web(app, client, world):
             .scalars()
             .all()
         )
-    assert [(e.object_id, e.actor_id) for e in listed] == [
-        (beringen.referral_id, beringen.people[Role.PARTNER_ADMIN].id)
+    assert [(e.details, e.actor_id) for e in listed] == [
+        ({"ids": [beringen.referral_id]}, beringen.people[Role.PARTNER_ADMIN].id)
     ]
 
 

@@ -164,7 +164,7 @@ def test_entries_expire_after_the_configured_time(app, fx, monkeypatch):
 def test_without_redis_the_figures_are_computed_and_writes_still_commit(app, fx, monkeypatch):
     with app.app_context():
         backend = flask_cache.cache
-        gone = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+        gone = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
         monkeypatch.setattr(backend, "_read_client", gone)
         monkeypatch.setattr(backend, "_write_client", gone)
     assert _health(app, fx.network.id).reach.sessions_held == 4

@@ -498,17 +498,25 @@ def test_each_person_chooses_immediate_digest_or_no_e_mail_per_kind(app, cast, r
         assert db.session.execute(select(func.count()).select_from(Notification)).scalar_one() >= 3
 
 
-def test_listing_referrals_leaves_an_audit_row_per_referral_shown(app, cast):
+def test_listing_referrals_leaves_one_audit_row_naming_the_referrals_shown(app, cast):
     sender = client_of(app, cast["people"]["sender"])
     refer(sender, cast)
     refer(sender, cast, family_label="Tweede gezin")
-    client_of(app, cast["people"]["receiver"]).get("/beringen/referrals/?box=in")
+    receiver = cast["people"]["receiver"]
+    client_of(app, receiver).get("/beringen/referrals/?box=in")
     with app.app_context(), network_scope(cast["net"].id):
         listed = (
-            db.session.execute(
-                select(AuditEvent.object_id).where(AuditEvent.action == "referral.listed")
-            )
+            db.session.execute(select(AuditEvent).where(AuditEvent.action == "referral.listed"))
             .scalars()
             .all()
         )
-    assert sorted(listed) == sorted({r for r in listed}) and len(listed) == 2
+        shown = [
+            r.id
+            for r in db.session.execute(
+                select(Referral).order_by(Referral.urgent.desc(), Referral.id.desc())
+            ).scalars()
+        ]
+    assert len(shown) == 2 and len(listed) == 1
+    event = listed[0]
+    assert (event.actor_id, event.object_type, event.object_id) == (receiver.id, "Referral", None)
+    assert event.details == {"ids": shown}  # in the order the page showed them

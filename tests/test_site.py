@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from saas.catalogue.models import ActivitySession, Headcount, Location, Offer
@@ -162,3 +164,108 @@ def test_network_switcher_lists_every_network_of_the_person(app, client):
     f.login(client, person)
     page = client.get("/beringen/dashboard").get_data(as_text=True)
     assert "/sint-truiden/dashboard" in page and "/beringen/dashboard" in page
+
+
+def _switcher(client) -> list[str]:
+    page = client.get("/beringen/dashboard").get_data(as_text=True)
+    menu = (
+        page.split('class="dorp-switcher"', 1)[1].split("</details>", 1)[0]
+        if ('class="dorp-switcher"' in page)
+        else ""
+    )
+    return re.findall(r'<a href="/([^/"]+)/dashboard"[^>]*>([^<]+)</a>', menu)
+
+
+def _statements(app):
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    return seen, lambda: event.remove(engine, "before_cursor_execute", count)
+
+
+def test_the_switcher_is_kept_and_shows_a_change_on_the_next_page(app, client):
+    a, b = f.network(app, "beringen"), f.network(app, "sint-truiden")
+    c = f.network(app, "genk", name="Huis van het Kind Genk")
+    person = f.user(app, "coordinator@in-z.example", (a, Role.STEWARD), (b, Role.STEWARD))
+    f.login(client, person)
+    assert [slug for slug, _name in _switcher(client)] == ["beringen", "sint-truiden"]
+    seen, stop = _statements(app)
+    _switcher(client)
+    stop()
+    assert any("FROM memberships" in s for s in seen)  # the page's own roles: always read
+    assert not any("JOIN memberships" in s for s in seen)  # read from the cache
+    f.user(app, "coordinator@in-z.example", (c, Role.STEWARD))  # a role in a third network
+    assert [slug for slug, _n in _switcher(client)] == ["beringen", "genk", "sint-truiden"]
+    with app.app_context():
+        network = db.session.get(Network, c.id)
+        network.name = "Huis van het Kind Genk-Centrum"
+        db.session.commit()
+    assert ("genk", "Huis van het Kind Genk-Centrum") in _switcher(client)
+    with app.app_context(), network_scope(b.id):
+        for membership in db.session.execute(select(Membership)).scalars():
+            db.session.delete(membership)
+        db.session.commit()
+    assert [slug for slug, _n in _switcher(client)] == ["beringen", "genk"]
+    with app.app_context():
+        db.session.get(Network, c.id).is_active = False
+        db.session.commit()
+    assert _switcher(client) == []  # one network left: no switcher
+
+
+def test_the_switcher_works_without_redis(app, client, monkeypatch):
+    from redis import Redis
+
+    from saas.extensions import cache
+
+    a, b = f.network(app, "beringen"), f.network(app, "sint-truiden")
+    person = f.user(app, "coordinator@in-z.example", (a, Role.STEWARD), (b, Role.STEWARD))
+    f.login(client, person)
+    with app.app_context():
+        gone = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+        monkeypatch.setattr(cache.cache, "_read_client", gone)
+        monkeypatch.setattr(cache.cache, "_write_client", gone)
+    assert [slug for slug, _n in _switcher(client)] == ["beringen", "sint-truiden"]
+    f.user(app, "coordinator@in-z.example", (f.network(app, "genk"), Role.STEWARD))
+    assert [slug for slug, _n in _switcher(client)] == ["beringen", "genk", "sint-truiden"]
+
+
+def _notice(app, network, person, subject="Nieuwe doorverwijzing") -> None:
+    from saas.notifications.models import Notification
+
+    with app.app_context(), network_scope(network.id):
+        db.session.add(
+            Notification(user_id=person.id, kind="referral_status", subject=subject, link="/")
+        )
+        db.session.commit()
+
+
+def _badge(client, slug="beringen") -> str:
+    page = client.get(f"/{slug}/dashboard?lang=en").get_data(as_text=True)
+    return re.search(r">(Notifications[^<]*)</a>", page).group(1)
+
+
+def test_the_unread_count_is_kept_and_shows_a_change_on_the_next_page(app, client):
+    a, b = f.network(app, "beringen"), f.network(app, "sint-truiden")
+    person = f.user(app, "regie@beringen.example", (a, Role.STEWARD), (b, Role.STEWARD))
+    f.login(client, person)
+    assert _badge(client) == "Notifications"
+    _notice(app, a, person)
+    _notice(app, a, person)
+    assert _badge(client) == "Notifications (2)"
+    seen, stop = _statements(app)
+    assert _badge(client) == "Notifications (2)"
+    stop()
+    assert not any("FROM notifications" in s for s in seen)  # read from the cache
+    _notice(app, b, person)  # another network: its own count
+    assert _badge(client) == "Notifications (2)"
+    assert _badge(client, "sint-truiden") == "Notifications (1)"
+    client.post("/beringen/notifications")  # one UPDATE marks them all read
+    assert _badge(client) == "Notifications"
+    assert _badge(client, "sint-truiden") == "Notifications (1)"

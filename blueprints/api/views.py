@@ -443,7 +443,7 @@ def referral_list():
         .scalars()
         .all()
     )
-    record_reads("referral.listed", rows)
+    record_reads("referral.listed", Referral, [r.id for r in rows])
     consents = _current_consents([r.id for r in rows])
     return _page(rows, lambda r: _referral(r, mine, consents), total, sliced=True)
 

@@ -8,7 +8,6 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, load_only
 
 from blueprints.auth.forms import ConfirmForm
 from blueprints.forms import choices
@@ -19,6 +18,7 @@ from saas.catalogue import queries
 from saas.catalogue.models import ActivitySession, Offer
 from saas.catalogue.schedule import to_local
 from saas.extensions import db
+from saas.i18n import labels
 from saas.insights import export
 from saas.insights.figures import median_response_hours
 from saas.insights.suppression import Table, suppress, suppressed_count
@@ -78,42 +78,48 @@ def index():
     box = "out" if request.args.get("box") == "out" else "in"
     mine = _my_ids()
     column = Referral.from_partner_id if box == "out" else Referral.to_partner_id
-    base = select(Referral).where(column.in_(mine))
+    where = [column.in_(mine)]
     if box == "in":
-        base = base.where(Referral.status != Status.DRAFT)
+        where.append(Referral.status != Status.DRAFT)
     counts = dict(
         db.session.execute(
-            select(Referral.status, func.count()).where(base.whereclause).group_by(Referral.status)
+            select(Referral.status, func.count()).where(*where).group_by(Referral.status)
         ).all()
     )
     status = request.args.get("status", "")
     if status in {s.value for s in Status}:
-        base = base.where(Referral.status == status)
+        where.append(Referral.status == status)
         shown = [Status(status)]
     elif status == "open":
         shown = [s for s in Status if s.is_open]
-        base = base.where(Referral.status.in_(shown))
+        where.append(Referral.status.in_(shown))
     else:
         shown = list(Status)
     number = queries.page_number(request.args)
     total = sum(counts.get(s, 0) for s in shown)  # the counts above, filtered: no second count
     size = INBOX_PAGE_SIZE
-    partner = Referral.from_partner if box == "in" else Referral.to_partner
-    query = base.order_by(Referral.urgent.desc(), Referral.id.desc()).options(
-        # The list shows these columns only: a family's question and contact stay unread.
-        load_only(*(getattr(Referral, name) for name in LISTED_COLUMNS)),
-        joinedload(partner).load_only(Partner.name),
-    )
-    rows = db.session.execute(query.offset((number - 1) * size).limit(size)).scalars().all()
-    record_reads("referral.listed", rows)
+    # The listed columns only, as plain rows: a family's question and contact stay unread, and
+    # a page of rows costs no ORM objects.
+    other = Referral.from_partner_id if box == "in" else Referral.to_partner_id
+    # the other side's name: a key lookup per listed row (as a join, PostgreSQL's generic plan
+    # read all of the network's partners for each page)
+    other_name = select(Partner.name).where(Partner.id == other).scalar_subquery()
+    rows = db.session.execute(
+        select(*(getattr(Referral, name) for name in LISTED_COLUMNS), other_name.label("other"))
+        .where(*where)
+        .order_by(Referral.urgent.desc(), Referral.id.desc())
+        .offset((number - 1) * size)
+        .limit(size)
+    ).all()
+    record_reads("referral.listed", Referral, [r.id for r in rows])
     return render_template(
         "referrals/index.html",
         box=box,
-        page=queries.Page(items=list(rows), total=total, number=number, size=size),
+        page=queries.Page(items=rows, total=total, number=number, size=size),
         counts=counts,
         status=status,
         statuses=list(Status),
-        status_labels={s: s.label for s in Status},
+        status_labels=labels(Status),
     )
 
 

@@ -115,6 +115,26 @@ class Referral(TenantOwned, CreatedAt, db.Model):
         _tenant_fk("offer_id", "offers", ondelete="RESTRICT"),
         _tenant_fk("session_id", "sessions", ondelete="RESTRICT"),
         Index("ix_referrals_network_sent", "network_id", "sent_at"),  # network figures
+        # A partner's inbox and outbox: the tenant column first, so one index scan answers
+        # "this network, this partner" in list order, and the status counts read the index only.
+        # (With the partner column alone, PostgreSQL's generic plans ANDed it with the whole
+        # network's bitmap: 5 ms for a 500-referral inbox.)
+        Index(
+            "ix_referrals_inbox",
+            "network_id",
+            "to_partner_id",
+            "urgent",
+            "id",
+            postgresql_include=["status"],
+        ),
+        Index(
+            "ix_referrals_outbox",
+            "network_id",
+            "from_partner_id",
+            "urgent",
+            "id",
+            postgresql_include=["status"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
