@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 from saas.extensions import db, login_manager, talisman
 from saas.models_base import utcnow
@@ -66,11 +67,21 @@ def _refuse_nul_bytes():
 
 def load_user(token: str):
     """Flask-Login calls this with the session token it stored; no row, no session."""
-    from saas.accounts.models import LoginSession
+    from saas.accounts.models import LoginSession, User
+    from tenants import context
+    from tenants.models import Membership
 
-    row = db.session.execute(
-        select(LoginSession).where(LoginSession.token == token)
-    ).scalar_one_or_none()
+    query = select(LoginSession).where(LoginSession.token == token)
+    network_id = context.current_network_id()
+    if network_id is not None:
+        # The person's roles in the request's network come in the same statement (scoped to
+        # it like any tenant read): one round trip fewer on every signed-in network page.
+        query = query.options(
+            joinedload(LoginSession.user)
+            .joinedload(User.network_memberships)
+            .options(joinedload(Membership.partner), lazyload(Membership.user))
+        )
+    row = db.session.execute(query).unique().scalar_one_or_none()
     if row is None or not row.user.is_enabled:
         return None
     now = utcnow()
@@ -81,6 +92,7 @@ def load_user(token: str):
         row.last_seen_at = now  # committed with the request
     user = row.user
     user.login_token = token
+    user.memberships_network = network_id
     return user
 
 

@@ -7,8 +7,9 @@ from functools import wraps
 
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm.base import NO_VALUE
 
 from saas.extensions import db
 from tenants import context
@@ -53,13 +54,19 @@ def memberships() -> list[Membership]:
     if "memberships" in g:
         return g.memberships
     found: list[Membership] = []
-    if current_user.is_authenticated and current_network() is not None:
-        rows = db.session.execute(
-            select(Membership)
-            .where(Membership.user_id == current_user.id)
-            .options(joinedload(Membership.partner), lazyload(Membership.user))
-            .order_by(Membership.id)
-        ).scalars()
+    network = current_network()
+    if current_user.is_authenticated and network is not None:
+        user = current_user._get_current_object()
+        loaded = inspect(user).attrs.network_memberships.loaded_value
+        if user.memberships_network == network.id and loaded is not NO_VALUE:
+            rows = loaded  # loaded with the login session, in this network (load_user)
+        else:
+            rows = db.session.execute(
+                select(Membership)
+                .where(Membership.user_id == current_user.id)
+                .options(joinedload(Membership.partner), lazyload(Membership.user))
+                .order_by(Membership.id)
+            ).scalars()
         found = [m for m in rows if m.partner is None or not m.partner.is_suspended]
     g.memberships = found
     return found

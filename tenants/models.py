@@ -90,6 +90,19 @@ class Membership(TenantOwned, CreatedAt, db.Model):
     network: Mapped[Network] = relationship(viewonly=True)
 
 
+# A person's memberships, loaded only with the login session (saas.security.load_user) and then
+# scoped like every tenant read: the current network's alone. Never lazy-loaded by accident.
+def _user_memberships() -> None:
+    from saas.accounts.models import User
+
+    User.network_memberships = relationship(
+        Membership, viewonly=True, order_by=Membership.id, lazy="raise"
+    )
+
+
+_user_memberships()
+
+
 class Invitation(TenantOwned, CreatedAt, db.Model):
     """A signed, single-use, expiring invitation to take a role in a network."""
 

@@ -199,8 +199,8 @@ def test_the_switcher_is_kept_and_shows_a_change_on_the_next_page(app, client):
     seen, stop = _statements(app)
     _switcher(client)
     stop()
-    assert any("FROM memberships" in s for s in seen)  # the page's own roles: always read
-    assert not any("JOIN memberships" in s for s in seen)  # read from the cache
+    assert any("memberships" in s for s in seen)  # the page's own roles: always read
+    assert not any("FROM networks JOIN memberships" in s for s in seen)  # from the cache
     f.user(app, "coordinator@in-z.example", (c, Role.STEWARD))  # a role in a third network
     assert [slug for slug, _n in _switcher(client)] == ["beringen", "genk", "sint-truiden"]
     with app.app_context():
@@ -269,3 +269,16 @@ def test_the_unread_count_is_kept_and_shows_a_change_on_the_next_page(app, clien
     client.post("/beringen/notifications")  # one UPDATE marks them all read
     assert _badge(client) == "Notifications"
     assert _badge(client, "sint-truiden") == "Notifications (1)"
+
+
+def test_roles_loaded_with_the_login_session_are_the_networks_own(app, client):
+    a, b = f.network(app, "beringen"), f.network(app, "sint-truiden")
+    person = f.user(app, "regie@beringen.example", (a, Role.STEWARD), (b, Role.MUNICIPALITY_VIEWER))
+    f.login(client, person)
+    seen, stop = _statements(app)
+    assert client.get("/beringen/network/partners").status_code == 200
+    stop()
+    assert not any(s.lstrip().startswith("SELECT memberships.") for s in seen)  # one statement
+    assert client.get("/sint-truiden/network/partners").status_code == 403  # a viewer there
+    assert client.get("/sint-truiden/municipality/").status_code == 200
+    assert client.get("/beringen/municipality/").status_code == 200  # stewards see figures too

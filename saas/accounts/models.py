@@ -25,8 +25,10 @@ class User(UserMixin, CreatedAt, db.Model):
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     is_enabled: Mapped[bool] = mapped_column(default=True)
 
-    # Set by the user loader: the server-side session this request runs under.
+    # Set by the user loader: the server-side session this request runs under, and the network
+    # whose memberships it loaded with it (tenants.access.memberships).
     login_token = None
+    memberships_network = None
 
     @property
     def is_active(self) -> bool:  # Flask-Login
