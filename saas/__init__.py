@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from saas.config import ROOT, load_settings
+from saas.urls import MAX_ID, url_for_each
 
 
 def create_app(overrides: dict | None = None, environ: dict | None = None) -> Flask:
@@ -28,7 +29,6 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     from saas.catalogue import display
     from saas.cli import register_commands
     from saas.extensions import babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate
-    from saas.urls import url_for_each
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "saas" / "migrations"))
@@ -60,8 +60,6 @@ class BoundedInt(IntegerConverter):
     """Ids fit a 32-bit column: a larger number is a plain 404, not a database error."""
 
     def __init__(self, map, *args, **kwargs):
-        from saas.urls import MAX_ID
-
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 

@@ -24,6 +24,7 @@ from tenants.models import Membership, Network, Role
 
 log = logging.getLogger(__name__)
 HEADER_SECONDS = 600  # a lost version bump lasts this long at most
+NOTIFICATIONS = "network.notifications"
 
 
 @dataclass
@@ -45,17 +46,15 @@ def _items() -> list[NavItem]:
         request.script_root,
     )
     endpoint = request.endpoint or ""
-    items = [NavItem(label, url, endpoint.startswith(prefix)) for label, url, prefix in entries]
-    if in_network:
-        unread = _header()["unread"]
-        label, url, prefix = _notifications_entry(
-            str(get_locale()), network.slug, request.script_root
+    unread = _header()["unread"] if in_network else 0
+    return [
+        NavItem(
+            f"{label} ({unread})" if unread and prefix == NOTIFICATIONS else label,
+            url,
+            endpoint.startswith(prefix),
         )
-        if unread:
-            label = f"{label} ({unread})"
-        position = len(items) - (1 if current_user.is_platform_admin else 0)
-        items.insert(position, NavItem(label, url, endpoint.startswith(prefix)))
-    return items
+        for label, url, prefix in entries
+    ]
 
 
 @lru_cache(maxsize=1024)
@@ -89,21 +88,11 @@ def _entries(
             items.append((_("Settings"), "network.settings", "network.settings"))
         if holds(Role.STEWARD) and billing:
             items.append((_("Billing"), "billing.index", "billing."))
+        items.append((_("Notifications"), NOTIFICATIONS, NOTIFICATIONS))
     if admin:
         items.append((_("Platform"), "admin.networks", "admin."))
-    return tuple(
-        (label, url_for(ep, slug=slug) if slug and _slugged(ep) else url_for(ep), prefix)
-        for label, ep, prefix in items
-    )
-
-
-def _slugged(endpoint: str) -> bool:
-    return current_app.url_map.is_endpoint_expecting(endpoint, "slug")
-
-
-@lru_cache(maxsize=1024)
-def _notifications_entry(locale: str, slug: str, script_root: str) -> tuple[str, str, str]:
-    return _("Notifications"), url_for("network.notifications", slug=slug), "network.notifications"
+    # url_for adds the request's network (tenants.access.add_network_slug): `slug` is its slug
+    return tuple((label, url_for(ep), prefix) for label, ep, prefix in items)
 
 
 @dataclass(frozen=True)
@@ -206,11 +195,11 @@ def _changed_versions(session) -> list[str]:
 def _bulk_notices(state) -> None:
     """A bulk UPDATE or DELETE of notices (mark all read) names no rows: every unread count of
     the network is stale once it commits."""
+    if not (state.is_update or state.is_delete):  # every ORM statement passes here
+        return
     from saas.notifications.models import Notification
 
-    if (state.is_update or state.is_delete) and any(
-        m.class_ is Notification for m in state.all_mappers
-    ):
+    if any(m.class_ is Notification for m in state.all_mappers):
         from tenants.context import current_network_id
 
         note_now(state.session, _VERSIONS, [f"notices-version:{current_network_id()}"])

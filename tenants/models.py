@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from saas.accounts.models import User
 from saas.extensions import db
 from saas.models_base import CreatedAt, str_enum, utcnow
 from tenants.scoping import TenantOwned
 
 if TYPE_CHECKING:
-    from saas.accounts.models import User
     from saas.partners.models import Partner
 
 
@@ -92,15 +92,9 @@ class Membership(TenantOwned, CreatedAt, db.Model):
 
 # A person's memberships, loaded only with the login session (saas.security.load_user) and then
 # scoped like every tenant read: the current network's alone. Never lazy-loaded by accident.
-def _user_memberships() -> None:
-    from saas.accounts.models import User
-
-    User.network_memberships = relationship(
-        Membership, viewonly=True, order_by=Membership.id, lazy="raise"
-    )
-
-
-_user_memberships()
+User.network_memberships = relationship(
+    Membership, viewonly=True, order_by=Membership.id, lazy="raise"
+)
 
 
 class Invitation(TenantOwned, CreatedAt, db.Model):

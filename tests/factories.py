@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from sqlalchemy import event
 
 from saas.accounts import services as accounts
 from saas.extensions import db
@@ -71,4 +75,21 @@ def login(client, who: Ref, password: str = PASSWORD):
     return response
 
 
-__all__ = ["PASSWORD", "Ref", "Role", "login", "network", "partner", "user"]
+@contextmanager
+def counting(app) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+__all__ = ["PASSWORD", "Ref", "Role", "counting", "login", "network", "partner", "user"]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from saas.catalogue import services
 from saas.catalogue.models import ActivitySession, Location, Offer, OfferType
@@ -70,22 +68,6 @@ def _grow(app, net, sender, receiver, count: int, batch: str) -> None:
         db.session.commit()
 
 
-@contextmanager
-def _counting(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 PAGES = {
     "catalogue": "/beringen/catalogue/",
     "catalogue filtered on a weekday": "/beringen/catalogue/?day=0",
@@ -97,7 +79,7 @@ PAGES = {
 
 def _statements(app, client, path: str) -> int:
     client.get(path)  # warm: translations, first-request work
-    with _counting(app) as statements:
+    with f.counting(app) as statements:
         assert client.get(path).status_code == 200
     return len(statements)
 

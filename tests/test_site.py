@@ -176,29 +176,14 @@ def _switcher(client) -> list[str]:
     return re.findall(r'<a href="/([^/"]+)/dashboard"[^>]*>([^<]+)</a>', menu)
 
 
-def _statements(app):
-    from sqlalchemy import event
-
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    return seen, lambda: event.remove(engine, "before_cursor_execute", count)
-
-
 def test_the_switcher_is_kept_and_shows_a_change_on_the_next_page(app, client):
     a, b = f.network(app, "beringen"), f.network(app, "sint-truiden")
     c = f.network(app, "genk", name="Huis van het Kind Genk")
     person = f.user(app, "coordinator@in-z.example", (a, Role.STEWARD), (b, Role.STEWARD))
     f.login(client, person)
     assert [slug for slug, _name in _switcher(client)] == ["beringen", "sint-truiden"]
-    seen, stop = _statements(app)
-    _switcher(client)
-    stop()
+    with f.counting(app) as seen:
+        _switcher(client)
     assert any("memberships" in s for s in seen)  # the page's own roles: always read
     assert not any("FROM networks JOIN memberships" in s for s in seen)  # from the cache
     f.user(app, "coordinator@in-z.example", (c, Role.STEWARD))  # a role in a third network
@@ -259,9 +244,8 @@ def test_the_unread_count_is_kept_and_shows_a_change_on_the_next_page(app, clien
     _notice(app, a, person)
     _notice(app, a, person)
     assert _badge(client) == "Notifications (2)"
-    seen, stop = _statements(app)
-    assert _badge(client) == "Notifications (2)"
-    stop()
+    with f.counting(app) as seen:
+        assert _badge(client) == "Notifications (2)"
     assert not any("FROM notifications" in s for s in seen)  # read from the cache
     _notice(app, b, person)  # another network: its own count
     assert _badge(client) == "Notifications (2)"
@@ -275,9 +259,8 @@ def test_roles_loaded_with_the_login_session_are_the_networks_own(app, client):
     a, b = f.network(app, "beringen"), f.network(app, "sint-truiden")
     person = f.user(app, "regie@beringen.example", (a, Role.STEWARD), (b, Role.MUNICIPALITY_VIEWER))
     f.login(client, person)
-    seen, stop = _statements(app)
-    assert client.get("/beringen/network/partners").status_code == 200
-    stop()
+    with f.counting(app) as seen:
+        assert client.get("/beringen/network/partners").status_code == 200
     assert not any(s.lstrip().startswith("SELECT memberships.") for s in seen)  # one statement
     assert client.get("/sint-truiden/network/partners").status_code == 403  # a viewer there
     assert client.get("/sint-truiden/municipality/").status_code == 200
