@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 
+from bench import _pg
 from bench.scale import BIG, Size, seed_scale
 
 APP_ROLE = "dorp_app_bench"
@@ -104,8 +105,7 @@ def run(size: Size = BIG, neighbours: int = 20) -> dict:
         network_id = seed_scale(owner, size=size, neighbours=neighbours)
         seed_s = time.perf_counter() - t
         if owner.dialect.name == "postgresql":
-            with owner.begin() as conn:
-                conn.exec_driver_sql("ANALYZE")
+            _pg.settle(owner)
         owner.dispose()
 
         with app.app_context():

@@ -269,10 +269,7 @@ def seed(environ: dict, data: str = "scale") -> str:
                 query = select(Network.slug).where(Network.id == network_id)
                 slug = conn.execute(query).scalar_one()
         create_fortunes(engine, _pg.APP_ROLE)
-        # Fresh statistics, as a database in service has them (autovacuum would take a while
-        # to notice the bulk load; the planner guesses badly without them).
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("ANALYZE")
+        _pg.settle(engine)
     finally:
         engine.dispose()
     return slug

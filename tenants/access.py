@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import inspect, or_, select
+from sqlalchemy import Select, bindparam, inspect, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.base import NO_VALUE
 
 from saas.extensions import db
-from tenants import context
+from tenants import context, rls
 from tenants.models import Membership, Network, Role
+
+
+@cache
+def _network_query(on_postgres: bool) -> Select:
+    """The active network of a slug; on PostgreSQL the row also sets the transaction's network
+    for row-level security (one round trip instead of two). Built once."""
+    query = select(Network).where(Network.slug == bindparam("slug"), Network.is_active.is_(True))
+    if on_postgres:
+        query = query.add_columns(rls.network_setting(Network.id))
+    return query
 
 
 def resolve_network(endpoint: str | None, values: dict | None) -> None:
@@ -21,12 +31,13 @@ def resolve_network(endpoint: str | None, values: dict | None) -> None:
     if not values or "slug" not in values:
         return
     slug = values.pop("slug")
-    network = db.session.execute(
-        select(Network).where(Network.slug == slug, Network.is_active.is_(True))
-    ).scalar_one_or_none()
-    if network is None:
+    on_postgres = db.session.get_bind().dialect.name == "postgresql"
+    row = db.session.execute(_network_query(on_postgres), {"slug": slug}).first()
+    if row is None:
         abort(404)
-    g.network = network
+    network = g.network = row[0]
+    if on_postgres:
+        rls.network_was_set(db.session.connection(), network.id)
     context.set_network(network.id)
 
 

@@ -8,9 +8,10 @@ connection never carries one request's network into the next.
 
 from __future__ import annotations
 
-from sqlalchemy import event, text
+from sqlalchemy import Text, cast, event, func, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from tenants import context
 
@@ -41,22 +42,48 @@ def enable_rls(op, table: str) -> None:
         op.execute(statement)
 
 
+# connection.info: the settings the connection's open transaction has, as far as this module
+# knows (a new transaction has none; a rolled-back savepoint may have undone some: unknown).
+_APPLIED = "dorp.rls_settings"
+_NONE = ("", "off")
+
+
+def _wanted() -> tuple[str, str]:
+    network_id = context.current_network_id()
+    return (
+        "" if network_id is None else str(network_id),
+        "on" if context.reading_all_networks() else "off",
+    )
+
+
 def _apply(connection: Connection, *, beginning: bool = False) -> None:
     if connection.dialect.name != "postgresql":
         return
-    network_id = context.current_network_id()
-    if beginning and network_id is None and not context.reading_all_networks():
+    if beginning:
         # Both settings are transaction-local and nothing sets them for the session, so a
-        # transaction starts with neither: every policy already sees no network. Saying so
-        # again would cost a round trip on each request, before its network is known.
-        return
+        # transaction starts with neither: every policy already sees no network.
+        connection.info[_APPLIED] = _NONE
+    wanted = _wanted()
+    if connection.info.get(_APPLIED) == wanted:
+        return  # saying it again would cost a round trip
     connection.exec_driver_sql(
         "SELECT set_config('app.network_id', %s, true), set_config('app.all_networks', %s, true)",
-        (
-            "" if network_id is None else str(network_id),
-            "on" if context.reading_all_networks() else "off",
-        ),
+        wanted,
     )
+    connection.info[_APPLIED] = wanted
+
+
+def network_setting(network_id: ColumnElement) -> ColumnElement:
+    """A column that sets the transaction's network to the row's `network_id` as the row is
+    read: the statement that finds the request's network also tells PostgreSQL, one round trip
+    instead of two. After a row came back, say so with `network_was_set`."""
+    return func.set_config("app.network_id", cast(network_id, Text), True)
+
+
+def network_was_set(connection: Connection, network_id: int) -> None:
+    """A `network_setting` column set the network: the next `_apply` for it has nothing to do."""
+    known = connection.info.get(_APPLIED)
+    connection.info[_APPLIED] = (str(network_id), known[1]) if known else None
 
 
 def install(db) -> None:
@@ -77,6 +104,10 @@ def install(db) -> None:
             _apply(session.connection())
 
     context.on_change(_on_change)
+
+    @event.listens_for(Engine, "rollback_savepoint")
+    def _savepoint_undone(connection, name, context_):
+        connection.info.pop(_APPLIED, None)  # it may have undone a set_config: unknown now
 
 
 def setup_app_role(admin_engine: Engine, role: str, password: str | None = None) -> None:

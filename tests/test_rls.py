@@ -126,3 +126,60 @@ def test_pooled_connection_forgets_the_network_after_a_request(make_app, app):
     assert client.get("/healthz").status_code in (200, 503)
     with single.app_context():
         assert db.session.execute(text("SELECT count(*) FROM memberships")).scalar_one() == 0
+
+
+def _raw_partner_count(network_id: int) -> int:
+    return db.session.execute(
+        text("SELECT count(*) FROM partners WHERE network_id = :n"), {"n": network_id}
+    ).scalar_one()
+
+
+def test_the_network_lookup_sets_the_network_in_the_same_statement(make_app, app):
+    """A network page's first statement finds the network and tells PostgreSQL; no separate
+    set_config follows, and the request's raw reads see that network and only that one."""
+    from sqlalchemy import event
+
+    beringen, sint_truiden = build_world(app)
+    statements: list[str] = []
+    seen: dict[str, int] = {}
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    probe = make_app()  # a route of its own, on an app that has not served yet
+
+    @probe.get("/<slug>/_rls_probe")
+    def _rls_probe():
+        seen["own"] = _raw_partner_count(beringen.network.id)
+        seen["other"] = _raw_partner_count(sint_truiden.network.id)
+        return "ok"
+
+    with probe.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert probe.test_client().get("/beringen/_rls_probe").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert seen["own"] > 0 and seen["other"] == 0
+    lookups = [s for s in statements if "FROM networks" in s]
+    assert len(lookups) == 1 and "set_config" in lookups[0]
+    assert not [s for s in statements if s.lstrip().startswith("SELECT set_config")]
+
+
+def test_a_rolled_back_savepoint_does_not_leave_a_stale_network(app):
+    """set_config inside a savepoint is undone by its rollback; the next change of network
+    must be said to PostgreSQL again, not skipped as already said."""
+    from tenants import context
+
+    beringen, sint_truiden = build_world(app)
+    with app.app_context(), network_scope(beringen.network.id):
+        assert _raw_partner_count(beringen.network.id) > 0  # the transaction is on Beringen
+        savepoint = db.session.begin_nested()
+        context.set_network(sint_truiden.network.id)
+        assert _raw_partner_count(sint_truiden.network.id) > 0
+        savepoint.rollback()  # PostgreSQL is back on Beringen here
+        context.set_network(sint_truiden.network.id)
+        assert _raw_partner_count(sint_truiden.network.id) > 0
+        assert _raw_partner_count(beringen.network.id) == 0
+        db.session.rollback()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
 from blueprints.auth.forms import ConfirmForm
 from blueprints.forms import choices
@@ -72,45 +73,56 @@ LISTED_COLUMNS = (
 )
 
 
-@bp.route("/")
-@roles_required(*REFERRERS)
-def index():
-    box = "out" if request.args.get("box") == "out" else "in"
-    mine = _my_ids()
+@cache
+def _inbox_queries(box: str, filtered: str) -> tuple[Select, Select]:
+    """The inbox's counts by status and its page of rows, for a box ("in", "out") and a kind of
+    status filter ("", "open", "one"), built once: each page fills in its partners, status and
+    page by bound parameters (building and keying new statements on every request cost about
+    as much as running them)."""
+    mine = bindparam("mine", expanding=True)
     column = Referral.from_partner_id if box == "out" else Referral.to_partner_id
     where = [column.in_(mine)]
     if box == "in":
         where.append(Referral.status != Status.DRAFT)
-    counts = dict(
-        db.session.execute(
-            select(Referral.status, func.count()).where(*where).group_by(Referral.status)
-        ).all()
-    )
-    status = request.args.get("status", "")
-    if status in {s.value for s in Status}:
-        where.append(Referral.status == status)
-        shown = [Status(status)]
-    elif status == "open":
-        shown = [s for s in Status if s.is_open]
-        where.append(Referral.status.in_(shown))
-    else:
-        shown = list(Status)
-    number = queries.page_number(request.args)
-    total = sum(counts.get(s, 0) for s in shown)  # the counts above, filtered: no second count
-    size = INBOX_PAGE_SIZE
+    counts = select(Referral.status, func.count()).where(*where).group_by(Referral.status)
+    if filtered == "one":
+        where.append(Referral.status == bindparam("status"))
+    elif filtered == "open":
+        where.append(Referral.status.in_([s for s in Status if s.is_open]))
     # The listed columns only, as plain rows: a family's question and contact stay unread, and
     # a page of rows costs no ORM objects.
     other = Referral.from_partner_id if box == "in" else Referral.to_partner_id
     # the other side's name: a key lookup per listed row (as a join, PostgreSQL's generic plan
     # read all of the network's partners for each page)
     other_name = select(Partner.name).where(Partner.id == other).scalar_subquery()
-    rows = db.session.execute(
+    page = (
         select(*(getattr(Referral, name) for name in LISTED_COLUMNS), other_name.label("other"))
         .where(*where)
         .order_by(Referral.urgent.desc(), Referral.id.desc())
-        .offset((number - 1) * size)
-        .limit(size)
-    ).all()
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    return counts, page
+
+
+@bp.route("/")
+@roles_required(*REFERRERS)
+def index():
+    box = "out" if request.args.get("box") == "out" else "in"
+    status = request.args.get("status", "")
+    if status in {s.value for s in Status}:
+        filtered, shown = "one", [Status(status)]
+    elif status == "open":
+        filtered, shown = "open", [s for s in Status if s.is_open]
+    else:
+        filtered, shown = "", list(Status)
+    counted, listed = _inbox_queries(box, filtered)
+    number = queries.page_number(request.args)
+    size = INBOX_PAGE_SIZE
+    values = {"mine": sorted(_my_ids()), "status": status, "offset": (number - 1) * size}
+    counts = dict(db.session.execute(counted, values).all())
+    total = sum(counts.get(s, 0) for s in shown)  # the counts, filtered: no second count
+    rows = db.session.execute(listed, {**values, "limit": size}).all()
     record_reads("referral.listed", Referral, [r.id for r in rows])
     return render_template(
         "referrals/index.html",
