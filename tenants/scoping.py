@@ -10,6 +10,7 @@ Lock 2 (PostgreSQL): row-level security on the same column, fed per transaction 
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 
 from sqlalchemy import ForeignKey, event
@@ -48,6 +49,22 @@ def _criteria(network_id: int):
     )
 
 
+# A statement built once (a module's prebuilt query) is scoped once per network, too: the
+# scoped copy keeps its SQL cache key, which SQLAlchemy would otherwise work out again on every
+# execution. A statement built for one request takes its entry with it when it is dropped.
+_scoped: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _scoped_statement(statement, network_id: int):
+    per_network = _scoped.get(statement)
+    if per_network is None:
+        per_network = _scoped[statement] = {}
+    scoped = per_network.get(network_id)
+    if scoped is None:
+        scoped = per_network[network_id] = statement.options(_criteria(network_id))
+    return scoped
+
+
 def _scope_statement(state) -> None:
     if state.is_column_load or context.reading_all_networks():
         return
@@ -56,7 +73,7 @@ def _scope_statement(state) -> None:
     if state.execution_options.get("dorp_all_networks"):
         return
     network_id = context.current_network_id() or NO_NETWORK
-    state.statement = state.statement.options(_criteria(network_id))
+    state.statement = _scoped_statement(state.statement, network_id)
 
 
 def _stamp_and_check(session: Session, flush_context, instances) -> None:

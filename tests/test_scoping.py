@@ -31,6 +31,26 @@ def test_queries_see_only_the_current_network(app):
         assert all(m.network_id == beringen.network.id for m in rows)
 
 
+def test_a_statement_built_once_is_scoped_to_each_network_it_runs_in(app):
+    """Prebuilt statements are scoped once per network and the scoped copy kept: running one
+    under Beringen, then Sint-Truiden, then with no network must each see their own rows."""
+    from sqlalchemy import bindparam
+
+    beringen, sint_truiden = build_world(app)
+    names = select(Partner.name).where(Partner.name != bindparam("not_this")).order_by(Partner.id)
+    seen = {}
+    with app.app_context():
+        for _ in range(2):  # the second round runs the kept copies
+            for world in (beringen, sint_truiden):
+                with network_scope(world.network.id):
+                    seen[world.network.id] = set(
+                        db.session.execute(names, {"not_this": ""}).scalars()
+                    )
+                    assert seen[world.network.id] == {world.partner_a.name, world.partner_b.name}
+            assert db.session.execute(names, {"not_this": ""}).all() == []
+            db.session.rollback()
+
+
 def test_without_a_network_tenant_queries_see_nothing(app):
     build_world(app)
     with app.app_context():
