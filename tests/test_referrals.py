@@ -520,3 +520,24 @@ def test_listing_referrals_leaves_one_audit_row_naming_the_referrals_shown(app, 
     event = listed[0]
     assert (event.actor_id, event.object_type, event.object_id) == (receiver.id, "Referral", None)
     assert event.details == {"ids": shown}  # in the order the page showed them
+
+
+def test_the_inbox_counts_by_status_and_an_empty_page_is_no_read(app, cast):
+    """The status filter's counts come with the page (on PostgreSQL in the same statement);
+    a page past the end still shows them, and reads nothing, so it leaves no audit row."""
+    sender = client_of(app, cast["people"]["sender"])
+    refer(sender, cast)
+    refer(sender, cast, family_label="Tweede gezin")
+    receiver = client_of(app, cast["people"]["receiver"])
+    full = receiver.get("/beringen/referrals/?box=in").get_data(as_text=True)
+    past_the_end = receiver.get("/beringen/referrals/?box=in&status=open&page=9")
+    assert past_the_end.status_code == 200
+    empty = past_the_end.get_data(as_text=True)
+    for body in (full, empty):
+        assert re.search(r"status=sent\"[^>]*>[^<]*\(2\)", body), body
+    assert "Tweede gezin" in full and "Tweede gezin" not in empty
+    with app.app_context(), network_scope(cast["net"].id):
+        reads = db.session.execute(
+            select(func.count()).where(AuditEvent.action == "referral.listed")
+        ).scalar_one()
+    assert reads == 1

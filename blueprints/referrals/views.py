@@ -14,7 +14,7 @@ from blueprints.auth.forms import ConfirmForm
 from blueprints.forms import choices
 from blueprints.referrals import bp
 from blueprints.referrals.forms import CompleteForm, DeclineForm, MessageForm, ReferralForm
-from saas.audit.services import record, record_reads
+from saas.audit.services import read_page, record
 from saas.catalogue import queries
 from saas.catalogue.models import ActivitySession, Offer
 from saas.catalogue.schedule import to_local
@@ -120,10 +120,10 @@ def index():
     number = queries.page_number(request.args)
     size = INBOX_PAGE_SIZE
     values = {"mine": sorted(_my_ids()), "status": status, "offset": (number - 1) * size}
-    counts = dict(db.session.execute(counted, values).all())
+    rows, counts = read_page(
+        "referral.listed", Referral, listed, {**values, "limit": size}, counts=counted
+    )
     total = sum(counts.get(s, 0) for s in shown)  # the counts, filtered: no second count
-    rows = db.session.execute(listed, {**values, "limit": size}).all()
-    record_reads("referral.listed", Referral, [r.id for r in rows])
     return render_template(
         "referrals/index.html",
         box=box,

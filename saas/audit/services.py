@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
+
 from flask_login import current_user
-from sqlalchemy import insert
+from sqlalchemy import Row, Select, bindparam, func, insert, select
 
 from saas.audit.models import AuditEvent
 from saas.extensions import db
@@ -25,6 +28,17 @@ def record(action: str, obj=None, **details) -> AuditEvent:
 
 
 _LIST_READ = insert(AuditEvent.__table__)
+_READ_FIELDS = ("network_id", "actor_id", "action", "object_type", "object_id", "created_at")
+
+
+def _list_read(action: str, model: type) -> dict:
+    """A list read's audit row, all but the ids."""
+    network_id = current_network_id()
+    if network_id is None:
+        raise TenantViolation("a list read audited outside any network")
+    actor = current_user.id if current_user and current_user.is_authenticated else None
+    values = (network_id, actor, action, model.__name__, None, utcnow())
+    return dict(zip(_READ_FIELDS, values, strict=True))
 
 
 def record_reads(action: str, model: type, ids: list[int]) -> None:
@@ -36,21 +50,63 @@ def record_reads(action: str, model: type, ids: list[int]) -> None:
     foreign-key checks. Written at once by one INSERT, not through the ORM's flush, as a Core
     statement built once (the ORM's bulk-insert path cost half as much again per page).
     """
-    if not ids:
-        return
-    network_id = current_network_id()
-    if network_id is None:
-        raise TenantViolation("a list read audited outside any network")
-    actor = current_user.id if current_user and current_user.is_authenticated else None
-    db.session.execute(
-        _LIST_READ,
-        {
-            "network_id": network_id,
-            "actor_id": actor,
-            "action": action,
-            "object_type": model.__name__,
-            "object_id": None,
-            "details": {"ids": list(ids)},
-            "created_at": utcnow(),
-        },
+    if ids:
+        read = _list_read(action, model)
+        db.session.execute(_LIST_READ, {**read, "details": {"ids": list(ids)}})
+
+
+def read_page(
+    action: str, model: type, page: Select, values: dict, counts: Select | None = None
+) -> tuple[Sequence[Row], dict[str, int]]:
+    """The rows of `page` run with `values` (a page of `model` rows with an `id` column),
+    audited as one list read like `record_reads`; and, when given, `counts`' (key, number)
+    rows as a dict keyed by the keys' text.
+
+    On PostgreSQL it is one statement: the audit INSERT rides along as a data-modifying CTE
+    over the listed rows, the counts as a sub-select worked out once (an empty page asks for
+    its counts on their own). Elsewhere it is two or three. Either way every part goes through
+    the session, so the tenant scoping applies to all of it. Build `page` and `counts` once
+    (with bound parameters): the combined statement is built once per pair.
+    """
+    read = _list_read(action, model)
+    if db.session.get_bind().dialect.name != "postgresql":
+        rows = db.session.execute(page, values).all()
+        if rows:
+            db.session.execute(_LIST_READ, {**read, "details": {"ids": [r.id for r in rows]}})
+        return rows, _counted(counts, values)
+    audited = {**values, **{f"read_{name}": value for name, value in read.items()}}
+    rows = db.session.execute(_audited(page, counts), audited).all()
+    if counts is None or not rows:
+        return rows, _counted(counts, values)
+    return rows, rows[0]._mapping["read_counts"] or {}
+
+
+def _counted(counts: Select | None, values: dict) -> dict[str, int]:
+    if counts is None:
+        return {}
+    return {str(key): number for key, number in db.session.execute(counts, values).all()}
+
+
+@lru_cache(maxsize=64)
+def _audited(page: Select, counts: Select | None) -> Select:
+    """`page` with its audit row written by the same statement, and `counts` as a JSON object
+    in column `read_counts` (PostgreSQL)."""
+    listed = page.cte("listed")
+    table = AuditEvent.__table__
+    row = [bindparam(f"read_{name}", type_=table.c[name].type) for name in _READ_FIELDS]
+    ids = func.json_build_object("ids", func.json_agg(listed.c.id))
+    noted = (
+        insert(table)
+        .from_select(
+            [*_READ_FIELDS, "details"],
+            # an empty page is no read: no row
+            select(*row, ids).select_from(listed).having(func.count() > 0),
+        )
+        .cte("noted")
     )
+    query = select(listed).add_cte(noted)
+    if counts is not None:
+        tally = counts.subquery()
+        by_key = select(func.json_object_agg(*tally.c)).scalar_subquery()
+        query = query.add_columns(by_key.label("read_counts"))
+    return query
