@@ -1,4 +1,5 @@
-"""The health figures' cache: served without SQL, stale never, one network's never another's."""
+"""The health figures' cache: served without SQL, never older than the last change but one (and
+only while new figures are being worked out), one network's never another's."""
 
 from __future__ import annotations
 
@@ -108,6 +109,53 @@ def test_a_changed_referral_shows_at_once(app, fx):
         after.referrals.by_state.body[waiting][0].value
         == before.referrals.by_state.body[waiting][0].value - 1
     )
+
+
+def _working(app, network_id, lang="en") -> str:
+    """The lock a request holds while it works out the current figures (the cache's own key)."""
+    with app.app_context():
+        version = flask_cache.get(f"health-version:{network_id}") or 0
+    return f"health:{network_id}:{version}:{YEAR.code}:{lang}:working"
+
+
+def test_while_another_request_works_out_new_figures_the_last_ones_are_shown(app, fx):
+    """After a change, requests that come while the first one works out the new figures are
+    shown the figures from just before the change (no SQL, no second computation); then the
+    new ones."""
+    assert _health(app, fx.network.id).reach.sessions_held == 4
+    _add_held_session(app, fx.network.id, adults=2)
+    working = [_working(app, fx.network.id, lang) for lang in ("en", "nl")]
+    with app.app_context():
+        for key in working:
+            assert flask_cache.add(key, 1, timeout=30)  # other requests are at work
+    try:
+        with Statements(app) as sql:
+            meanwhile = _health(app, fx.network.id)
+        assert meanwhile.reach.sessions_held == 4 and sql.seen == []
+        # in Dutch there are no earlier figures to show: this request works them out itself
+        assert _health(app, fx.network.id, lang="nl").reach.sessions_held == 5
+    finally:
+        with app.app_context():
+            flask_cache.delete_many(*working)
+    assert _health(app, fx.network.id).reach.sessions_held == 5
+
+
+def test_a_failed_computation_lets_the_next_request_work_the_figures_out(app, fx, monkeypatch):
+    from saas.insights import figures
+
+    _add_held_session(app, fx.network.id, adults=1)
+    real = figures.health
+
+    def broken(period):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(figures, "health", broken)
+    with pytest.raises(RuntimeError):
+        _health(app, fx.network.id)
+    with app.app_context():
+        assert flask_cache.get(_working(app, fx.network.id)) is None  # the lock is let go
+    monkeypatch.setattr(figures, "health", real)
+    assert _health(app, fx.network.id).reach.sessions_held == 5
 
 
 def test_a_rolled_back_change_keeps_the_cached_figures(app, fx):

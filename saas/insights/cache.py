@@ -12,6 +12,12 @@ Redis round trip. The key carries the network's *data version*:
 - entries also expire after `HEALTH_CACHE_SECONDS` (ten minutes by default): what counts as
   *held* moves with the clock, and a bump lost while Redis was down must not last.
 
+After a change, the first request works the figures out (it holds a short Redis lock for them)
+and requests that come while it does are shown the figures from just before the change, kept
+under a `latest` key, instead of each working them out too: a busy network's dashboard no
+longer ties up every web worker for a second after each new referral. Nobody is ever shown
+figures older than that, and without them (a first view) a request works them out itself.
+
 The network id is part of every key and is taken from the tenancy context, so one network's
 figures are never served to another. Without Redis the figures are computed for each request
 (slower, never wrong); `HEALTH_CACHE_SECONDS=0` does the same on purpose.
@@ -81,26 +87,43 @@ def page(period: Period, render: Callable[[], str]) -> Markup:
     return Markup(_cached("page", period, render, str))  # noqa: S704
 
 
+WORKING_SECONDS = 60  # how long a request may take to work figures out before others do too
+
+
 def _cached(kind: str, period: Period, compute: Callable[[], T], expected: type) -> T:
     seconds = current_app.config["HEALTH_CACHE_SECONDS"]
     network_id = context.current_network_id()
     if not seconds or network_id is None:
         return compute()
+    where = f"{kind}:{network_id}:{{}}:{period.code}:{get_locale()}"
     try:
         version = cache.get(_version_key(network_id)) or 0
-        key = f"{kind}:{network_id}:{version}:{period.code}:{get_locale()}"
-        found = cache.get(key)
+        key, latest = where.format(version), where.format("latest")
+        found, before = cache.get_many(key, latest)
+        if isinstance(found, expected):
+            return found
+        working = f"{key}:working"
+        mine = cache.add(working, 1, timeout=min(WORKING_SECONDS, seconds))
     except RedisError as error:
         log.warning("health cache unavailable (%s): computing the figures", type(error).__name__)
         return compute()
-    if isinstance(found, expected):
-        return found
-    computed = compute()
+    if not mine and isinstance(before, expected):
+        return before  # another request is working out the new figures
     try:
-        cache.set(key, str(computed) if expected is str else computed, timeout=seconds)
+        computed = compute()
+    finally:
+        if mine:
+            _quietly(lambda: cache.delete(working))
+    kept = str(computed) if expected is str else computed
+    _quietly(lambda: cache.set_many({key: kept, latest: kept}, timeout=seconds))
+    return computed
+
+
+def _quietly(write: Callable[[], object]) -> None:
+    try:
+        write()
     except RedisError as error:
         log.warning("health cache unavailable (%s): not kept", type(error).__name__)
-    return computed
 
 
 def forget(network_id: int) -> None:
