@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import quote
 
 from flask import current_app, url_for
 
@@ -16,21 +17,24 @@ def absolute_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"] + path
 
 
-def url_for_each(endpoint: str, key: str, **values) -> Callable[[int], str]:
-    """`url_for(endpoint, key=n, **values)` as a function of the integer n, built once.
+def url_for_each(endpoint: str, key: str, **values) -> Callable[[int | str], str]:
+    """`url_for(endpoint, key=v, **values)` as a function of v, built once.
 
-    A list page links each of its rows to the same route with another id; building the URL
-    through the router for every row costs more than the rest of the row. The URL is built once
-    with a stand-in id, and each call puts the row's id in its place. Where the stand-in's
-    digits would be ambiguous (they appear twice), every call goes through `url_for`.
+    A list page links each of its rows (or each of its filters) to the same route with another
+    id or value; building the URL through the router every time costs more than the rest of
+    the row. The URL is built once with a stand-in, and each call puts the real one in its
+    place: an int as its digits (a path's `<int:...>` or a query value), anything else as a
+    query value, percent-encoded. Where the stand-in's digits would be ambiguous (they appear
+    twice), every call goes through `url_for`.
     """
-    url = url_for(endpoint, **{key: _STAND_IN}, **values)
+    url = url_for(endpoint, **values, **{key: _STAND_IN})
     marker = str(_STAND_IN)
     if url.count(marker) != 1:
-        return lambda n: url_for(endpoint, **{key: n}, **values)
+        return lambda v: url_for(endpoint, **values, **{key: v})
     head, _, tail = url.partition(marker)
 
-    def link(n: int) -> str:
-        return f"{head}{int(n)}{tail}"
+    def link(v: int | str) -> str:
+        text = str(int(v)) if isinstance(v, int) else quote(str(v), safe="")
+        return f"{head}{text}{tail}"
 
     return link
