@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.notifications.models import OutboxMessage, OutboxState
+from saas.notifications.relay import BATCH
 from saas.partners.models import Partner
 from tenants.context import network_scope
 from tenants.models import Role
@@ -207,12 +208,12 @@ def test_one_commit_of_many_messages_goes_out_over_one_connection(app, make_app)
     controller.start()
     try:
         smtp_app = make_app(env={"MAIL_URL": f"smtp://127.0.0.1:{controller.port}"})
-        ids = _queue_many(smtp_app, 60)
+        ids = _queue_many(smtp_app, BATCH + 10)
         work(smtp_app)
     finally:
         controller.stop()
-    assert len(inbox.messages) == 60
-    assert inbox.connections == 2  # batches of 50 and 10
+    assert len(inbox.messages) == BATCH + 10
+    assert inbox.connections == 2  # a full batch and ten
     assert {m.state for m in _messages(app)} == {OutboxState.SENT}
     assert sorted(m.id for m in _messages(app)) == ids
 
@@ -234,3 +235,17 @@ def test_a_connection_lost_mid_batch_sends_every_message_exactly_once(app, make_
         controller.stop()
     seen = [e.content.decode().split("<dorp-outbox-")[1].split("@")[0] for e in inbox.messages]
     assert sorted(map(int, seen)) == ids
+
+
+@pytest.mark.postgres
+def test_the_sent_marks_connection_goes_back_to_the_pool_with_synchronous_commit_on(app, make_app):
+    """The marks commit without waiting for the WAL flush; the connection they used must not
+    carry that into whatever uses it next."""
+    from workers.jobs import _sent_marks
+
+    single = make_app({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0}})
+    with single.app_context():
+        with _sent_marks() as mark:
+            mark(0)  # no such message: nothing changes
+        with db.engine.connect() as connection:  # the one pooled connection, used again
+            assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"

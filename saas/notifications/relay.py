@@ -13,7 +13,10 @@ from saas.after_commit import after_commit
 from saas.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-BATCH = 50  # messages per delivery job: one SMTP connection each
+# Messages per delivery job, one SMTP connection each (what mail servers commonly take on one
+# connection). Each job costs tens of milliseconds before its first e-mail (RQ's work horse, a
+# database connection, the claim): at 50 a job that was a third of the time per e-mail.
+BATCH = 100
 
 
 def enqueue_messages(ids: list[int]) -> int:
