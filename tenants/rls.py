@@ -100,7 +100,10 @@ def install(db) -> None:
         if not has_app_context():
             return
         session = db.session()
-        if session.in_transaction():
+        transaction = session.get_transaction()
+        # A transaction a failed statement has spoilt runs nothing more (it only rolls back, and
+        # its settings go with it): asking it for its connection would raise, in a teardown.
+        if transaction is not None and transaction.is_active:
             _apply(session.connection())
 
     context.on_change(_on_change)

@@ -99,3 +99,22 @@ def test_creating_a_tenant_row_without_a_network_is_refused(app):
         with pytest.raises(TenantViolation):
             db.session.flush()
         db.session.rollback()
+
+
+def test_leaving_a_network_after_a_failed_write_does_not_raise_again(app):
+    """A request whose write failed (the database went away, a constraint) leaves its network in
+    the teardown; that must not raise a second error from the spoilt transaction."""
+    from sqlalchemy.exc import IntegrityError, PendingRollbackError
+
+    from tenants import context
+
+    beringen, _ = build_world(app)
+    with app.app_context():
+        context.set_network(beringen.network.id)
+        db.session.add(Partner(name=None, sector=Sector.WELFARE, contact_email="x@y.example"))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        with pytest.raises(PendingRollbackError):
+            db.session.connection()  # the transaction is spoilt
+        context.clear()  # the teardown: no second error
+        db.session.rollback()
