@@ -1,7 +1,7 @@
 """The health figures, computed once and kept in Redis until the network's data changes.
 
 A dashboard, its CSV files and its PDF report read the same `Health` (already suppressed) for a
-(network, period, language). Computing it takes about twenty aggregate queries (about 1.5 s for
+(network, period, language). Computing it takes about twenty aggregate queries (under a second for
 a network with 50,000 sessions and 100,000 referrals on PostgreSQL); reading it back takes one
 Redis round trip. The key carries the network's *data version*:
 
