@@ -9,7 +9,7 @@ from urllib.parse import urljoin, urlsplit
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 
 from saas.extensions import db, login_manager, talisman
 from saas.models_base import utcnow
@@ -73,14 +73,14 @@ def _login_session_query(with_roles: bool):
     needs one round trip for both. Built once: building and keying these loader options
     cost a quarter of a millisecond on every request."""
     from saas.accounts.models import LoginSession, User
-    from tenants.models import Membership
+    from tenants.access import ROLE_LOADING
 
     query = select(LoginSession).where(LoginSession.token == bindparam("token"))
     if with_roles:
         query = query.options(
             joinedload(LoginSession.user)
             .joinedload(User.network_memberships)
-            .options(joinedload(Membership.partner), lazyload(Membership.user))
+            .options(*ROLE_LOADING)
         )
     return query
 

@@ -15,6 +15,10 @@ from saas.extensions import db
 from tenants import context, rls
 from tenants.models import Membership, Network, Role
 
+# How a person's memberships load, here and with the login session (saas.security): with their
+# partner (is it suspended?), without loading the person again.
+ROLE_LOADING = (joinedload(Membership.partner), lazyload(Membership.user))
+
 
 @cache
 def _network_query(on_postgres: bool) -> Select:
@@ -75,7 +79,7 @@ def memberships() -> list[Membership]:
             rows = db.session.execute(
                 select(Membership)
                 .where(Membership.user_id == current_user.id)
-                .options(joinedload(Membership.partner), lazyload(Membership.user))
+                .options(*ROLE_LOADING)
                 .order_by(Membership.id)
             ).scalars()
         found = [m for m in rows if m.partner is None or not m.partner.is_suspended]

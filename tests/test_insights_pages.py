@@ -6,9 +6,7 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import event
 
-from saas.extensions import db
 from tenants.models import Role
 from tests import factories as f
 from tests.insights_fixture import build
@@ -190,18 +188,8 @@ def test_municipality_viewer_cannot_open_any_referral_or_family_page(app):
 
 
 def _statements(app, client, url) -> int:
-    seen = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with f.counting(app) as seen:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(seen)
 
 

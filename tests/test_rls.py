@@ -137,15 +137,8 @@ def _raw_partner_count(network_id: int) -> int:
 def test_the_network_lookup_sets_the_network_in_the_same_statement(make_app, app):
     """A network page's first statement finds the network and tells PostgreSQL; no separate
     set_config follows, and the request's raw reads see that network and only that one."""
-    from sqlalchemy import event
-
     beringen, sint_truiden = build_world(app)
-    statements: list[str] = []
     seen: dict[str, int] = {}
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
     probe = make_app()  # a route of its own, on an app that has not served yet
 
     @probe.get("/<slug>/_rls_probe")
@@ -154,13 +147,8 @@ def test_the_network_lookup_sets_the_network_in_the_same_statement(make_app, app
         seen["other"] = _raw_partner_count(sint_truiden.network.id)
         return "ok"
 
-    with probe.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with f.counting(probe) as statements:
         assert probe.test_client().get("/beringen/_rls_probe").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     assert seen["own"] > 0 and seen["other"] == 0
     lookups = [s for s in statements if "FROM networks" in s]
     assert len(lookups) == 1 and "set_config" in lookups[0]

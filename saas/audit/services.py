@@ -68,12 +68,11 @@ def read_page(
     the session, so the tenant scoping applies to all of it. Build `page` and `counts` once
     (with bound parameters): the combined statement is built once per pair.
     """
-    read = _list_read(action, model)
     if db.session.get_bind().dialect.name != "postgresql":
         rows = db.session.execute(page, values).all()
-        if rows:
-            db.session.execute(_LIST_READ, {**read, "details": {"ids": [r.id for r in rows]}})
+        record_reads(action, model, [r.id for r in rows])
         return rows, _counted(counts, values)
+    read = _list_read(action, model)
     audited = {**values, **{f"read_{name}": value for name, value in read.items()}}
     rows = db.session.execute(_audited(page, counts), audited).all()
     if counts is None or not rows:
