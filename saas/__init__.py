@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from saas.config import ROOT, load_settings
-from saas.urls import MAX_ID, url_for_each
+from saas.urls import MAX_ID, stylesheets, url_for_each
 
 
 def create_app(overrides: dict | None = None, environ: dict | None = None) -> Flask:
@@ -45,7 +45,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     login_manager.init_app(app)
 
     app.url_map.converters["int"] = BoundedInt
-    app.jinja_env.globals["url_for_each"] = url_for_each
+    app.jinja_env.globals.update(url_for_each=url_for_each, stylesheets=stylesheets)
     _install_tenancy(app)
     _register_blueprints(app)
     errors.register(app)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import date as date_type
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
+from jinja2 import pass_context
 
 from saas.partners.models import LANGUAGE_NAMES
 from saas.security import is_safe_next
@@ -105,10 +107,10 @@ def register(app: Flask) -> None:
         return response
 
     _install_template_gettext(app)
-    from flask_babel import format_date, format_datetime, format_time
+    from flask_babel import format_datetime, format_time
 
     app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
 
@@ -135,7 +137,6 @@ def _install_template_gettext(app: Flask) -> None:
     autoescaping, and always `%`-formatted with the keyword variables (escaped when autoescaping).
     """
     from flask_babel import get_locale, get_translations
-    from jinja2 import pass_context
     from markupsafe import Markup
 
     @lru_cache(maxsize=8192)
@@ -153,11 +154,36 @@ def _install_template_gettext(app: Flask) -> None:
     @pass_context
     def gettext(context, message: str, **variables):
         autoescape = context.eval_ctx.autoescape
+        # the page's language, as `_languages` put it in the context (a macro imported without
+        # the context asks Flask-Babel)
+        language = context.get("current_language") or str(get_locale())
         if not variables:
-            return finished(get_locale(), message, autoescape)
-        return formatted(translated(get_locale(), message), autoescape, variables)
+            return finished(language, message, autoescape)
+        return formatted(translated(language, message), autoescape, variables)
 
     app.jinja_env.globals.update(gettext=gettext, _=gettext)
+
+
+@pass_context
+def format_day(context, value=None, format: str | None = None, rebase: bool = True) -> str:
+    """Flask-Babel's `format_date` as the template filter `date`, each (value, format, language,
+    time zone) formatted once per process: a list page shows the same rows' dates on every
+    view, and each costs Babel a pattern walk and a time-zone move. The language is the page's
+    (`current_language`, as for `_()`)."""
+    from flask_babel import format_date, get_locale, get_timezone
+
+    if not isinstance(value, date_type):  # None (today) or what Babel itself turns down
+        return format_date(value, format, rebase)
+    language = context.get("current_language") or str(get_locale())
+    return _day(value, format, rebase, language, get_timezone())
+
+
+@lru_cache(maxsize=4096)
+def _day(value: date_type, format: str | None, rebase: bool, language: str, zone) -> str:
+    from flask_babel import format_date
+
+    # `language` and `zone` are the request's (Flask-Babel reads them there): in the key only
+    return format_date(value, format, rebase)
 
 
 def labels(choices: type) -> dict:

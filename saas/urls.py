@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
+from markupsafe import Markup
 
 MAX_ID = 2**31 - 1  # ids fit a 32-bit column: the largest a route accepts (saas.BoundedInt)
 _STAND_IN = MAX_ID  # in url_for_each, the id the real ones replace
@@ -38,3 +39,18 @@ def url_for_each(endpoint: str, key: str, **values) -> Callable[[int | str], str
         return f"{head}{text}{tail}"
 
     return link
+
+
+def stylesheets() -> Markup:
+    """The layout's stylesheet links, Bootstrap's (Bootstrap-Flask's `load_css`) and ours: the
+    same on every page the app serves under one script root, so built once for it rather than
+    on every page (each is a URL build, and Bootstrap-Flask's also an integrity lookup)."""
+    built = current_app.extensions.setdefault("dorp_stylesheets", {})
+    links = built.get(request.script_root)
+    if links is None:
+        bootstrap = current_app.extensions["bootstrap"]
+        ours = url_for("static", filename="dorp.css")
+        links = built[request.script_root] = Markup(
+            '{}\n  <link rel="stylesheet" href="{}">'
+        ).format(bootstrap.load_css(), ours)
+    return links

@@ -50,10 +50,22 @@ def add_network_slug(endpoint: str, values: dict) -> None:
     network = g.get("network")
     if network is None or "slug" in values:
         return
+    if endpoint in _slugged_endpoints():
+        values["slug"] = network.slug
+
+
+def _slugged_endpoints() -> frozenset[str]:
+    """The endpoints whose URL holds a network's slug, worked out once per app at its first
+    network link (asking the URL map walks the endpoint's rules on every link). Flask takes no
+    new routes once the app has served a request."""
     from flask import current_app
 
-    if current_app.url_map.is_endpoint_expecting(endpoint, "slug"):
-        values["slug"] = network.slug
+    known = current_app.extensions.get("dorp_slugged")
+    if known is None:
+        rules = current_app.url_map.iter_rules()
+        known = frozenset(rule.endpoint for rule in rules if "slug" in rule.arguments)
+        current_app.extensions["dorp_slugged"] = known
+    return known
 
 
 def current_network() -> Network | None:

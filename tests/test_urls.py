@@ -36,3 +36,40 @@ def test_a_stand_in_that_appears_twice_falls_back_to_url_for(app):
         assert both("open") == url_for(
             "referrals.index", slug="beringen", box=str(MAX_ID), status="open"
         )
+
+
+def test_the_stylesheet_links_are_built_for_each_script_root(app):
+    from saas.urls import stylesheets
+
+    for root in ("", "/dorp", ""):
+        with app.test_request_context("/", base_url=f"http://localhost{root}"):
+            links = str(stylesheets())
+            assert f'href="{url_for("static", filename="dorp.css")}"' in links
+            assert url_for("bootstrap.static", filename="css/bootstrap.min.css") in links
+            assert links.count(f'href="{root}/') == 2
+
+
+def test_a_page_under_a_script_root_links_its_own_stylesheets(client):
+    page = client.get("/", environ_overrides={"SCRIPT_NAME": "/dorp"})
+    assert page.status_code == 200
+    assert 'href="/dorp/static/dorp.css"' in page.text
+    assert 'href="/dorp/bootstrap/static/css/bootstrap.min.css"' in page.text
+
+
+def test_links_inside_a_network_keep_its_slug_and_others_get_none(make_app):
+    from flask import g
+
+    from tenants.models import Network
+
+    probe = make_app()
+
+    @probe.route("/<slug>/probe-links")
+    def probe_links():
+        return "ok"
+
+    with probe.test_request_context("/"):
+        g.network = Network(id=1, slug="beringen", name="Beringen")
+        assert url_for("catalogue.index") == "/beringen/catalogue/"
+        assert url_for("probe_links") == "/beringen/probe-links"  # a route added after setup
+        assert url_for("site.home") == "/"
+        assert url_for("catalogue.index", slug="sint-truiden") == "/sint-truiden/catalogue/"
