@@ -145,8 +145,8 @@ def measure(base: str, pages: dict[str, tuple[requests.Session, str]], rounds: i
     """Every page once a round, in an order shuffled each round (seeded: the same in every run).
 
     In a fixed order each page always followed the same page: the peer always came after the
-    bare route, on a worker with warm caches, and the inbox always after the catalogue, a
-    page twenty times heavier whose work (evicted caches, garbage left to collect) it inherited.
+    bare route, on a worker with warm caches, and the inbox always after the catalogue, a page
+    about four times heavier whose work (evicted caches, garbage left to collect) it inherited.
     That put about a fifth on the inbox's ratio that was the order's, not the page's. Shuffled,
     every page follows every other equally often."""
     timings: dict[str, list[float]] = {name: [] for name in pages}
