@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, g, redirect, request, url_for
+from flask_babel import format_date, format_datetime, format_time, get_locale, get_timezone
 from flask_login import current_user
 from jinja2 import pass_context
 
@@ -107,8 +108,6 @@ def register(app: Flask) -> None:
         return response
 
     _install_template_gettext(app)
-    from flask_babel import format_datetime, format_time
-
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["time"] = format_time
@@ -116,8 +115,6 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _languages():
-        from flask_babel import get_locale
-
         language = str(get_locale())
         return {
             "language_label": lambda code: LANGUAGE_NAMES.get(code, code),
@@ -136,7 +133,7 @@ def _install_template_gettext(app: Flask) -> None:
     message, autoescape). The rest is Jinja's "newstyle" gettext: marked safe only when
     autoescaping, and always `%`-formatted with the keyword variables (escaped when autoescaping).
     """
-    from flask_babel import get_locale, get_translations
+    from flask_babel import get_translations
     from markupsafe import Markup
 
     @lru_cache(maxsize=8192)
@@ -154,14 +151,18 @@ def _install_template_gettext(app: Flask) -> None:
     @pass_context
     def gettext(context, message: str, **variables):
         autoescape = context.eval_ctx.autoescape
-        # the page's language, as `_languages` put it in the context (a macro imported without
-        # the context asks Flask-Babel)
-        language = context.get("current_language") or str(get_locale())
+        language = _page_language(context)
         if not variables:
             return finished(language, message, autoescape)
         return formatted(translated(language, message), autoescape, variables)
 
     app.jinja_env.globals.update(gettext=gettext, _=gettext)
+
+
+def _page_language(context) -> str:
+    """The language of the page being rendered, as the `_languages` context processor put it in
+    the context (a macro imported without the context asks Flask-Babel)."""
+    return context.get("current_language") or str(get_locale())
 
 
 @pass_context
@@ -170,18 +171,13 @@ def format_day(context, value=None, format: str | None = None, rebase: bool = Tr
     time zone) formatted once per process: a list page shows the same rows' dates on every
     view, and each costs Babel a pattern walk and a time-zone move. The language is the page's
     (`current_language`, as for `_()`)."""
-    from flask_babel import format_date, get_locale, get_timezone
-
     if not isinstance(value, date_type):  # None (today) or what Babel itself turns down
         return format_date(value, format, rebase)
-    language = context.get("current_language") or str(get_locale())
-    return _day(value, format, rebase, language, get_timezone())
+    return _day(value, format, rebase, _page_language(context), get_timezone())
 
 
 @lru_cache(maxsize=4096)
 def _day(value: date_type, format: str | None, rebase: bool, language: str, zone) -> str:
-    from flask_babel import format_date
-
     # `language` and `zone` are the request's (Flask-Babel reads them there): in the key only
     return format_date(value, format, rebase)
 
@@ -189,8 +185,6 @@ def _day(value: date_type, format: str | None, rebase: bool, language: str, zone
 def labels(choices: type) -> dict:
     """Every member's translated `label` of an enum (statuses, kinds), worked out once per
     language instead of one catalogue lookup per use."""
-    from flask_babel import get_locale
-
     return _labels(choices, str(get_locale()))
 
 
