@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export FLASK_APP := saas:create_app
+export FLASK_APP := saas.app:create_app
 
 .PHONY: install run test lint format extract-messages worker scheduler bench clean
 

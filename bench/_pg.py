@@ -76,7 +76,7 @@ def database(name: str) -> Iterator[dict]:
         "FORCE_HTTPS": "0",
     }
     Redis.from_url(REDIS_URL).flushdb()
-    from saas import create_app
+    from saas.app import create_app
     from saas.database import upgrade_database
 
     upgrade_database(create_app(environ=environ))

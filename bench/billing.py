@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.disable(logging.WARNING)  # the relay's "Redis is down" warnings, by design here
-    from saas import create_app
+    from saas.app import create_app
     from saas.database import upgrade_database
     from tests.stripe_server import StripeServer, event, sign
 
@@ -60,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     upgrade_database(app)
     from saas.billing import events as billing_events
     from saas.extensions import db
-    from tenants import services as tenant_services
+    from saas.onboarding import networks as onboarding
 
     with app.test_request_context():
-        network = tenant_services.create_network(slug="bench", name="Bench", municipality="B")
+        network = onboarding.create_network(slug="bench", name="Bench", municipality="B")
         db.session.commit()
         network_id = network.id
     stripe.customers["cus_bench"] = {"id": "cus_bench", "object": "customer", "metadata": {}}

@@ -54,7 +54,7 @@ def _database(folder: Path) -> tuple[str, str, str]:
 
 
 def _app(folder: Path, app_url: str, owner_url: str):
-    from saas import create_app
+    from saas.app import create_app
 
     environ = {
         "DORP_ENV": "testing",

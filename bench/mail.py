@@ -56,7 +56,7 @@ def _start_workers(environ: dict, count: int) -> list[subprocess.Popen]:
     from rq import Worker
 
     flask = Path(sys.executable).parent / "flask"
-    env = {**os.environ, **environ, "FLASK_APP": "saas:create_app"}
+    env = {**os.environ, **environ, "FLASK_APP": "saas.app:create_app"}
     workers = [
         subprocess.Popen(
             [str(flask), "worker", "--queues", "notifications"],
@@ -78,7 +78,7 @@ def _start_workers(environ: dict, count: int) -> list[subprocess.Popen]:
 def dorp(environ: dict, count: int, workers: int) -> float:
     from sqlalchemy import func, select
 
-    from saas import create_app
+    from saas.app import create_app
     from saas.extensions import db
     from saas.notifications.models import OutboxMessage, OutboxState
 

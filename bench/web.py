@@ -34,8 +34,8 @@ def _people(environ: dict, slug: str) -> dict[str, str]:
     """A partner member (inbox, catalogue) and a municipality viewer (dashboard) in `slug`."""
     from sqlalchemy import func, select
 
-    from saas import create_app
     from saas.accounts import services as accounts
+    from saas.app import create_app
     from saas.extensions import db
     from saas.referrals.models import Referral
     from tenants.context import network_scope
@@ -170,7 +170,7 @@ def _after_a_change(base, viewer, path, environ, network_id, rounds) -> list[flo
     """The dashboard when its figures must be worked out again: before each request the
     network's data version is bumped, as any committed change to a session, headcount,
     offer, partner or referral does (saas.insights.cache)."""
-    from saas import create_app
+    from saas.app import create_app
     from saas.insights.cache import forget
 
     app = create_app(environ=environ)
@@ -264,7 +264,7 @@ def seed(environ: dict, data: str = "scale") -> str:
 
     from bench.scale import seed_scale
     from bench.webapp import create_fortunes
-    from saas import create_app
+    from saas.app import create_app
     from saas.demo import seed as seed_demo
     from tenants.models import Network
 

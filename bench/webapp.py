@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import text
 
-from saas import create_app
+from saas.app import create_app
 from saas.extensions import db
 
 FORTUNES = [

@@ -41,6 +41,18 @@ def _int(name: str, value: str | None, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
 
 
+def _float(name: str, value: str | None, default: float) -> float:
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {value!r}") from exc
+    if not number > 0 or number == float("inf"):
+        raise ConfigError(f"{name} must be a positive number, got {value!r}")
+    return number
+
+
 def _dev_secret_key(instance: Path) -> str:
     """A per-laptop secret, kept under instance/ so sessions survive restarts."""
     path = instance / "secret_key"
@@ -77,6 +89,10 @@ class Settings:
     login_account_rate_limit: str = "5 per 15 minutes"
     api_rate_limit: str = "300 per minute"
     health_cache_seconds: int = 600
+    # Measured with bench/roster.py on a 2-core machine: 8 CP-SAT search workers prove the S and
+    # M instances optimal far sooner than the default on 2 cores (README, Roster benchmark).
+    roster_search_workers: int = 8
+    roster_time_limit: float = 30.0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -113,6 +129,8 @@ class Settings:
             "CACHE_DEFAULT_TIMEOUT": 300,  # each use sets its own; 0 would mean "never expires"
             "CACHE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
             "HEALTH_CACHE_SECONDS": self.health_cache_seconds,
+            "DORP_ROSTER_SEARCH_WORKERS": self.roster_search_workers,
+            "DORP_ROSTER_TIME_LIMIT": self.roster_time_limit,
             "MAIL_URL": self.mail_url,
             "MAIL_FROM": self.mail_from,
             "BASE_URL": self.base_url.rstrip("/"),
@@ -248,6 +266,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         health_cache_seconds=max(
             _int("HEALTH_CACHE_SECONDS", env.get("HEALTH_CACHE_SECONDS"), 600), 0
         ),
+        roster_search_workers=max(
+            _int("DORP_ROSTER_SEARCH_WORKERS", env.get("DORP_ROSTER_SEARCH_WORKERS"), 8), 1
+        ),
+        roster_time_limit=_float("DORP_ROSTER_TIME_LIMIT", env.get("DORP_ROSTER_TIME_LIMIT"), 30.0),
     )
 
 

@@ -19,8 +19,8 @@ from saas.demo_referrals import seed_referrals
 from saas.demo_workforce import seed_workforce
 from saas.extensions import db
 from saas.models_base import utcnow
+from saas.onboarding import invitations
 from saas.partners.models import Partner, PartnerState, Sector
-from tenants import invitations
 from tenants.context import network_scope
 from tenants.models import Membership, Network, Role
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from redis.exceptions import RedisError
+from rq import Worker
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
+from saas.connections import redis_connection
 from saas.extensions import db
 
 
@@ -12,21 +16,17 @@ def check() -> dict:
     try:
         db.session.execute(text("SELECT 1"))
         db.session.rollback()
-    except Exception as exc:
+    except SQLAlchemyError as exc:
         db.session.rollback()
         report["database"] = f"error: {type(exc).__name__}"
     try:
-        from rq import Worker
-
-        from workers.queues import redis_connection
-
         conn = redis_connection()
         conn.ping()
         workers = Worker.all(connection=conn)
         report["workers"] = len(workers)
         if not workers:
             report["worker"] = "none running"
-    except Exception as exc:
+    except RedisError as exc:
         report["redis"] = f"error: {type(exc).__name__}"
         report["worker"] = "unknown"
     healthy = report["database"] == "ok" and report["redis"] == "ok"

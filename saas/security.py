@@ -6,17 +6,19 @@ from datetime import timedelta
 from functools import cache
 from urllib.parse import urljoin, urlsplit
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
+from saas.accounts.models import LoginSession, User
 from saas.extensions import db, login_manager, talisman
 from saas.models_base import utcnow
+from tenants import context
+from tenants.access import role_loading
 
-SESSION_IDLE_LIMIT = timedelta(
-    days=14
-)  # a session unused this long is over, wherever its cookie is
+# A session unused this long is over, wherever its cookie is.
+SESSION_IDLE_LIMIT = timedelta(days=14)
 
 CSP = {
     "default-src": "'self'",
@@ -54,8 +56,6 @@ def init_app(app: Flask) -> None:
 
 def _refuse_nul_bytes():
     """NUL never belongs in text, and PostgreSQL refuses it: answer 400 before any view runs."""
-    from flask import abort
-
     values = list(request.args.values())
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
         "application/x-www-form-urlencoded",
@@ -72,23 +72,18 @@ def _login_session_query(with_roles: bool):
     request's network (scoped to it like any tenant read), so that a signed-in network page
     needs one round trip for both. Built once: building and keying these loader options
     cost a quarter of a millisecond on every request."""
-    from saas.accounts.models import LoginSession, User
-    from tenants.access import ROLE_LOADING
-
     query = select(LoginSession).where(LoginSession.token == bindparam("token"))
     if with_roles:
         query = query.options(
             joinedload(LoginSession.user)
             .joinedload(User.network_memberships)
-            .options(*ROLE_LOADING)
+            .options(*role_loading())
         )
     return query
 
 
 def load_user(token: str):
     """Flask-Login calls this with the session token it stored; no row, no session."""
-    from tenants import context
-
     network_id = context.current_network_id()
     query = _login_session_query(network_id is not None)
     row = db.session.execute(query, {"token": token}).unique().scalar_one_or_none()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache, wraps
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, inspect, or_, select
+from sqlalchemy import Select, bindparam, inspect, select
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.base import NO_VALUE
 
@@ -15,9 +15,13 @@ from saas.extensions import db
 from tenants import context, rls
 from tenants.models import Membership, Network, Role
 
-# How a person's memberships load, here and with the login session (saas.security): with their
-# partner (is it suspended?), without loading the person again.
-ROLE_LOADING = (joinedload(Membership.partner), lazyload(Membership.user))
+
+@cache
+def role_loading() -> tuple:
+    """How a person's memberships load, here and with the login session (saas.security): with
+    their partner (is it suspended?), without loading the person again. Built at first use,
+    once every model is mapped."""
+    return (joinedload(Membership.partner), lazyload(Membership.user))
 
 
 @cache
@@ -58,8 +62,6 @@ def _slugged_endpoints() -> frozenset[str]:
     """The endpoints whose URL holds a network's slug, worked out once per app at its first
     network link (asking the URL map walks the endpoint's rules on every link). Flask takes no
     new routes once the app has served a request."""
-    from flask import current_app
-
     known = current_app.extensions.get("dorp_slugged")
     if known is None:
         rules = current_app.url_map.iter_rules()
@@ -91,7 +93,7 @@ def memberships() -> list[Membership]:
             rows = db.session.execute(
                 select(Membership)
                 .where(Membership.user_id == current_user.id)
-                .options(*ROLE_LOADING)
+                .options(*role_loading())
                 .order_by(Membership.id)
             ).scalars()
         found = [m for m in rows if m.partner is None or not m.partner.is_suspended]
@@ -147,22 +149,3 @@ def user_networks(user_id: int) -> list[tuple[Network, list[Role]]]:
     for network, role in rows:
         grouped.setdefault(network.id, (network, []))[1].append(Role(role))
     return list(grouped.values())
-
-
-def acting_partners(*, social_economy_roles=(Role.SE_COORDINATOR, Role.SE_WORKER)) -> list:
-    """The partners the person acts for: their own, and the social-economy employer for its staff."""
-    from saas.partners.models import Partner, PartnerState, Sector
-
-    own = {m.partner.id: m.partner for m in memberships() if m.partner is not None}
-    if not roles() & set(social_economy_roles):
-        # memberships() already leaves out suspended partners: no query needed
-        return sorted(own.values(), key=lambda p: (p.name, p.id))
-    query = (
-        select(Partner)
-        .where(
-            Partner.state != PartnerState.SUSPENDED,
-            or_(Partner.id.in_(own), Partner.sector == Sector.SOCIAL_ECONOMY),
-        )
-        .order_by(Partner.name, Partner.id)
-    )
-    return list(db.session.execute(query).scalars())

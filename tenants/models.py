@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.accounts.models import User
 from saas.extensions import db
 from saas.models_base import CreatedAt, str_enum, utcnow
 from tenants.scoping import TenantOwned
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # features build on tenants, never the other way round: names only
+    from saas.accounts.models import User
     from saas.partners.models import Partner
 
 
@@ -88,13 +88,6 @@ class Membership(TenantOwned, CreatedAt, db.Model):
         foreign_keys=[partner_id], primaryjoin="Membership.partner_id == Partner.id", viewonly=True
     )
     network: Mapped[Network] = relationship(viewonly=True)
-
-
-# A person's memberships, loaded only with the login session (saas.security.load_user) and then
-# scoped like every tenant read: the current network's alone. Never lazy-loaded by accident.
-User.network_memberships = relationship(
-    Membership, viewonly=True, order_by=Membership.id, lazy="raise"
-)
 
 
 class Invitation(TenantOwned, CreatedAt, db.Model):

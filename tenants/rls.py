@@ -8,6 +8,7 @@ connection never carries one request's network into the next.
 
 from __future__ import annotations
 
+from flask import has_app_context
 from sqlalchemy import Text, cast, event, func, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
@@ -88,15 +89,17 @@ def network_was_set(connection: Connection, network_id: int) -> None:
 
 def install(db) -> None:
     """Feed the current network to PostgreSQL at the start of every transaction, and again
-    whenever the network changes while a transaction is open."""
+    whenever the network changes while a transaction is open. Once per process (every app of
+    a test run shares the listeners)."""
+    if getattr(install, "_done", False):
+        return
+    install._done = True
 
     @event.listens_for(Session, "after_begin")
     def _after_begin(session, transaction, connection):
         _apply(connection, beginning=True)
 
     def _on_change():
-        from flask import has_app_context
-
         if not has_app_context():
             return
         session = db.session()

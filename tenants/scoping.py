@@ -13,9 +13,11 @@ from __future__ import annotations
 import weakref
 from functools import lru_cache
 
-from sqlalchemy import ForeignKey, event
+from flask import has_app_context
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, event
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
+from saas.extensions import db
 from tenants import context
 
 NO_NETWORK = 0  # no row has it: without a network, tenant queries see nothing
@@ -31,6 +33,14 @@ class TenantOwned:
     @declared_attr
     def network_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
+
+
+def tenant_fk(column: str, table: str, ondelete: str = "CASCADE") -> ForeignKeyConstraint:
+    """A foreign key from one tenant table to another that also matches the network: a row can
+    only point inside its own network (the composite key Citus needs as well)."""
+    return ForeignKeyConstraint(
+        ["network_id", column], [f"{table}.network_id", f"{table}.id"], ondelete=ondelete
+    )
 
 
 def tenant_models(base) -> list[type]:
@@ -114,12 +124,8 @@ def install(session_class=Session) -> None:
 
 
 def _flush_pending() -> None:
-    from flask import has_app_context
-
     if not has_app_context():
         return
-    from saas.extensions import db
-
     session = db.session()
     if session.new or session.dirty or session.deleted:
         session.flush()

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from saas import create_app
+from saas.app import create_app
 from saas.config import normalise_database_url
 
 pytest_plugins = ["tests.browser_fixtures"]  # browser, live, new_page for the journeys
@@ -47,7 +47,7 @@ def redis_url(tmp_path_factory):
     if REDIS_URL:
         yield REDIS_URL
         return
-    from saas.devserver import start_embedded_redis
+    from saas.app.devserver import start_embedded_redis
 
     port = free_port()
     process = start_embedded_redis(port, tmp_path_factory.mktemp("redis"))
@@ -183,7 +183,8 @@ def job_runner(app):
     """A function that runs every queued job now, in this process, through the real queues."""
     from rq import SimpleWorker
 
-    from workers.queues import ALL, queue, redis_connection
+    from saas.connections import redis_connection
+    from workers.queues import ALL, queue
 
     def run() -> None:
         with app.app_context():

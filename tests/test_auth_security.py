@@ -103,7 +103,7 @@ def test_password_reset_by_mailed_link(app, client, run_jobs, environ):
 def test_invitation_expires_after_seven_days_and_is_single_use(app, client):
     net, _steward_ref = _steward(app)
     with app.app_context():
-        from tenants import invitations
+        from saas.onboarding import invitations
         from tenants.models import Network
 
         with network_scope(net.id):
@@ -162,7 +162,7 @@ def test_csrf_token_is_required(make_app, app):
 
 PROBE = """
 import sys
-from saas import create_app
+from saas.app import create_app
 from tests.conftest import TEST_OVERRIDES
 app = create_app({**TEST_OVERRIDES, "RATELIMIT_ENABLED": True})
 response = app.test_client().post("/auth/login", data={"email": sys.argv[1], "password": "wrong-password!"})

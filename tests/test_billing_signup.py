@@ -103,7 +103,7 @@ def test_bad_sign_up_input_is_refused_with_422_and_nothing_is_created(billing_ap
 def test_a_forged_or_foreign_confirmation_link_creates_nothing(billing_app, bclient, bctx):
     assert bclient.get("/start/confirm/forged-token").status_code == 410
     assert bclient.post("/start/confirm/forged-token", data={}).status_code == 410
-    from tenants import invitations
+    from saas.onboarding import invitations
 
     net = f.network(billing_app, "hasselt")
     with billing_app.test_request_context(), bctx(net.id):

@@ -46,7 +46,8 @@ def billing_live(app, make_app):
 def _run_jobs(app) -> None:
     from rq import SimpleWorker
 
-    from workers.queues import ALL, queue, redis_connection
+    from saas.connections import redis_connection
+    from workers.queues import ALL, queue
 
     with app.app_context():
         SimpleWorker([queue(n) for n in ALL], connection=redis_connection()).work(burst=True)

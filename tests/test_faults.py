@@ -72,7 +72,7 @@ def test_a_worker_killed_mid_job_is_recovered_and_mails_once(app, make_app, envi
             data={"name": "CKG", "sector": "welfare", "contact_email": "ckg@ckg.example"},
         )
         worker = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "saas:create_app", "worker", "--burst"],
+            [sys.executable, "-m", "flask", "--app", "saas.app:create_app", "worker", "--burst"],
             env={**os.environ, **environ, **smtp_env},
             start_new_session=True,
             stdout=subprocess.DEVNULL,
@@ -89,18 +89,19 @@ def test_a_worker_killed_mid_job_is_recovered_and_mails_once(app, make_app, envi
         assert _state(app).state == OutboxState.SENDING and inbox.delivered == []
 
         inbox.slow = False
-        from workers.jobs import sweep_outbox
+        from workers.relays import sweep
 
         with smtp_app.app_context():
-            assert sweep_outbox() == 0  # too early: maybe it is still being sent
+            assert sweep()["outbox"] == 0  # too early: maybe it is still being sent
             db.session.execute(
                 update(OutboxMessage).values(sending_since=utcnow() - timedelta(minutes=11))
             )
             db.session.commit()
-            assert sweep_outbox() == 1  # stale: handed to a worker again
+            assert sweep()["outbox"] == 1  # stale: handed to a worker again
             from rq import SimpleWorker
 
-            from workers.queues import ALL, queue, redis_connection
+            from saas.connections import redis_connection
+            from workers.queues import ALL, queue
 
             SimpleWorker([queue(n) for n in ALL], connection=redis_connection()).work(burst=True)
         message = _state(app)

@@ -380,8 +380,8 @@ def test_the_sender_starts_matching_and_sees_the_best_offer_first(app, town, run
 
 
 def test_redis_holds_ids_and_kinds_only_and_the_job_can_run_twice(app, town, run_jobs):
+    from saas.connections import redis_connection
     from workers.matching_jobs import match_referral_job
-    from workers.queues import redis_connection
 
     referral_id = _referral(app, town)
     net_id = town["net"].id
@@ -402,9 +402,10 @@ def test_redis_holds_ids_and_kinds_only_and_the_job_can_run_twice(app, town, run
 def test_job_arguments_are_ids_only(app, town):
     from rq import Queue
 
+    from saas.connections import redis_connection
     from workers.decorators import JobArgumentError
     from workers.matching_jobs import match_referral_job
-    from workers.queues import MATCHING, redis_connection
+    from workers.queues import MATCHING
 
     referral_id = _referral(app, town)
     sender = client_of(app, town["people"]["sender"])
@@ -433,7 +434,7 @@ def test_another_partner_gets_404_on_both_routes(app, town, run_jobs):
     assert other.get(base + "/matches?fragment=1").status_code == 404
     run_jobs()  # nothing was queued for them
     with app.app_context():
-        from workers.queues import redis_connection
+        from saas.connections import redis_connection
 
         assert redis_connection().get(f"dorp:matching:{town['net'].id}:{referral_id}") is None
 

@@ -11,18 +11,19 @@ from aiosmtpd.controller import Controller
 from rq import SimpleWorker
 from sqlalchemy import select, update
 
+from saas.connections import redis_connection
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.notifications.models import OutboxMessage, OutboxState
-from saas.notifications.relay import BATCH
 from saas.partners.models import Partner
 from tenants.context import network_scope
 from tenants.models import Role
 from tests import factories as f
 from tests.conftest import free_port
 from workers.decorators import JobArgumentError
-from workers.jobs import deliver_email, sweep_outbox
-from workers.queues import ALL, queue, redis_connection
+from workers.jobs import deliver_email
+from workers.queues import ALL, queue
+from workers.relays import BATCH, sweep
 
 
 class Inbox:
@@ -100,7 +101,7 @@ def test_redis_down_loses_no_change_and_no_mail(app, make_app, run_jobs, environ
     with app.app_context():
         db.session.execute(update(OutboxMessage).values(created_at=utcnow() - timedelta(minutes=5)))
         db.session.commit()
-        assert sweep_outbox() == 1
+        assert sweep()["outbox"] == 1
     run_jobs()
     assert _messages(app)[0].state == OutboxState.SENT
     from tests.mail import links_in_mailbox
@@ -127,7 +128,7 @@ def test_failed_delivery_is_recorded_and_retried_later(app, make_app, smtp):
             update(OutboxMessage).values(sending_since=utcnow() - timedelta(hours=1))
         )
         db.session.commit()
-        assert sweep_outbox() == 1
+        assert sweep()["outbox"] == 1
     work(working)
     assert len(inbox.messages) == 1
     assert _messages(app)[0].state == OutboxState.SENT

@@ -35,7 +35,7 @@ def test_flask_worker_delivers_queued_mail_in_a_forked_process(app, client, envi
         data={"name": "CKG", "sector": "welfare", "contact_email": "ckg@ckg.example"},
     )
     result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "saas:create_app", "worker", "--burst"],
+        [sys.executable, "-m", "flask", "--app", "saas.app:create_app", "worker", "--burst"],
         env={**os.environ, **environ},
         capture_output=True,
         text=True,
@@ -53,7 +53,7 @@ def test_flask_worker_delivers_queued_mail_in_a_forked_process(app, client, envi
 def test_periodic_jobs_register_with_the_cron_scheduler(app):
     from rq.cron import CronScheduler
 
-    from workers.queues import redis_connection
+    from saas.connections import redis_connection
     from workers.schedule import PERIODIC
 
     with app.app_context():

@@ -4,12 +4,17 @@ and its feed."""
 
 from __future__ import annotations
 
-from datetime import date
+import threading
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from redis.exceptions import ConnectionError as RedisConnectionError
+from rq.job import Job, JobStatus
+from sqlalchemy import func, select, update
 
+from saas.connections import redis_connection
 from saas.extensions import db
+from saas.models_base import utcnow
 from saas.workforce import matching, services
 from saas.workforce.models import (
     Assignment,
@@ -26,6 +31,8 @@ from tenants.models import Role
 from tests import catalogue_factories as cf
 from tests import factories as f
 from tests.world import build_network
+from workers import relays
+from workers.roster_jobs import solve_roster_job
 
 GREEN = "g" * 91
 MONDAY = date(2027, 3, 1)  # the offers below repeat on Mondays in March 2027
@@ -392,3 +399,89 @@ def test_a_new_roster_starts_from_the_last_published_one(client, team, ctx, run_
         (shift,) = built.instance.shifts
         assert built.instance.hint == frozenset({(before, shift.id)})
         db.session.rollback()
+
+
+# ---- a solve starts only after the request committed (workers.relays) ----
+
+
+def _roster_id(response) -> int:
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def test_a_quick_worker_finds_the_roster_the_request_just_made(app, client, team, ctx, monkeypatch):
+    """The solve job is handed to RQ after the request commits: a worker that picks it up at
+    once (here: at the very moment of enqueueing, in a thread of its own with its own database
+    connection) finds the roster and solves it, instead of finding nothing and leaving the
+    roster "solving" for ever."""
+    seen = []
+
+    def quick_worker(network_id, roster_id, **options):
+        def work():
+            with app.app_context():
+                seen.append(solve_roster_job(network_id, roster_id))
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join(timeout=60)
+
+    monkeypatch.setattr(solve_roster_job, "enqueue", quick_worker)
+    _login(client, team)
+    response = client.post("/beringen/team/rosters", data={"starts_on": "2027-03-01", "weeks": 2})
+    assert response.status_code == 302
+    assert seen == ["optimal"]
+    with ctx(team.network.id):
+        assert db.session.get(Roster, _roster_id(response)).status == RosterStatus.SOLVED
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_a_solve_redis_could_not_take_is_handed_over_by_the_sweep(
+    app, client, team, ctx, run_jobs, monkeypatch
+):
+    def redis_down(*args, **options):
+        raise RedisConnectionError("redis is down")
+
+    monkeypatch.setattr(solve_roster_job, "enqueue", redis_down)
+    _login(client, team)
+    response = client.post("/beringen/team/rosters", data={"starts_on": "2027-03-01", "weeks": 2})
+    assert response.status_code == 302
+    monkeypatch.undo()
+    roster_id = _roster_id(response)
+    with ctx():
+        assert relays.sweep()["rosters"] == 0  # too early: the relay may still be handing it
+        db.session.execute(
+            update(Roster)
+            .where(Roster.id == roster_id)
+            .values(solve_requested_at=utcnow() - timedelta(minutes=2))
+            .execution_options(dorp_all_networks=True)
+        )
+        db.session.commit()
+    with ctx():
+        assert relays.sweep()["rosters"] == 1
+    run_jobs()
+    with ctx(team.network.id):
+        assert db.session.get(Roster, roster_id).status == RosterStatus.SOLVED
+
+
+def test_a_solve_whose_job_failed_for_good_lets_the_coordinator_solve_again(
+    app, client, team, ctx, monkeypatch
+):
+    monkeypatch.setattr(solve_roster_job, "enqueue", lambda *a, **o: None)  # handed, never run
+    _login(client, team)
+    response = client.post("/beringen/team/rosters", data={"starts_on": "2027-03-01", "weeks": 2})
+    monkeypatch.undo()
+    roster_id = _roster_id(response)
+    with ctx(team.network.id):
+        roster = db.session.get(Roster, roster_id)
+        roster.solve_requested_at = utcnow() - timedelta(minutes=2)
+        job_id = roster.job_id
+        db.session.commit()
+    with ctx():
+        dead = Job.create(lambda: None, id=job_id, connection=redis_connection())
+        dead.set_status(JobStatus.FAILED)  # e.g. its worker was killed: RQ gave up on it
+        dead.save()
+        assert relays.sweep()["rosters"] == 0
+    with ctx(team.network.id):
+        assert db.session.get(Roster, roster_id).status == RosterStatus.FAILED
+    page = client.get("/beringen/team/rosters").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page

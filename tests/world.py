@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from saas.extensions import db
+from saas.onboarding import invitations
 from saas.partners.models import Sector
-from tenants import invitations
 from tenants.context import network_scope
 from tenants.models import Membership, Role
 from tests import factories as f

@@ -5,8 +5,10 @@
 
     deliver_email.enqueue(message.id)
 
-Inside the worker the job runs in an app context, with a fresh database connection pool per
-forked process, and with no network set: the job sets its own (tenants.context.network_scope).
+Jobs run inside the app: `flask worker` (workers.cli) starts RQ within an app context, which
+each forked work horse inherits; tests run them with a SimpleWorker inside `app.app_context()`.
+Each forked process gets a fresh database connection pool, and no network is set: the job sets
+its own (tenants.context.network_scope).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import functools
 import os
 from collections.abc import Callable
 
+from flask import has_app_context
 from rq import Retry
 
+from saas.extensions import db
 from workers.queues import queue
 
 _pool_pid: int | None = None
@@ -34,22 +38,9 @@ def _check_args(args: tuple) -> None:
             raise JobArgumentError("job string arguments must be short ids")
 
 
-def _app():
-    from flask import current_app, has_app_context
-
-    if has_app_context():
-        return current_app._get_current_object(), None
-    from saas import create_app
-
-    app = _app.cached = getattr(_app, "cached", None) or create_app()
-    return app, app.app_context()
-
-
 def _fresh_pool_after_fork() -> None:
     global _pool_pid
     if _pool_pid != os.getpid():
-        from saas.extensions import db
-
         for engine in db.engines.values():
             engine.dispose(close=False)
         _pool_pid = os.getpid()
@@ -59,12 +50,12 @@ def job(queue_name: str, *, timeout: int = 300, retries: int = 3, failure_ttl: i
     def decorator(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def run(*args):
-            _app_obj, ctx = _app()
-            if ctx is None:
-                return fn(*args)
-            with ctx:
-                _fresh_pool_after_fork()
-                return fn(*args)
+            if not has_app_context():
+                raise RuntimeError(
+                    f"{fn.__name__} runs inside the app: start workers with `flask worker`"
+                )
+            _fresh_pool_after_fork()
+            return fn(*args)
 
         def enqueue(*args, **options):
             _check_args(args)

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, or_, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
 
+from saas.accounts.models import LoginSession
+from saas.catalogue.models import Offer
+from saas.catalogue.services import sync_sessions
 from saas.extensions import db
 from saas.models_base import utcnow
+from saas.notifications import center as digests
 from saas.notifications.mail import build_message, transport
 from saas.notifications.models import OutboxMessage, OutboxState
+from saas.outbox import STALE_AFTER
+from saas.referrals.services import purge_closed, watch_deadlines
+from saas.security import SESSION_IDLE_LIMIT
+from tenants.context import all_networks, network_scope
+from tenants.models import Invitation, Network
 from workers.decorators import job
 from workers.queues import MAINTENANCE, NOTIFICATIONS
 
 log = logging.getLogger(__name__)
-SENDING_STALE_AFTER = timedelta(minutes=10)
-PENDING_RETRY_AFTER = timedelta(minutes=1)
-MAX_ATTEMPTS = 8
 
 
 def _claim(message_ids: tuple[int, ...]) -> list[OutboxMessage]:
@@ -35,7 +43,7 @@ def _claim(message_ids: tuple[int, ...]) -> list[OutboxMessage]:
                     OutboxMessage.state == OutboxState.PENDING,
                     OutboxMessage.state == OutboxState.FAILED,
                     (OutboxMessage.state == OutboxState.SENDING)
-                    & (OutboxMessage.sending_since < now - SENDING_STALE_AFTER),
+                    & (OutboxMessage.sending_since < now - STALE_AFTER),
                 ),
             )
             .values(
@@ -100,7 +108,7 @@ def _sent_marks() -> Iterator[Callable[[int], None]]:
             if postgres:
                 try:
                     connection.exec_driver_sql("RESET synchronous_commit")
-                except Exception:
+                except SQLAlchemyError:
                     connection.invalidate()  # never back to the pool with the setting on
                     raise
 
@@ -125,7 +133,7 @@ def deliver_email(*message_ids: int) -> str:
                 send(*pending[0])
                 message_id, _email = pending.pop(0)
                 mark(message_id)
-    except Exception as exc:
+    except (smtplib.SMTPException, OSError) as exc:  # the server refused, or the line broke
         db.session.rollback()
         error = f"{type(exc).__name__}: {exc}"[:500]
         for message_id, _email in pending:
@@ -136,43 +144,9 @@ def deliver_email(*message_ids: int) -> str:
     return f"sent {len(messages)}"
 
 
-@job(MAINTENANCE, timeout=300, retries=0)
-def sweep_outbox() -> int:
-    """Enqueue messages the relay could not hand over (Redis was down) or whose worker died."""
-    from saas.notifications.relay import enqueue_messages
-
-    now = utcnow()
-    ids = (
-        db.session.execute(
-            select(OutboxMessage.id)
-            .where(
-                or_(
-                    (OutboxMessage.state == OutboxState.PENDING)
-                    & (OutboxMessage.created_at < now - PENDING_RETRY_AFTER),
-                    # a worker died mid-send, or every quick retry failed: try again later
-                    OutboxMessage.state.in_([OutboxState.SENDING, OutboxState.FAILED])
-                    & (OutboxMessage.sending_since < now - SENDING_STALE_AFTER)
-                    & (OutboxMessage.attempts < MAX_ATTEMPTS),
-                )
-            )
-            .order_by(OutboxMessage.id)
-            .limit(1000)
-        )
-        .scalars()
-        .all()
-    )
-    db.session.rollback()
-    return enqueue_messages(list(ids))
-
-
 @job(MAINTENANCE, timeout=600, retries=0)
 def purge_expired() -> dict:
     """Remove what has outlived its purpose: old login sessions, sent mail, dead invitations."""
-    from saas.accounts.models import LoginSession
-    from saas.security import SESSION_IDLE_LIMIT
-    from tenants.context import all_networks
-    from tenants.models import Invitation
-
     now = utcnow()
     with all_networks():
         sessions = db.session.execute(
@@ -198,8 +172,6 @@ def purge_expired() -> dict:
 @job(MAINTENANCE, timeout=1800, retries=0)
 def extend_sessions() -> dict:
     """Daily: keep every network's sessions generated up to the horizon."""
-    from saas.catalogue.models import Offer
-    from saas.catalogue.services import sync_sessions
 
     def work() -> int:
         return sum(sync_sessions(o)["created"] for o in db.session.execute(select(Offer)).scalars())
@@ -209,9 +181,6 @@ def extend_sessions() -> dict:
 
 def _each_network(work) -> dict:
     """Run `work()` once per active network, each in its own scope and transaction."""
-    from tenants.context import all_networks, network_scope
-    from tenants.models import Network
-
     with all_networks():
         network_ids = (
             db.session.execute(select(Network.id).where(Network.is_active.is_(True)))
@@ -229,22 +198,16 @@ def _each_network(work) -> dict:
 @job(MAINTENANCE, timeout=900, retries=0)
 def referral_deadlines() -> dict:
     """Hourly: reminders before the response target ends, and lapses for the figures."""
-    from saas.referrals.services import watch_deadlines
-
     return _each_network(watch_deadlines)
 
 
 @job(MAINTENANCE, timeout=1800, retries=0)
 def purge_referrals() -> dict:
     """Daily: closed referrals lose the family's data after the network's retention period."""
-    from saas.referrals.services import purge_closed
-
     return _each_network(purge_closed)
 
 
 @job(NOTIFICATIONS, timeout=900, retries=0)
 def send_digests() -> dict:
     """Daily: one overview e-mail per person who asked for a digest."""
-    from saas.notifications.center import send_digests as send
-
-    return _each_network(send)
+    return _each_network(digests.send_digests)

@@ -1,10 +1,10 @@
-"""Queue names by purpose, and the Redis connection the web app and the workers share."""
+"""Queue names by purpose, on the app's Redis connection."""
 
 from __future__ import annotations
 
-from flask import current_app
-from redis import Redis
 from rq import Queue
+
+from saas.connections import redis_connection
 
 NOTIFICATIONS = "notifications"
 MATCHING = "matching"
@@ -13,19 +13,7 @@ MAINTENANCE = "maintenance"
 BILLING = "billing"
 ALL = (NOTIFICATIONS, MATCHING, ROSTER, MAINTENANCE, BILLING)
 
-
-def redis_connection() -> Redis:
-    app = current_app._get_current_object()
-    conn = app.extensions.get("dorp_redis")
-    if conn is None:
-        conn = Redis.from_url(
-            app.config["REDIS_URL"],
-            socket_connect_timeout=2,
-            socket_timeout=5,
-            health_check_interval=30,
-        )
-        app.extensions["dorp_redis"] = conn
-    return conn
+__all__ = ["ALL", "BILLING", "MAINTENANCE", "MATCHING", "NOTIFICATIONS", "ROSTER", "queue"]
 
 
 def queue(name: str) -> Queue:

@@ -1,17 +1,20 @@
 """The roster job: solve one roster with CP-SAT on the `roster` queue, progress in the job's meta.
 
-Enqueued by the roster page as `solve_roster_job(network_id, roster_id)`: ids only. It builds the
-plain-data instance, solves it (locked assignments stay), and stores the result; running it twice
-gives the same roster. While it runs, each better roster found updates the RQ job's meta
-(seconds, objective, bound) and the page, which refreshes itself, shows it.
+Handed to RQ by the relay (workers.relays) once the request that asked for the solve has
+committed, as `solve_roster_job(network_id, roster_id)` with the roster's job id: ids only. It
+builds the plain-data instance, solves it (locked assignments stay), and stores the result;
+running it twice gives the same roster. While it runs, each better roster found updates the RQ
+job's meta (seconds, objective, bound) and the page, which refreshes itself, shows it.
+Search workers and the time limit come from the settings (DORP_ROSTER_SEARCH_WORKERS,
+DORP_ROSTER_TIME_LIMIT).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 
+from flask import current_app
 from rq import get_current_job
 
 from saas.extensions import db
@@ -22,11 +25,6 @@ from workers.decorators import job
 from workers.queues import ROSTER
 
 log = logging.getLogger(__name__)
-
-# Measured with bench/roster.py on a 2-core machine: 8 search workers prove the S and M
-# instances optimal far sooner than the default on 2 cores (see README, Roster benchmark).
-SEARCH_WORKERS = int(os.environ.get("DORP_ROSTER_SEARCH_WORKERS", "8"))
-TIME_LIMIT = float(os.environ.get("DORP_ROSTER_TIME_LIMIT", "30"))
 
 
 def _reporter():
@@ -45,18 +43,23 @@ def _reporter():
 
 @job(ROSTER, timeout=600, retries=1)
 def solve_roster_job(network_id: int, roster_id: int) -> str:
+    current = get_current_job()
     with network_scope(network_id):
         roster = db.session.get(Roster, roster_id)
         if roster is None:
             return "gone"
+        if current is not None and roster.job_id and roster.job_id != current.id:
+            return "superseded"  # a newer solve was asked for: its own job does it
         try:
             built = services.build_instance(
-                roster, time_limit=TIME_LIMIT, num_workers=SEARCH_WORKERS
+                roster,
+                time_limit=current_app.config["DORP_ROSTER_TIME_LIMIT"],
+                num_workers=current_app.config["DORP_ROSTER_SEARCH_WORKERS"],
             )
             result = services.solver.solve(built.instance, on_progress=_reporter())
             services.apply_result(roster, built, result)
             db.session.commit()
-        except Exception:
+        except Exception:  # any failure: the roster must not stay "solving"; RQ records why
             db.session.rollback()
             roster = db.session.get(Roster, roster_id)
             if roster is not None:

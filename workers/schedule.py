@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from workers.billing_jobs import purge_signups, sweep_stripe_events
+from workers.billing_jobs import purge_signups
 from workers.jobs import (
     extend_sessions,
     purge_expired,
     purge_referrals,
     referral_deadlines,
     send_digests,
-    sweep_outbox,
 )
+from workers.relays import sweep
 
 PERIODIC = [
     # (job, interval in seconds)
-    (sweep_outbox, 60),
+    (sweep, 60),  # e-mail, Stripe events and roster solves that Redis could not take
     (purge_expired, 6 * 3600),
     (extend_sessions, 24 * 3600),
     (referral_deadlines, 3600),
     (purge_referrals, 24 * 3600),
     (send_digests, 24 * 3600),
-    (sweep_stripe_events, 60),
     (purge_signups, 24 * 3600),
 ]

@@ -1,5 +1,4 @@
-from flask import Blueprint
+from blueprints.admin import views  # noqa: F401  (their routes)
+from blueprints.admin.blueprint import bp
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from blueprints.admin import views  # noqa: E402,F401
+__all__ = ["bp"]

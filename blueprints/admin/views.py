@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from blueprints.admin import bp
+from blueprints.admin.blueprint import bp
 from blueprints.forms import choices, email_field, slug_field
 from saas.extensions import db
-from tenants import services as tenant_services
+from saas.onboarding import networks as onboarding
 from tenants.context import all_networks
 from tenants.models import LANGUAGES, Membership, Network
 
@@ -43,7 +43,7 @@ def networks():
     form = NetworkForm()
     if form.validate_on_submit():
         try:
-            network = tenant_services.create_network(
+            network = onboarding.create_network(
                 slug=form.slug.data,
                 name=form.name.data,
                 municipality=form.municipality.data,
@@ -51,7 +51,7 @@ def networks():
                 steward_email=form.steward_email.data,
                 invited_by=current_user,
             )
-        except tenant_services.NetworkError as exc:
+        except onboarding.NetworkError as exc:
             form.slug.errors.append(str(exc))
         else:
             flash(

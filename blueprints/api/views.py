@@ -24,10 +24,11 @@ from saas.catalogue.schedule import TZ
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.notifications.models import Notification
+from saas.partners.access import acting_partners
 from saas.partners.models import Partner, PartnerState, Sector
 from saas.referrals import services as referrals
 from saas.referrals.models import Consent, Referral, Status
-from tenants.access import acting_partners, memberships
+from tenants.access import memberships
 
 MAX_PER_PAGE = 100
 MAX_SPAN_DAYS = 366

@@ -1,5 +1,4 @@
-from flask import Blueprint
+from blueprints.auth import views  # noqa: F401  (their routes)
+from blueprints.auth.blueprint import bp
 
-bp = Blueprint("auth", __name__)
-
-from blueprints.auth import views  # noqa: E402,F401
+__all__ = ["bp"]

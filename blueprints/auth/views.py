@@ -6,7 +6,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from blueprints.auth import bp
+from blueprints.auth.blueprint import bp
 from blueprints.auth.forms import (
     AcceptInvitationForm,
     ConfirmForm,
@@ -16,8 +16,8 @@ from blueprints.auth.forms import (
 )
 from saas.accounts import services as accounts
 from saas.extensions import limiter
+from saas.onboarding import invitations
 from saas.security import is_safe_next
-from tenants import invitations
 from tenants.access import user_networks
 
 

@@ -12,7 +12,7 @@ from flask import g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from blueprints.billing import bp
+from blueprints.billing.blueprint import bp
 from saas.billing import services as billing
 from saas.billing.models import SubscriptionStatus
 from saas.billing.plans import billing_enabled

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.auth.forms import ConfirmForm
-from blueprints.billing import bp
+from blueprints.billing.blueprint import bp
 from blueprints.billing.forms import SignupAccountForm, StartNetworkForm
 from saas.accounts import services as accounts
 from saas.billing import signup as signups

@@ -19,8 +19,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from blueprints.auth.forms import ConfirmForm
-from blueprints.billing import bp
 from blueprints.billing.access import stewards_and_platform_admin
+from blueprints.billing.blueprint import bp
 from blueprints.billing.forms import CheckoutForm
 from saas.billing import events
 from saas.billing import services as billing

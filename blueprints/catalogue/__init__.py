@@ -1,5 +1,4 @@
-from flask import Blueprint
+from blueprints.catalogue import imports, places, views  # noqa: F401  (their routes)
+from blueprints.catalogue.blueprint import bp
 
-bp = Blueprint("catalogue", __name__, url_prefix="/<slug>/catalogue")
-
-from blueprints.catalogue import imports, places, views  # noqa: E402,F401
+__all__ = ["bp"]

@@ -14,7 +14,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import DataRequired, InputRequired
 
-from blueprints.catalogue import bp
+from blueprints.catalogue.blueprint import bp
 from blueprints.catalogue.views import PUBLISHERS, _publishable_partners
 from blueprints.forms import choices
 from saas.catalogue import importer, services

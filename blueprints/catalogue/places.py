@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from blueprints.auth.forms import ConfirmForm
-from blueprints.catalogue import bp
+from blueprints.catalogue.blueprint import bp
 from blueprints.catalogue.forms import ClosureForm, LocationForm, OfferTypeForm
 from saas.audit.services import record
 from saas.catalogue.models import ActivitySession, Closure, ClosureKind, Location, Offer, OfferType

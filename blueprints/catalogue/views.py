@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from blueprints.auth.forms import ConfirmForm
-from blueprints.catalogue import bp
+from blueprints.catalogue.blueprint import bp
 from blueprints.catalogue.forms import (
     COST_KINDS,
     TRANSLATED,
@@ -36,8 +36,9 @@ from saas.catalogue.models import (
 from saas.catalogue.schedule import ScheduleError, build_rrule, describe, to_local
 from saas.extensions import db
 from saas.models_base import utcnow
+from saas.partners.access import acting_partners
 from saas.partners.models import Partner, PartnerState
-from tenants.access import acting_partners, has_role, memberships, roles_required
+from tenants.access import has_role, memberships, roles_required
 from tenants.models import Role
 
 ANY_MEMBER = ()

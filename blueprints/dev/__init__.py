@@ -1,5 +1,4 @@
-from flask import Blueprint
+from blueprints.dev import views  # noqa: F401  (their routes)
+from blueprints.dev.blueprint import bp
 
-bp = Blueprint("dev", __name__, url_prefix="/dev")
-
-from blueprints.dev import views  # noqa: E402,F401
+__all__ = ["bp"]

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 from flask import abort, current_app, render_template
 
-from blueprints.dev import bp
+from blueprints.dev.blueprint import bp
 
 _NAME = re.compile(r"^[0-9T]+-[0-9]{8}\.eml$")
 

@@ -1,5 +1,4 @@
-from flask import Blueprint
+from blueprints.hsds import views  # noqa: F401  (their routes)
+from blueprints.hsds.blueprint import bp
 
-bp = Blueprint("hsds", __name__, url_prefix="/<slug>/hsds")
-
-from blueprints.hsds import views  # noqa: E402,F401
+__all__ = ["bp"]

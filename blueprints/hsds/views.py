@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from blueprints.hsds import bp
+from blueprints.hsds.blueprint import bp
 from saas.api import hsds
 
 MAX_PER_PAGE = 100

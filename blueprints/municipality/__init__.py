@@ -1,5 +1,4 @@
-from flask import Blueprint
+from blueprints.municipality import views  # noqa: F401  (their routes)
+from blueprints.municipality.blueprint import bp
 
-bp = Blueprint("municipality", __name__, url_prefix="/<slug>/municipality")
-
-from blueprints.municipality import views  # noqa: E402,F401
+__all__ = ["bp"]

@@ -12,7 +12,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from blueprints.municipality import bp
+from blueprints.municipality.blueprint import bp
 from saas.extensions import db
 from saas.insights import cache, charts, export, figures
 from saas.insights.period import KINDS, Period, PeriodError

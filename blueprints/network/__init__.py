@@ -1,5 +1,4 @@
-from flask import Blueprint
+from blueprints.network import views  # noqa: F401  (their routes)
+from blueprints.network.blueprint import bp
 
-bp = Blueprint("network", __name__, url_prefix="/<slug>")
-
-from blueprints.network import views  # noqa: E402,F401
+__all__ = ["bp"]

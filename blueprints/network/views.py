@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from blueprints.auth.forms import ConfirmForm
-from blueprints.network import bp
+from blueprints.network.blueprint import bp
 from blueprints.network.forms import (
     ConfirmCsvForm,
     InvitePartnerForm,
@@ -21,9 +21,9 @@ from blueprints.network.forms import (
 )
 from saas.audit.services import record
 from saas.extensions import db
+from saas.onboarding import invitations
 from saas.partners import services as partners
 from saas.partners.models import Partner, PartnerState, Sector
-from tenants import invitations
 from tenants.access import roles, roles_required
 from tenants.models import Invitation, Membership, Role
 

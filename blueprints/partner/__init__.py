@@ -1,5 +1,4 @@
-from flask import Blueprint
+from blueprints.partner import views  # noqa: F401  (their routes)
+from blueprints.partner.blueprint import bp
 
-bp = Blueprint("partner", __name__, url_prefix="/<slug>/partner")
-
-from blueprints.partner import views  # noqa: E402,F401
+__all__ = ["bp"]

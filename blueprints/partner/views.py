@@ -8,12 +8,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from blueprints.auth.forms import ConfirmForm
-from blueprints.partner import bp
+from blueprints.partner.blueprint import bp
 from blueprints.partner.forms import InviteColleagueForm, ProfileForm
 from saas.audit.services import record
 from saas.extensions import db
+from saas.onboarding import invitations
 from saas.partners import services as partners
-from tenants import invitations
 from tenants.access import current_partner_membership, roles_required
 from tenants.models import Membership, Role
 

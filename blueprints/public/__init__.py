@@ -1,5 +1,4 @@
-from flask import Blueprint
+from blueprints.public import views  # noqa: F401  (their routes)
+from blueprints.public.blueprint import bp
 
-bp = Blueprint("public", __name__, url_prefix="/<slug>")
-
-from blueprints.public import views  # noqa: E402,F401
+__all__ = ["bp"]

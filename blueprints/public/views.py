@@ -8,7 +8,7 @@ from flask import Response, abort, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import or_, select
 
-from blueprints.public import bp
+from blueprints.public.blueprint import bp
 from saas.catalogue import calendar, queries, services
 from saas.catalogue.models import ActivitySession, Location, Offer, OfferPartner
 from saas.extensions import db

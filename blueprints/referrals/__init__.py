@@ -1,8 +1,7 @@
-from flask import Blueprint
-
-bp = Blueprint("referrals", __name__, url_prefix="/<slug>/referrals")
-
-from blueprints.referrals import privacy, views  # noqa: E402,F401
+from blueprints.referrals import privacy, views  # noqa: F401  (their routes)
 
 # isort: split
-from blueprints.referrals import matching  # noqa: E402,F401
+from blueprints.referrals import matching  # noqa: F401  (their routes)
+from blueprints.referrals.blueprint import bp
+
+__all__ = ["bp"]

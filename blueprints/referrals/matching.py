@@ -8,14 +8,14 @@ GET  /<slug>/referrals/<id>/matches    the results: a whole page without JavaScr
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from redis.exceptions import RedisError
 
 from blueprints.auth.forms import ConfirmForm
-from blueprints.referrals import bp
+from blueprints.referrals.blueprint import bp
 from blueprints.referrals.views import REFERRERS, _referral_or_404
 from saas.audit.services import record
 from saas.matching import services as matching
@@ -50,16 +50,10 @@ def start_matching(referral_id: int):
         return refused(
             _("Suggestions are only possible while the referral is open."), "warning", 409
         )
-    from workers.matching_jobs import match_referral_job
-
-    network_id = g.network.id
     try:
-        matching.mark_running(network_id, referral.id)
-        match_referral_job.enqueue(network_id, referral.id)
-    except Exception as exc:  # Redis unreachable: nothing is lost, the person can try again
+        matching.request_matching(g.network.id, referral)
+    except RedisError as exc:  # Redis unreachable: nothing is lost, the person can try again
         log.warning("matching: could not start for referral %s: %s", referral.id, exc)
-        with contextlib.suppress(Exception):  # the running mark expires by itself anyway
-            matching.forget(network_id, referral.id)
         return refused(
             _("Looking for suggestions is not possible right now. Try again later."),
             "danger",

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from blueprints.referrals import bp
+from blueprints.referrals.blueprint import bp
 from saas.audit.services import record
 from saas.extensions import db
 from saas.referrals import services

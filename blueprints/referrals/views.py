@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, func, or_, select
 
 from blueprints.auth.forms import ConfirmForm
 from blueprints.forms import choices
-from blueprints.referrals import bp
+from blueprints.referrals.blueprint import bp
 from blueprints.referrals.forms import CompleteForm, DeclineForm, MessageForm, ReferralForm
 from saas.audit.services import read_page, record
 from saas.catalogue import queries
@@ -24,10 +24,11 @@ from saas.insights import export
 from saas.insights.figures import median_response_hours
 from saas.insights.suppression import Table, suppress, suppressed_count
 from saas.models_base import utcnow
+from saas.partners.access import acting_partners
 from saas.partners.models import Partner, PartnerState
 from saas.referrals import services
 from saas.referrals.models import Referral, Status
-from tenants.access import acting_partners, roles_required
+from tenants.access import roles_required
 from tenants.models import Role
 
 INBOX_PAGE_SIZE = 50

@@ -1,5 +1,4 @@
-from flask import Blueprint
+from blueprints.site import views  # noqa: F401  (their routes)
+from blueprints.site.blueprint import bp
 
-bp = Blueprint("site", __name__)
-
-from blueprints.site import views  # noqa: E402,F401
+__all__ = ["bp"]

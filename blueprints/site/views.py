@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from blueprints.auth.forms import AccountForm, ChangePasswordForm
-from blueprints.site import bp
+from blueprints.site.blueprint import bp
 from saas import health
 from saas.accounts import services as accounts
 from saas.accounts.passwords import verify_password

@@ -1,5 +1,4 @@
-from flask import Blueprint
+from blueprints.social_economy import rosters, views, workforce  # noqa: F401  (their routes)
+from blueprints.social_economy.blueprint import bp
 
-bp = Blueprint("social_economy", __name__, url_prefix="/<slug>/team")
-
-from blueprints.social_economy import rosters, views, workforce  # noqa: E402,F401
+__all__ = ["bp"]

@@ -8,16 +8,20 @@ from datetime import date, timedelta
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from sqlalchemy import select
 
-from blueprints.social_economy import bp
+from blueprints.social_economy.blueprint import bp
 from blueprints.social_economy.forms import AssignForm, RosterForm
 from blueprints.social_economy.workforce import is_coordinator, own_worker_or_404
 from saas.audit.services import record
 from saas.catalogue.models import ActivitySession
 from saas.catalogue.schedule import to_local
+from saas.connections import redis_connection
 from saas.extensions import db
-from saas.workforce import calendar, services
+from saas.workforce import calendar, services, solving
 from saas.workforce.labels import REASON_LABELS, STATUS_LABELS
 from saas.workforce.models import Assignment, Roster, RosterStatus, WorkerProfile
 from tenants.access import roles_required
@@ -31,32 +35,18 @@ def _roster_or_404(roster_id: int) -> Roster:
     return roster
 
 
-def _enqueue(roster: Roster) -> None:
-    from workers.roster_jobs import solve_roster_job
-
-    roster.status = RosterStatus.SOLVING
-    db.session.flush()
-    try:
-        job = solve_roster_job.enqueue(g.network.id, roster.id, at_front=False)
-    except Exception:  # Redis unreachable: say so; the roster stays as it was
-        roster.status = RosterStatus.FAILED
-        flash(_("The solver could not be started. Try again in a minute."), "danger")
-        return
-    roster.job_id = job.id
+def _solve(roster: Roster) -> None:
+    """Ask for a solve; the job starts once this request has committed (workers.relays)."""
+    solving.request_solve(roster)
     flash(_("The roster is being solved. This page refreshes until it is done."), "info")
 
 
 def _progress(roster: Roster) -> dict:
     if roster.status != RosterStatus.SOLVING or not roster.job_id:
         return {}
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
-    from workers.queues import redis_connection
-
     try:
         job = Job.fetch(roster.job_id, connection=redis_connection())
-    except (NoSuchJobError, Exception):
+    except (NoSuchJobError, RedisError):  # not handed over yet, or Redis away: no progress
         return {}
     return {"state": job.get_status(refresh=False), **(job.meta or {})}
 
@@ -76,7 +66,7 @@ def rosters():
             error = str(problem)
         else:
             record("workforce.roster_created", roster)
-            _enqueue(roster)
+            _solve(roster)
             return redirect(url_for("social_economy.roster", roster_id=roster.id))
     items = list(db.session.execute(select(Roster).order_by(Roster.starts_on.desc())).scalars())
     status = 422 if request.method == "POST" else 200
@@ -120,7 +110,7 @@ def roster_solve(roster_id: int):
     if roster.status == RosterStatus.SOLVING:
         flash(_("The roster is already being solved."), "info")
     else:
-        _enqueue(roster)
+        _solve(roster)
         record("workforce.roster_solve", roster)
     return redirect(url_for("social_economy.roster", roster_id=roster.id))
 

@@ -9,9 +9,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from blueprints.forms import email_field
-from blueprints.social_economy import bp
+from blueprints.social_economy.blueprint import bp
 from saas.extensions import db
-from tenants import invitations
+from saas.onboarding import invitations
 from tenants.access import has_role, roles_required
 from tenants.models import Membership, Role
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from blueprints.social_economy import bp
+from blueprints.social_economy.blueprint import bp
 from blueprints.social_economy.forms import (
     CardForm,
     NeedForm,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.extensions import db
 from saas.models_base import CreatedAt, utcnow
+
+if TYPE_CHECKING:
+    from tenants.models import Membership
 
 
 class User(UserMixin, CreatedAt, db.Model):
@@ -24,6 +28,12 @@ class User(UserMixin, CreatedAt, db.Model):
     password_changed_at: Mapped[datetime | None]
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     is_enabled: Mapped[bool] = mapped_column(default=True)
+
+    # A person's memberships, loaded only with the login session (saas.security.load_user) and
+    # then scoped like every tenant read: the current network's alone. Never lazy-loaded.
+    network_memberships: Mapped[list[Membership]] = relationship(
+        viewonly=True, order_by="Membership.id", lazy="raise"
+    )
 
     # Set by the user loader: the server-side session this request runs under, and the network
     # whose memberships it loaded with it (tenants.access.memberships).

@@ -7,11 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.catalogue.models import _tenant_fk
 from saas.extensions import db
 from saas.models_base import CreatedAt, utcnow
 from saas.partners.models import Partner
-from tenants.scoping import TenantOwned
+from tenants.scoping import TenantOwned, tenant_fk
 
 
 class ApiToken(TenantOwned, CreatedAt, db.Model):
@@ -20,7 +19,7 @@ class ApiToken(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "api_tokens"
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
-        _tenant_fk("partner_id", "partners"),
+        tenant_fk("partner_id", "partners"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

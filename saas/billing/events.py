@@ -9,7 +9,7 @@ ends in the same place.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import stripe
 from flask import current_app
@@ -28,6 +28,7 @@ from saas.billing.plans import plan_for_price
 from saas.billing.stripe_api import client, field, object_id
 from saas.extensions import db
 from saas.models_base import utcnow
+from saas.outbox import STALE_AFTER, Outbox
 from tenants.context import all_networks, network_scope
 from tenants.models import Network
 
@@ -44,9 +45,18 @@ HANDLED = {
     "invoice.payment_succeeded",
     "invoice.payment_failed",
 }
-PROCESSING_STALE_AFTER = timedelta(minutes=10)
-PENDING_RETRY_AFTER = timedelta(minutes=1)
-MAX_ATTEMPTS = 8
+# The webhook's events table is an outbox: the relay hands new events to RQ after the commit and
+# the sweep hands over again what Redis could not take, or what a dead worker left.
+OUTBOX = Outbox(
+    id=StripeEvent.id,
+    state=StripeEvent.state,
+    created=StripeEvent.received_at,
+    started=StripeEvent.processing_since,
+    attempts=StripeEvent.attempts,
+    pending=EventState.PENDING,
+    in_progress=EventState.PROCESSING,
+    failed=EventState.FAILED,
+)
 
 
 class WebhookRejected(ValueError):
@@ -139,7 +149,7 @@ def _claim(event_id: str) -> StripeEvent | None:
             or_(
                 StripeEvent.state.in_([EventState.PENDING, EventState.FAILED]),
                 (StripeEvent.state == EventState.PROCESSING)
-                & (StripeEvent.processing_since < now - PROCESSING_STALE_AFTER),
+                & (StripeEvent.processing_since < now - STALE_AFTER),
             ),
         )
         .values(
@@ -266,24 +276,3 @@ def sync(sub: Subscription, remote) -> None:
         sub.trial_ends_at = _timestamp(field(remote, "trial_end")) or sub.trial_ends_at
     if before != status:
         record("billing.status_changed", sub, before=str(before or ""), after=str(status))
-
-
-def due_for_retry() -> list[str]:
-    """Events the relay could not hand to Redis, or whose worker died or failed."""
-    now = utcnow()
-    return list(
-        db.session.execute(
-            select(StripeEvent.id)
-            .where(
-                or_(
-                    (StripeEvent.state == EventState.PENDING)
-                    & (StripeEvent.received_at < now - PENDING_RETRY_AFTER),
-                    StripeEvent.state.in_([EventState.PROCESSING, EventState.FAILED])
-                    & (StripeEvent.processing_since < now - PROCESSING_STALE_AFTER)
-                    & (StripeEvent.attempts < MAX_ATTEMPTS),
-                )
-            )
-            .order_by(StripeEvent.received_at)
-            .limit(1000)
-        ).scalars()
-    )

@@ -20,8 +20,8 @@ from saas.billing.models import NetworkSignup
 from saas.billing.services import start_trial
 from saas.extensions import db
 from saas.notifications.services import queue_email
+from saas.onboarding import networks as onboarding
 from saas.urls import absolute_url
-from tenants import services as tenant_services
 from tenants.context import network_scope
 from tenants.models import Membership, Network, Role
 
@@ -39,9 +39,9 @@ def _serializer() -> URLSafeTimedSerializer:
 def check_slug(slug: str) -> None:
     """The same rules as creating the network, asked early so the form can say so."""
     slug = slug.strip().lower()
-    if not tenant_services.SLUG.match(slug) or len(slug) > 60:
+    if not onboarding.SLUG.match(slug) or len(slug) > 60:
         raise SignupError(_("Use lower-case letters, digits and dashes."))
-    if slug in tenant_services.RESERVED:
+    if slug in onboarding.RESERVED:
         raise SignupError(_("This web address is reserved."))
     if db.session.execute(select(Network.id).where(Network.slug == slug)).first():
         raise SignupError(_("This web address is already taken."))
@@ -99,13 +99,13 @@ def load(token: str) -> NetworkSignup:
 def complete(signup: NetworkSignup, user: User) -> Network:
     """Create the network with this person as its first steward, and start the trial."""
     try:
-        network = tenant_services.create_network(
+        network = onboarding.create_network(
             slug=signup.slug,
             name=signup.network_name,
             municipality=signup.municipality,
             default_language=signup.language if signup.language in ("nl", "en") else "nl",
         )
-    except tenant_services.NetworkError as exc:
+    except onboarding.NetworkError as exc:
         raise SignupError(str(exc)) from exc
     with network_scope(network.id):
         db.session.add(Membership(user_id=user.id, role=Role.STEWARD))

@@ -11,7 +11,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     String,
     Text,
@@ -21,19 +20,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.extensions import db
 from saas.models_base import CreatedAt, str_enum
-from tenants.scoping import TenantOwned
+from tenants.scoping import TenantOwned, tenant_fk
 
 if TYPE_CHECKING:
     from saas.partners.models import Partner
 
 TIMEZONE = "Europe/Brussels"
-
-
-def _tenant_fk(column: str, table: str, ondelete: str = "CASCADE") -> ForeignKeyConstraint:
-    """A foreign key that also matches the network: a row can only point inside its network."""
-    return ForeignKeyConstraint(
-        ["network_id", column], [f"{table}.network_id", f"{table}.id"], ondelete=ondelete
-    )
 
 
 class ActionLine(enum.IntFlag):
@@ -164,9 +156,9 @@ class Offer(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "offers"
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
-        _tenant_fk("partner_id", "partners"),
-        _tenant_fk("type_id", "offer_types", ondelete="RESTRICT"),
-        _tenant_fk("location_id", "locations", ondelete="RESTRICT"),
+        tenant_fk("partner_id", "partners"),
+        tenant_fk("type_id", "offer_types", ondelete="RESTRICT"),
+        tenant_fk("location_id", "locations", ondelete="RESTRICT"),
         CheckConstraint("age_min_months <= age_max_months", name="age_range"),
         CheckConstraint("end_time > start_time", name="times"),
     )
@@ -252,8 +244,8 @@ class OfferPartner(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "offer_partners"
     __table_args__ = (
         UniqueConstraint("offer_id", "partner_id"),
-        _tenant_fk("offer_id", "offers"),
-        _tenant_fk("partner_id", "partners"),
+        tenant_fk("offer_id", "offers"),
+        tenant_fk("partner_id", "partners"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -277,7 +269,7 @@ class OfferFollower(TenantOwned, CreatedAt, db.Model):
     """A staff member who wants to hear about changes and cancellations of an offer."""
 
     __tablename__ = "offer_followers"
-    __table_args__ = (UniqueConstraint("offer_id", "user_id"), _tenant_fk("offer_id", "offers"))
+    __table_args__ = (UniqueConstraint("offer_id", "user_id"), tenant_fk("offer_id", "offers"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     offer_id: Mapped[int] = mapped_column(index=True)
@@ -291,8 +283,8 @@ class ActivitySession(TenantOwned, CreatedAt, db.Model):
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
         UniqueConstraint("offer_id", "occurrence"),
-        _tenant_fk("offer_id", "offers"),
-        _tenant_fk("location_id", "locations", ondelete="RESTRICT"),
+        tenant_fk("offer_id", "offers"),
+        tenant_fk("location_id", "locations", ondelete="RESTRICT"),
         CheckConstraint("ends_at > starts_at", name="times"),
         Index("ix_sessions_network_starts", "network_id", "starts_at"),  # network figures
     )
@@ -332,7 +324,7 @@ class Headcount(TenantOwned, CreatedAt, db.Model):
 
     __tablename__ = "headcounts"
     __table_args__ = (
-        _tenant_fk("session_id", "sessions"),
+        tenant_fk("session_id", "sessions"),
         Index("ix_headcounts_session_latest", "session_id", "id"),  # the newest per session
         CheckConstraint(
             "adults >= 0 AND children_0_3 >= 0 AND children_3_6 >= 0 AND children_6_12 >= 0 "

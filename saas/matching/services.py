@@ -10,14 +10,19 @@ the family's data. The page words the reasons from the referral it shows.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
+from redis.exceptions import RedisError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from saas.after_commit import note_now
 from saas.catalogue.models import ActivitySession, Location, Offer, SessionStatus
 from saas.catalogue.schedule import to_local
+from saas.connections import redis_connection
 from saas.extensions import db
 from saas.matching import scoring
 from saas.matching.scoring import OfferFeatures, Question
@@ -25,11 +30,19 @@ from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState
 from saas.referrals.models import Referral, Status
 
+log = logging.getLogger(__name__)
 WINDOW = timedelta(weeks=4)
 TOP = 10
 RESULT_TTL = 3600  # seconds the suggestions are kept
 RUNNING_TTL = 600  # after this, a job that never reported is taken as lost
 HOLDING = [s for s in Status if s.is_open and s != Status.DRAFT]  # as referrals.services.seats_held
+# The session key under which a transaction notes the matching it asked for (workers.relays).
+MATCH_REQUESTS = "dorp_matching_requests"
+
+
+class MatchRequest(NamedTuple):
+    network_id: int
+    referral_id: int
 
 
 @dataclass
@@ -214,9 +227,25 @@ def _key(network_id: int, referral_id: int) -> str:
 
 
 def _redis():
-    from workers.queues import redis_connection
-
     return redis_connection()
+
+
+def request_matching(network_id: int, referral: Referral) -> MatchRequest:
+    """Ask for suggestions: the page shows "running" at once, and the job is handed to RQ once
+    the request's transaction has committed. Raises RedisError while Redis is unreachable (the
+    person is told to try again; nothing was asked)."""
+    request = MatchRequest(network_id, referral.id)
+    mark_running(*request)
+    note_now(db.session, MATCH_REQUESTS, [request])
+    return request
+
+
+def mark_failed_quietly(network_id: int, referral_id: int) -> None:
+    """The job could not be handed over: the page stops waiting (if Redis can still be told)."""
+    try:
+        mark_failed(network_id, referral_id)
+    except RedisError as error:  # the running mark then expires by itself
+        log.warning("matching: could not mark referral %s failed (%s)", referral_id, error)
 
 
 def mark_running(network_id: int, referral_id: int) -> None:

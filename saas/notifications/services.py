@@ -6,7 +6,20 @@ from flask import render_template
 from flask_babel import force_locale
 
 from saas.extensions import db
-from saas.notifications.models import OutboxMessage
+from saas.notifications.models import OutboxMessage, OutboxState
+from saas.outbox import Outbox
+
+# The e-mail outbox: relayed to RQ after the commit (workers.relays), swept when Redis was down.
+OUTBOX = Outbox(
+    id=OutboxMessage.id,
+    state=OutboxMessage.state,
+    created=OutboxMessage.created_at,
+    started=OutboxMessage.sending_since,
+    attempts=OutboxMessage.attempts,
+    pending=OutboxState.PENDING,
+    in_progress=OutboxState.SENDING,
+    failed=OutboxState.FAILED,
+)
 
 
 def queue_email(

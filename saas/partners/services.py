@@ -11,9 +11,9 @@ from saas.accounts.models import User
 from saas.audit.services import record
 from saas.extensions import db
 from saas.models_base import utcnow
+from saas.onboarding import invitations
 from saas.partners.models import Partner, PartnerState, Sector
 from saas.partners.schemas import PartnerInviteSchema
-from tenants import invitations
 from tenants.models import Invitation, Membership, Network, Role
 
 CSV_HEADERS = {

@@ -16,10 +16,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.catalogue.models import _tenant_fk
 from saas.extensions import db
 from saas.models_base import CreatedAt, str_enum
-from tenants.scoping import TenantOwned
+from tenants.scoping import TenantOwned, tenant_fk
 
 if TYPE_CHECKING:
     from saas.catalogue.models import ActivitySession, Offer
@@ -110,10 +109,10 @@ class Referral(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "referrals"
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
-        _tenant_fk("from_partner_id", "partners"),
-        _tenant_fk("to_partner_id", "partners"),
-        _tenant_fk("offer_id", "offers", ondelete="RESTRICT"),
-        _tenant_fk("session_id", "sessions", ondelete="RESTRICT"),
+        tenant_fk("from_partner_id", "partners"),
+        tenant_fk("to_partner_id", "partners"),
+        tenant_fk("offer_id", "offers", ondelete="RESTRICT"),
+        tenant_fk("session_id", "sessions", ondelete="RESTRICT"),
         Index("ix_referrals_network_sent", "network_id", "sent_at"),  # network figures
         # A partner's inbox and outbox: the tenant column first, so one index scan answers
         # "this network, this partner" in list order, and the status counts read the index only.
@@ -200,8 +199,8 @@ class Consent(TenantOwned, db.Model):
 
     __tablename__ = "referral_consents"
     __table_args__ = (
-        _tenant_fk("referral_id", "referrals"),
-        _tenant_fk("recipient_partner_id", "partners"),
+        tenant_fk("referral_id", "referrals"),
+        tenant_fk("recipient_partner_id", "partners"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -219,7 +218,7 @@ class ReferralEvent(TenantOwned, CreatedAt, db.Model):
     """The timeline: who did what and when (never the family's data)."""
 
     __tablename__ = "referral_events"
-    __table_args__ = (_tenant_fk("referral_id", "referrals"),)
+    __table_args__ = (tenant_fk("referral_id", "referrals"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(index=True)
@@ -234,7 +233,7 @@ class ReferralMessage(TenantOwned, CreatedAt, db.Model):
     """A short message between sender and receiver (removed with the family's data)."""
 
     __tablename__ = "referral_messages"
-    __table_args__ = (_tenant_fk("referral_id", "referrals"),)
+    __table_args__ = (tenant_fk("referral_id", "referrals"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(index=True)

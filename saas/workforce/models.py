@@ -11,7 +11,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
-    ForeignKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -20,18 +19,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.extensions import db
 from saas.models_base import CreatedAt, str_enum
-from tenants.scoping import TenantOwned
+from tenants.scoping import TenantOwned, tenant_fk
 
 if TYPE_CHECKING:
     from saas.accounts.models import User
     from saas.catalogue.models import ActivitySession, Offer
     from saas.partners.models import Partner
-
-
-def _tenant_fk(column: str, table: str, ondelete: str = "CASCADE") -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["network_id", column], [f"{table}.network_id", f"{table}.id"], ondelete=ondelete
-    )
 
 
 def _csv(value: str) -> list[str]:
@@ -88,7 +81,7 @@ class FlexibilityCard(TenantOwned, CreatedAt, db.Model):
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
         UniqueConstraint("worker_id", "valid_from"),
-        _tenant_fk("worker_id", "worker_profiles"),
+        tenant_fk("worker_id", "worker_profiles"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,7 +112,7 @@ class StaffingNeed(TenantOwned, CreatedAt, db.Model):
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
         UniqueConstraint("offer_id"),
-        _tenant_fk("offer_id", "offers"),
+        tenant_fk("offer_id", "offers"),
         CheckConstraint("workers > 0", name="workers"),
     )
 
@@ -149,7 +142,7 @@ class SchoolWish(TenantOwned, CreatedAt, db.Model):
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
         UniqueConstraint("partner_id"),
-        _tenant_fk("partner_id", "partners"),
+        tenant_fk("partner_id", "partners"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,8 +179,8 @@ class FixedContact(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "fixed_contacts"
     __table_args__ = (
         UniqueConstraint("partner_id"),
-        _tenant_fk("partner_id", "partners"),
-        _tenant_fk("worker_id", "worker_profiles"),
+        tenant_fk("partner_id", "partners"),
+        tenant_fk("worker_id", "worker_profiles"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -225,7 +218,8 @@ class Roster(TenantOwned, CreatedAt, db.Model):
     status: Mapped[RosterStatus] = mapped_column(
         str_enum(RosterStatus, 20), default=RosterStatus.DRAFT
     )
-    job_id: Mapped[str] = mapped_column(String(64), default="")
+    job_id: Mapped[str] = mapped_column(String(64), default="")  # the RQ job of the last solve
+    solve_requested_at: Mapped[datetime | None]
     solver_status: Mapped[str] = mapped_column(String(20), default="")  # optimal, feasible, ...
     objective: Mapped[int | None]
     best_bound: Mapped[float | None]
@@ -252,9 +246,9 @@ class Assignment(TenantOwned, CreatedAt, db.Model):
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
         UniqueConstraint("roster_id", "session_id", "worker_id"),
-        _tenant_fk("roster_id", "rosters"),
-        _tenant_fk("session_id", "sessions"),
-        _tenant_fk("worker_id", "worker_profiles"),
+        tenant_fk("roster_id", "rosters"),
+        tenant_fk("session_id", "sessions"),
+        tenant_fk("worker_id", "worker_profiles"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
-"""Creating networks: the platform admin's explicitly cross-network path."""
+"""Creating a network (the platform admin's explicitly cross-network path, and the public
+sign-up's): its offer types, its trial, and the invitation of its first steward."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from saas.accounts.models import User
+from saas.billing.services import start_trial
+from saas.catalogue.services import seed_offer_types
 from saas.extensions import db
-from tenants import invitations
+from saas.onboarding import invitations
 from tenants.context import network_scope
 from tenants.models import Network, Role
 
@@ -58,11 +61,7 @@ def create_network(
     db.session.add(network)
     db.session.flush()
     with network_scope(network.id):
-        from saas.catalogue.services import seed_offer_types
-
         seed_offer_types()
-        from saas.billing.services import start_trial
-
         start_trial(network)  # a 30-day trial while billing is on; nothing otherwise
     if steward_email:
         with network_scope(network.id):

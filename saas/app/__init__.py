@@ -1,0 +1,126 @@
+"""The composition root: `create_app` reads like a table of contents.
+
+This package is the only code under `saas/` that imports `blueprints/` or `workers/`: it puts the
+layers together (extensions, the tenancy hooks, the relays that hand committed work to RQ, the
+blueprints, error pages, navigation, the command line). `FLASK_APP=saas.app:create_app`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from blueprints.admin import bp as admin_bp
+from blueprints.api import bp as api_bp
+from blueprints.api.tokens import bp as api_tokens_bp
+from blueprints.auth import bp as auth_bp
+from blueprints.billing import bp as billing_bp
+from blueprints.catalogue import bp as catalogue_bp
+from blueprints.dev import bp as dev_bp
+from blueprints.hsds import bp as hsds_bp
+from blueprints.municipality import bp as municipality_bp
+from blueprints.network import bp as network_bp
+from blueprints.partner import bp as partner_bp
+from blueprints.public import bp as public_bp
+from blueprints.referrals import bp as referrals_bp
+from blueprints.site import bp as site_bp
+from blueprints.social_economy import bp as se_bp
+from saas import i18n, security
+from saas.app import cli, errors, models, navigation
+from saas.catalogue import display
+from saas.config import ROOT, load_settings
+from saas.extensions import babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate
+from saas.insights import cache as health_cache
+from saas.urls import MAX_ID, stylesheets, url_for_each
+from tenants.setup import init_app as init_tenancy
+from workers import cli as worker_cli
+from workers import relays
+
+__all__ = ["create_app", "models"]  # models: every table, so the metadata and Alembic know them
+
+
+def create_app(overrides: dict | None = None, environ: dict | None = None) -> Flask:
+    settings = load_settings(environ)
+    app = Flask(
+        "saas",
+        instance_path=str(settings.instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(settings.as_flask_config())
+    app.config.from_mapping(overrides or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "saas" / "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=i18n.compile_catalogues(app.instance_path),
+    )
+    limiter.init_app(app)
+    cache.init_app(app)
+    security.init_app(app)
+    login_manager.init_app(app)
+
+    app.url_map.converters["int"] = BoundedInt
+    app.jinja_env.globals.update(url_for_each=url_for_each, stylesheets=stylesheets)
+    init_tenancy(app, db)
+    app.after_request(_commit)
+    relays.install()  # outbox e-mail, Stripe events, roster solves, matching: after the commit
+    health_cache.install()
+    navigation.install()
+    _register_blueprints(app)
+    errors.register(app)
+    i18n.register(app)
+    navigation.register(app)
+    display.register(app)
+    cli.register_commands(app)
+    worker_cli.register_commands(app)
+    return app
+
+
+class BoundedInt(IntegerConverter):
+    """Ids fit a 32-bit column: a larger number is a plain 404, not a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def _commit(response):
+    """The request commits once, after the view; a failed request rolls back."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def _register_blueprints(app: Flask) -> None:
+    for bp in (
+        site_bp,
+        auth_bp,
+        admin_bp,
+        network_bp,
+        catalogue_bp,
+        referrals_bp,
+        partner_bp,
+        se_bp,
+        municipality_bp,
+        billing_bp,
+        api_tokens_bp,
+        hsds_bp,
+    ):
+        app.register_blueprint(bp)
+    csrf.exempt(api_bp)  # token-authenticated JSON: no cookies, so no cross-site forgery
+    app.register_blueprint(api_bp)
+    if app.config["DEV_INBOX"]:
+        app.register_blueprint(dev_bp)
+    app.register_blueprint(public_bp)  # last: /<slug>/ catches what nothing else claimed

@@ -1,0 +1,58 @@
+"""Tables that are outboxes (e-mail messages, Stripe events): which rows are due for another
+hand-over to the workers.
+
+A row is written in the transaction that causes it, handed to RQ after the commit, and claimed by
+the worker (state "in progress", `started` set, attempts counted). The sweep hands a row over
+again when the relay could not (Redis was down: still pending after a minute), or when its worker
+died or failed (in progress or failed, untouched for ten minutes, attempts left).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from saas.extensions import db
+from saas.models_base import utcnow
+
+PENDING_RETRY_AFTER = timedelta(minutes=1)
+STALE_AFTER = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
+SWEEP_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """The columns and states through which a table acts as an outbox."""
+
+    id: InstrumentedAttribute
+    state: InstrumentedAttribute
+    created: InstrumentedAttribute  # when the row was written
+    started: InstrumentedAttribute  # when a worker last claimed it
+    attempts: InstrumentedAttribute
+    pending: Any
+    in_progress: Any
+    failed: Any
+
+    def due_for_retry(self) -> list:
+        """Ids the relay could not hand over, or whose worker died or failed, oldest first."""
+        now = utcnow()
+        return list(
+            db.session.execute(
+                select(self.id)
+                .where(
+                    or_(
+                        (self.state == self.pending) & (self.created < now - PENDING_RETRY_AFTER),
+                        self.state.in_([self.in_progress, self.failed])
+                        & (self.started < now - STALE_AFTER)
+                        & (self.attempts < MAX_ATTEMPTS),
+                    )
+                )
+                .order_by(self.created, self.id)
+                .limit(SWEEP_LIMIT)
+            ).scalars()
+        )

@@ -1,0 +1,191 @@
+"""The relays: work a transaction asked for is handed to RQ once it has committed, and one sweep
+hands over again what Redis could not take.
+
+A view never queues: services write the work into the transaction (an outbox row, a Stripe event
+row, a roster marked "solving", a matching request noted on the session), the request commits
+once, and the relay for that kind of work enqueues its job after the commit
+(saas.after_commit). A rollback hands over nothing. If Redis is down the work waits where it was
+written, and the sweep (every minute, workers.schedule) hands it over later; every job is
+idempotent, so work handed over twice is done once.
+
+| relay         | noted                               | job                           | swept              |
+|---------------|-------------------------------------|-------------------------------|--------------------|
+| outbox        | new outbox messages                 | deliver_email (100 a job)     | pending / stale    |
+| stripe_events | new pending Stripe events           | apply_stripe_event            | pending / stale    |
+| rosters       | solving.request_solve               | solve_roster_job              | job lost or failed |
+| matching      | matching.services.request_matching  | match_referral_job            | no: Redis holds it |
+
+Matching keeps its whole state in Redis (the "running" mark the page waits on), so a request
+made while Redis is down is refused at once and there is nothing to sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy.orm import Session
+
+from saas.after_commit import after_commit
+from saas.billing import events as stripe_events
+from saas.billing.models import EventState, StripeEvent
+from saas.connections import redis_connection
+from saas.extensions import db
+from saas.matching import services as matching
+from saas.notifications import services as notifications
+from saas.notifications.models import OutboxMessage
+from saas.workforce import solving
+from workers.billing_jobs import apply_stripe_event
+from workers.decorators import job
+from workers.jobs import deliver_email
+from workers.matching_jobs import match_referral_job
+from workers.queues import MAINTENANCE
+from workers.roster_jobs import solve_roster_job
+
+log = logging.getLogger(__name__)
+# Messages per delivery job, one SMTP connection each (what mail servers commonly take on one
+# connection). Each job costs tens of milliseconds before its first e-mail (RQ's work horse, a
+# database connection, the claim): at 50 a job that was a third of the time per e-mail.
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class Relay:
+    name: str
+    key: str  # the session key under which a transaction notes this work
+    noted: Callable[[Session], Iterable[Any]]  # what one flush asked for (besides note_now)
+    hand_over: Callable[[list[Any]], int]  # enqueue; how many were handed before Redis failed
+    due: Callable[[], list[Any]] | None  # what the sweep hands over again
+
+
+def _nothing(_session: Session) -> Iterable[Any]:
+    return ()
+
+
+# ---- e-mail -------------------------------------------------------------------------------
+
+
+def _new_messages(session: Session) -> Iterable[int]:
+    return (obj.id for obj in session.new if isinstance(obj, OutboxMessage))
+
+
+def hand_over_messages(ids: list[int]) -> int:
+    handed = 0
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        if not _enqueued("outbox", lambda batch=batch: deliver_email.enqueue(*batch)):
+            break
+        handed += len(batch)
+    return handed
+
+
+# ---- Stripe events ------------------------------------------------------------------------
+
+
+def _new_events(session: Session) -> Iterable[str]:
+    return (
+        obj.id
+        for obj in session.new
+        if isinstance(obj, StripeEvent) and obj.state == EventState.PENDING
+    )
+
+
+def hand_over_events(ids: list[str]) -> int:
+    handed = 0
+    for event_id in ids:
+        if not _enqueued("stripe_events", lambda e=event_id: apply_stripe_event.enqueue(e)):
+            break
+        handed += 1
+    return handed
+
+
+# ---- roster solves ------------------------------------------------------------------------
+
+
+def hand_over_solves(solves: list[solving.Solve]) -> int:
+    handed = 0
+    for solve in solves:
+        if not _enqueued(
+            "rosters",
+            lambda s=solve: solve_roster_job.enqueue(s.network_id, s.roster_id, job_id=s.job_id),
+        ):
+            break
+        handed += 1
+    return handed
+
+
+def lost_solves() -> list[solving.Solve]:
+    """Rosters still "solving" whose job Redis does not know (handed over again), and those whose
+    job failed for good (marked failed, so the coordinator can solve again)."""
+    lost, failed = [], 0
+    connection = redis_connection()
+    for solve in solving.solves_waiting():
+        try:
+            status = Job.fetch(solve.job_id, connection=connection).get_status(refresh=False)
+        except NoSuchJobError:
+            lost.append(solve)
+            continue
+        if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+            failed += solving.solve_failed(solve)
+    if failed:
+        db.session.commit()
+    return lost
+
+
+# ---- matching -----------------------------------------------------------------------------
+
+
+def hand_over_matching(requests: list[matching.MatchRequest]) -> int:
+    handed = 0
+    for request in requests:
+        if not _enqueued(
+            "matching", lambda r=request: match_referral_job.enqueue(r.network_id, r.referral_id)
+        ):
+            matching.mark_failed_quietly(request.network_id, request.referral_id)
+            continue
+        handed += 1
+    return handed
+
+
+RELAYS = (
+    Relay("outbox", "dorp_outbox_ids", _new_messages, hand_over_messages,
+          notifications.OUTBOX.due_for_retry),
+    Relay("stripe_events", "dorp_stripe_event_ids", _new_events, hand_over_events,
+          stripe_events.OUTBOX.due_for_retry),
+    Relay("rosters", solving.SOLVE_REQUESTS, _nothing, hand_over_solves, lost_solves),
+    Relay("matching", matching.MATCH_REQUESTS, _nothing, hand_over_matching, None),
+)  # fmt: skip
+
+
+def _enqueued(name: str, enqueue: Callable[[], object]) -> bool:
+    try:
+        enqueue()
+    except RedisError as error:  # Redis down: the work waits where it was written
+        log.warning("%s relay: could not enqueue (%s)", name, type(error).__name__)
+        return False
+    return True
+
+
+def install() -> None:
+    """Hand each committed transaction's work to RQ (once per process: listeners are global)."""
+    for relay in RELAYS:
+        after_commit(relay.key, relay.noted, relay.hand_over)
+
+
+@job(MAINTENANCE, timeout=300, retries=0)
+def sweep() -> dict[str, int]:
+    """Every minute: hand over what the relays could not (Redis was down) or what a dead or
+    failed worker left. Returns how many were handed over, per relay."""
+    handed = {}
+    for relay in RELAYS:
+        if relay.due is None:
+            continue
+        items = relay.due()
+        db.session.rollback()  # read only (a failed solve's mark is committed by its `due`)
+        handed[relay.name] = relay.hand_over(items) if items else 0
+    return handed
