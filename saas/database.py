@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from flask_migrate import upgrade
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+
+from tenants.rls import setup_app_role
 
 log = logging.getLogger(__name__)
 
 
 def upgrade_database(app: Flask) -> None:
-    from flask_migrate import upgrade
 
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory, revision="heads")
@@ -27,7 +29,6 @@ def upgrade_database(app: Flask) -> None:
                 app_url.username,
             )
             return
-        from tenants.rls import setup_app_role
 
         engine = create_engine(admin_url)
         try:

@@ -8,10 +8,20 @@ from datetime import date as date_type
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, g, redirect, request, url_for
-from flask_babel import format_date, format_datetime, format_time, get_locale, get_timezone
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, g, has_request_context, redirect, request, url_for
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+    get_timezone,
+    get_translations,
+)
 from flask_login import current_user
 from jinja2 import pass_context
+from markupsafe import Markup
 
 from saas.partners.models import LANGUAGE_NAMES
 from saas.security import is_safe_next
@@ -25,8 +35,6 @@ def compile_catalogues(instance_path: str) -> str:
 
     Compiled files are build output: they are never committed, and a read-only code tree works.
     """
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
 
     target = Path(instance_path) / "translations"
     for po in SOURCE.glob("*/LC_MESSAGES/messages.po"):
@@ -49,7 +57,6 @@ RTL = {"ar"}
 
 def supported() -> list[str]:
     """Families' pages speak five languages; the staff interface Dutch and English."""
-    from flask import current_app, has_request_context
 
     if has_request_context() and request.blueprint in PUBLIC_BLUEPRINTS:
         return current_app.config["PUBLIC_LANGUAGES"]
@@ -57,7 +64,6 @@ def supported() -> list[str]:
 
 
 def select_locale() -> str:
-    from flask import has_request_context
 
     if not has_request_context():  # CLI and workers: Dutch, unless a caller forces a locale
         return "nl"
@@ -133,8 +139,6 @@ def _install_template_gettext(app: Flask) -> None:
     message, autoescape). The rest is Jinja's "newstyle" gettext: marked safe only when
     autoescaping, and always `%`-formatted with the keyword variables (escaped when autoescaping).
     """
-    from flask_babel import get_translations
-    from markupsafe import Markup
 
     @lru_cache(maxsize=8192)
     def translated(locale, message: str) -> str:

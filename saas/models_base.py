@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -53,7 +53,6 @@ class CreatedAt:
 
 def str_enum(enum_cls, length: int = 30):
     """A Python StrEnum stored as its plain value (a VARCHAR on every backend, no CHECK churn)."""
-    from sqlalchemy import Enum
 
     return Enum(
         enum_cls,

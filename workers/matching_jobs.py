@@ -1,7 +1,7 @@
 """The matching job: a referral's question against its network's offers, results to Redis.
 
-Enqueued by the referral page (blueprints.referrals.matching) on the `matching` queue as
-`workers.matching_jobs.match_referral_job(network_id, referral_id)`: ids only. It sets its own
+Handed to RQ on the `matching` queue by the relay (workers.relays) once the referral page's
+request has committed, as `match_referral_job(network_id, referral_id)`: ids only. It sets its own
 network, reads, and overwrites the referral's result key, so running it twice is running it once.
 """
 
@@ -33,8 +33,8 @@ def match_referral_job(network_id: int, referral_id: int) -> int:
                 services.forget(network_id, referral_id)
                 return -1
             suggestions = services.match_referral(referral)
-        except Exception:
-            services.mark_failed(network_id, referral_id)  # the page stops waiting; RQ retries
+        except Exception:  # any failure: the page stops waiting; re-raised, so RQ retries
+            services.mark_failed(network_id, referral_id)
             raise
         finally:
             db.session.rollback()  # read only

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from blueprints.auth.blueprint import bp
 from blueprints.auth.forms import (
@@ -90,8 +90,6 @@ def reset_password(token: str):
         accounts.set_password(user, form.password.data)
         flash(_("Your password has been changed. Please log in."), "success")
         if current_user.is_authenticated:
-            from flask_login import logout_user
-
             logout_user()
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form), 422 if request.method == "POST" else 200

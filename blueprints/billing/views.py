@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from blueprints.auth.forms import ConfirmForm
@@ -24,14 +25,16 @@ from blueprints.billing.blueprint import bp
 from blueprints.billing.forms import CheckoutForm
 from saas.billing import events
 from saas.billing import services as billing
-from saas.billing.models import StripeEvent
+from saas.billing.models import StripeEvent, Subscription
 from saas.billing.plans import INTERVAL_LABELS, PLANS, billing_enabled
 from saas.billing.stripe_api import BillingUnavailable
 from saas.extensions import csrf, db, limiter, talisman
+from saas.partners.models import Partner, PartnerState
 from saas.security import CSP
 from saas.urls import absolute_url
 from tenants.access import roles_required
-from tenants.models import Role
+from tenants.context import all_networks
+from tenants.models import Network, Role
 
 
 class _StripePages:
@@ -53,7 +56,6 @@ TO_STRIPE = talisman(content_security_policy={**CSP, "form-action": _StripePages
 
 
 def _page(form: CheckoutForm, status: int = 200):
-    from saas.partners.models import Partner, PartnerState
 
     sub = billing.subscription()
     partner_count = db.session.execute(
@@ -157,11 +159,6 @@ def stripe_webhook():
 @bp.route("/admin/billing")
 def platform_overview():
     """The platform admin's view of every network's plan and state (explicitly cross-network)."""
-    from flask_login import current_user
-
-    from saas.billing.models import Subscription
-    from tenants.context import all_networks
-    from tenants.models import Network
 
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
@@ -11,6 +13,7 @@ from blueprints.catalogue.blueprint import bp
 from blueprints.catalogue.forms import ClosureForm, LocationForm, OfferTypeForm
 from saas.audit.services import record
 from saas.catalogue.models import ActivitySession, Closure, ClosureKind, Location, Offer, OfferType
+from saas.catalogue.services import sync_sessions
 from saas.extensions import db
 from tenants.access import roles_required
 from tenants.models import Role
@@ -128,14 +131,12 @@ def delete_place(location_id: int):
 
 
 def _resync_all() -> None:
-    from saas.catalogue.services import sync_sessions
 
     for offer in db.session.execute(select(Offer)).scalars():
         sync_sessions(offer)
 
 
 def _add_type():
-    import re
 
     form = OfferTypeForm(prefix="type")
     if form.validate_on_submit():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from blueprints.api.errors import HTTP_CODES, error_response
 from blueprints.hsds.blueprint import bp
 from saas.api import hsds
 
@@ -20,7 +21,6 @@ def _open_to_everyone(response):
 
 @bp.errorhandler(HTTPException)
 def _error(exc: HTTPException):
-    from blueprints.api.errors import HTTP_CODES, error_response
 
     status = exc.code or 500
     return error_response(status, HTTP_CODES.get(status, "server_error"))

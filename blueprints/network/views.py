@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import date, timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from blueprints.auth.forms import ConfirmForm
 from blueprints.network.blueprint import bp
@@ -20,7 +21,10 @@ from blueprints.network.forms import (
     UploadCsvForm,
 )
 from saas.audit.services import record
+from saas.catalogue import queries
 from saas.extensions import db
+from saas.models_base import utcnow
+from saas.notifications.models import Notification
 from saas.onboarding import invitations
 from saas.partners import services as partners
 from saas.partners.models import Partner, PartnerState, Sector
@@ -45,9 +49,6 @@ def dashboard():
     counts = dict(
         db.session.execute(select(Partner.state, func.count()).group_by(Partner.state)).all()
     )
-    from datetime import date, timedelta
-
-    from saas.catalogue import queries
 
     week = queries.week_start(date.today())
     this_week = queries.sessions_between(week, week + timedelta(days=7), queries.Filters())
@@ -286,13 +287,8 @@ def settings():
 @roles_required()
 def notifications():
     """The person's notices in this network; opening the page (or the button) marks them read."""
-    from saas.notifications.models import Notification
 
     if request.method == "POST" and ConfirmForm().validate_on_submit():
-        from sqlalchemy import update
-
-        from saas.models_base import utcnow
-
         db.session.execute(
             update(Notification)
             .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))

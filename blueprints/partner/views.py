@@ -11,6 +11,7 @@ from blueprints.auth.forms import ConfirmForm
 from blueprints.partner.blueprint import bp
 from blueprints.partner.forms import InviteColleagueForm, ProfileForm
 from saas.audit.services import record
+from saas.catalogue.models import Answer, OfferPartner, OrganiserRole
 from saas.extensions import db
 from saas.onboarding import invitations
 from saas.partners import services as partners
@@ -38,7 +39,6 @@ def _is_admin(partner) -> bool:
 @roles_required(*PARTNER_ROLES)
 def overview():
     partner, _membership = _my_partner()
-    from saas.catalogue.models import Answer, OfferPartner, OrganiserRole
 
     requests = (
         db.session.execute(

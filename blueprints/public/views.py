@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, g, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import or_, select
 
 from blueprints.public.blueprint import bp
 from saas.catalogue import calendar, queries, services
 from saas.catalogue.models import ActivitySession, Location, Offer, OfferPartner
+from saas.catalogue.schedule import to_local
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState
@@ -37,7 +38,6 @@ def _active_partner_or_404(partner_id: int) -> Partner:
 
 
 def _by_day(sessions: list[ActivitySession]) -> list[tuple[date, list[ActivitySession]]]:
-    from saas.catalogue.schedule import to_local
 
     days: dict[date, list[ActivitySession]] = {}
     for s in sessions:
@@ -99,7 +99,6 @@ def _ics(body: bytes, name: str) -> Response:
 
 @bp.route("/agenda.ics")
 def agenda_feed():
-    from flask import g
 
     sessions = calendar.feed_sessions()
     return _ics(calendar.build(g.network, sessions, str(get_locale())), g.network.slug)
@@ -107,7 +106,6 @@ def agenda_feed():
 
 @bp.route("/activity/<int:offer_id>.ics")
 def activity_feed(offer_id: int):
-    from flask import g
 
     offer = _published_offer_or_404(offer_id)
     sessions = calendar.feed_sessions(offer_id=offer.id)
@@ -119,7 +117,6 @@ def activity_feed(offer_id: int):
 
 @bp.route("/partners/<int:partner_id>/agenda.ics")
 def partner_feed(partner_id: int):
-    from flask import g
 
     partner = _active_partner_or_404(partner_id)
     sessions = calendar.feed_sessions(partner_id=partner.id)

@@ -13,6 +13,8 @@ from saas import health
 from saas.accounts import services as accounts
 from saas.accounts.passwords import verify_password
 from saas.extensions import db
+from saas.notifications.center import KINDS, preferences, set_preference
+from saas.notifications.models import Delivery
 from tenants.access import user_networks
 from tenants.models import Network
 
@@ -45,9 +47,6 @@ def account():
             return redirect(url_for("site.account"))
         status = 422
     elif request.method == "POST" and "notify-save" in request.form:
-        from saas.notifications.center import KINDS, set_preference
-        from saas.notifications.models import Delivery
-
         choices = {kind: request.form.get(f"notify-{kind}", "") for kind in KINDS}
         if all(v in {d.value for d in Delivery} for v in choices.values()):
             for kind, value in choices.items():
@@ -67,7 +66,6 @@ def account():
                 return redirect(url_for("site.account"))
             password_form.current.errors.append(_("This is not your current password."))
         status = 422
-    from saas.notifications.center import KINDS, preferences
 
     return render_template(
         "site/account.html",

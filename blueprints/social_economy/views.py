@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from blueprints.forms import email_field
 from blueprints.social_economy.blueprint import bp
+from saas.catalogue.models import ActivitySession, Offer, OfferType
 from saas.extensions import db
+from saas.models_base import utcnow
 from saas.onboarding import invitations
+from saas.partners.models import Partner, Sector
 from tenants.access import has_role, roles_required
 from tenants.models import Membership, Role
 
@@ -58,13 +64,6 @@ def team():
 @roles_required(Role.SE_COORDINATOR, Role.SE_WORKER)
 def salons():
     """The social economy's parent salons: coming sessions with their speakers' answers."""
-    from datetime import timedelta
-
-    from sqlalchemy.orm import selectinload
-
-    from saas.catalogue.models import ActivitySession, Offer, OfferType
-    from saas.models_base import utcnow
-    from saas.partners.models import Partner, Sector
 
     offers = (
         db.session.execute(

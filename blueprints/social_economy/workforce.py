@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -316,8 +316,6 @@ def school(partner_id: int):
         form.end_time.data = wish.end_time
         form.hours_per_week.data = wish.hours_per_week
     elif request.method == "GET":
-        from datetime import time
-
         form.start_time.data, form.end_time.data, form.hours_per_week.data = time(12), time(13), 2
     error = None
     if request.method == "POST":

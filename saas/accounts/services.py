@@ -12,6 +12,7 @@ from saas.accounts.passwords import hash_password, verify_password
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.notifications.services import queue_email
+from saas.urls import absolute_url
 
 
 def normalise_email(email: str) -> str:
@@ -102,7 +103,6 @@ def send_password_reset(email: str) -> None:
     user = find_user(email)
     if user is None or not user.is_enabled:
         return
-    from saas.urls import absolute_url
 
     link = absolute_url("auth.reset_password", token=password_reset_token(user))
     queue_email(

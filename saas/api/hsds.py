@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import url_for
 from sqlalchemy import or_, select
@@ -407,7 +407,6 @@ def modified_after_of(value: str | None) -> datetime | None:
     """`modified_after` as ISO 8601 (a date or a date-time; UTC when no offset); ValueError if not."""
     if not value:
         return None
-    from datetime import UTC
 
     text = value.strip().replace("Z", "+00:00").replace(" ", "+")
     moment = datetime.fromisoformat(text)

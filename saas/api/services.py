@@ -22,6 +22,7 @@ from saas.audit.services import record
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner
+from tenants.context import all_networks
 
 RESOURCES = {
     "offers": _l("Activities"),
@@ -118,7 +119,6 @@ def find(secret: str) -> ApiToken | None:
 
 def known_elsewhere(secret: str) -> bool:
     """Whether the secret is a token of another network: explicitly cross-network, answers only yes/no."""
-    from tenants.context import all_networks
 
     if not secret.startswith(TOKEN_START) or len(secret) > 200:
         return False

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+
+from blueprints.api.errors import HTTP_CODES, error_response
+from saas.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +39,6 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 def _database_down(exc: BaseException | None) -> bool:
     """The database (or Redis) cannot be reached right now: a 503, not a bug."""
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from sqlalchemy.exc import DBAPIError
 
     if isinstance(exc, RedisConnectionError):
         return True
@@ -53,14 +56,11 @@ def _kind(exc) -> str:
 
 def _unavailable():
     """503 while the database restarts. The page must not need the database itself."""
-    from saas.extensions import db
 
     try:
         db.session.rollback()
-    except Exception:  # the connection is already gone; the pool replaces it later
+    except SQLAlchemyError:  # the connection is already gone; the pool replaces it later
         db.session.close()
-    from flask import current_app
-    from flask_babel import force_locale
 
     # The person's own language would need the database: the cookie or the browser decides.
     langs = current_app.config["LANGUAGES"]
@@ -80,12 +80,9 @@ def _unavailable():
 
 
 def _render(code: int, detail: str | None = None):
-    from saas.extensions import db
 
     db.session.rollback()
     if request.path.startswith("/api/"):  # outside the API's routes: still the API's error shape
-        from blueprints.api.errors import HTTP_CODES, error_response
-
         return error_response(code, HTTP_CODES.get(code, "server_error"))
     title, message = _messages().get(code, (_("Error"), _("Something went wrong.")))
     if (

@@ -19,7 +19,10 @@ from sqlalchemy.orm import Session
 
 from saas.after_commit import after_commit, note_now
 from saas.extensions import cache
+from saas.notifications.center import unread_count
+from saas.notifications.models import Notification
 from tenants.access import has_role, memberships, roles, user_networks
+from tenants.context import current_network_id
 from tenants.models import Membership, Network, Role
 
 log = logging.getLogger(__name__)
@@ -157,8 +160,6 @@ def _header() -> dict[str, Any]:
     ]
     network = g.get("network")
     if network is not None:
-        from saas.notifications.center import unread_count
-
         entries.append(
             _Kept(
                 f"unread:{network.id}:{user_id}",
@@ -179,7 +180,6 @@ def my_networks() -> list[NetworkLink]:
 def _changed_versions(session) -> list[str]:
     """The versions a flush makes stale: everyone's networks for a network, a person's for
     their membership, a person's unread count in a network for their notice."""
-    from saas.notifications.models import Notification
 
     changed = []
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -197,11 +197,8 @@ def _bulk_notices(state) -> None:
     the network is stale once it commits."""
     if not (state.is_update or state.is_delete):  # every ORM statement passes here
         return
-    from saas.notifications.models import Notification
 
     if any(m.class_ is Notification for m in state.all_mappers):
-        from tenants.context import current_network_id
-
         note_now(state.session, _VERSIONS, [f"notices-version:{current_network_id()}"])
 
 

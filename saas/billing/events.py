@@ -196,7 +196,7 @@ def apply(event_id: str) -> str:
         return "skipped"
     try:
         outcome = _apply(event)
-    except Exception as exc:
+    except Exception as exc:  # whatever went wrong is recorded, and RQ retries (re-raised)
         db.session.rollback()
         failed = db.session.get(StripeEvent, event_id)
         failed.state = EventState.FAILED

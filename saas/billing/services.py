@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import stripe
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from saas.billing.plans import PLANS, TRIAL_PLAN, billing_enabled
 from saas.billing.stripe_api import BillingUnavailable, client
 from saas.extensions import db
 from saas.models_base import utcnow
+from saas.partners.models import Partner, PartnerState
 from tenants.models import Network
 
 
@@ -67,7 +69,6 @@ def partner_limit_message(adding: int) -> str | None:
     plan = PLANS.get(sub.plan)
     if plan is None or plan.max_partners is None:
         return None
-    from saas.partners.models import Partner, PartnerState
 
     count = db.session.execute(
         select(func.count()).select_from(Partner).where(Partner.state != PartnerState.SUSPENDED)
@@ -144,7 +145,7 @@ def checkout_url(
         session = client().v1.checkout.sessions.create(params=params)
     except BillingUnavailable:
         raise
-    except Exception as exc:  # stripe.StripeError and connection problems alike
+    except stripe.StripeError as exc:  # refused, or Stripe could not be reached
         current_app.logger.warning("stripe checkout failed: %s", type(exc).__name__)
         raise BillingUnavailable(type(exc).__name__) from exc
     record("billing.checkout_started", sub, plan=plan.code, interval=interval)
@@ -162,7 +163,7 @@ def portal_url(network: Network, *, return_url: str) -> str:
         )
     except BillingUnavailable:
         raise
-    except Exception as exc:
+    except stripe.StripeError as exc:  # refused, or Stripe could not be reached
         current_app.logger.warning("stripe portal failed: %s", type(exc).__name__)
         raise BillingUnavailable(type(exc).__name__) from exc
     record("billing.portal_opened", sub)

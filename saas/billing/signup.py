@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from saas.accounts.models import User
-from saas.accounts.services import normalise_email
+from saas.accounts.services import find_user, normalise_email
 from saas.audit.services import record
 from saas.billing.models import NetworkSignup
 from saas.billing.services import start_trial
@@ -118,6 +118,5 @@ def complete(signup: NetworkSignup, user: User) -> Network:
 
 
 def existing_account(signup: NetworkSignup) -> User | None:
-    from saas.accounts.services import find_user
 
     return find_user(signup.email)

@@ -8,6 +8,7 @@ from flask_babel import format_date, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
 from saas.catalogue.schedule import WEEKDAYS, describe
+from saas.partners.models import SPOKEN_LANGUAGES
 
 
 def weekday_name(index: int) -> str:
@@ -75,7 +76,6 @@ def price_text(offer) -> str:
 def register(app: Flask) -> None:
     @app.context_processor
     def _display():
-        from saas.partners.models import SPOKEN_LANGUAGES
 
         return {
             "age_range": age_range,

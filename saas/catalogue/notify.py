@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from saas.accounts.models import User
+from saas.catalogue.models import Answer, OfferFollower
 from saas.extensions import db
 from saas.notifications import center, recipients
 from saas.urls import absolute_url
@@ -13,7 +14,6 @@ from tenants.access import current_network
 
 
 def _followers(offer) -> list[User]:
-    from saas.catalogue.models import OfferFollower
 
     return list(
         db.session.execute(
@@ -26,7 +26,6 @@ def _followers(offer) -> list[User]:
 
 def _audience(offer) -> list[User]:
     """Owner, co-organisers (not those who declined) and followers, without the person acting."""
-    from saas.catalogue.models import Answer
 
     partner_ids = {link.partner_id for link in offer.organisers if link.answer != Answer.DECLINED}
     partner_ids.add(offer.partner_id)  # the owner hears what a co-organiser changed

@@ -30,6 +30,7 @@ from saas.catalogue.schedule import Exclusions, ScheduleError, expand, to_local,
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState
+from saas.referrals.models import Referral
 
 HORIZON = timedelta(weeks=16)
 HISTORY = timedelta(days=366)
@@ -325,7 +326,6 @@ def sync_sessions(
 
 def _has_history(session: ActivitySession) -> bool:
     """A session something hangs on (a headcount, a referral) is cancelled, never deleted."""
-    from saas.referrals.models import Referral
 
     return db.session.execute(
         select(

@@ -35,9 +35,20 @@ from markupsafe import Markup
 from redis.exceptions import RedisError
 
 from saas.after_commit import after_commit
+from saas.catalogue.models import (
+    ActivitySession,
+    Headcount,
+    Location,
+    Offer,
+    OfferPartner,
+    OfferType,
+)
 from saas.extensions import cache
 from saas.insights import figures
 from saas.insights.period import Period
+from saas.partners.models import Partner
+from saas.referrals.models import Referral
+from saas.workforce.models import Assignment, Roster
 from tenants import context
 
 log = logging.getLogger(__name__)
@@ -45,17 +56,6 @@ T = TypeVar("T")
 
 
 def _watched() -> tuple[type, ...]:
-    from saas.catalogue.models import (
-        ActivitySession,
-        Headcount,
-        Location,
-        Offer,
-        OfferPartner,
-        OfferType,
-    )
-    from saas.partners.models import Partner
-    from saas.referrals.models import Referral
-    from saas.workforce.models import Assignment, Roster
 
     return (
         ActivitySession,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from saas.accounts.models import User
 from saas.extensions import db
@@ -112,7 +112,6 @@ def send_digests() -> int:
 
 
 def unread_count(user_id: int) -> int:
-    from sqlalchemy import func
 
     return db.session.execute(
         select(func.count())

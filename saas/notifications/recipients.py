@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from saas.accounts.models import User
 from saas.extensions import db
+from saas.partners.models import Sector
 from tenants.models import Membership, Role
 
 
@@ -27,7 +28,6 @@ def partner_people(partner_ids: set[int]) -> list[User]:
 
 def social_economy_staff(partner, roles=(Role.SE_COORDINATOR,)) -> list[User]:
     """Social-economy staff act in the name of their employer: they hear its news."""
-    from saas.partners.models import Sector
 
     if partner is None or partner.sector != Sector.SOCIAL_ECONOMY:
         return []

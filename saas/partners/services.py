@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from saas import csvfile
 from saas.accounts.models import User
 from saas.audit.services import record
+from saas.billing.services import partner_limit_message
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.onboarding import invitations
@@ -35,7 +36,6 @@ class OnboardingError(ValueError):
 
 def _ensure_plan_room(adding: int) -> None:
     """The network's plan limits its partners (only while billing is on)."""
-    from saas.billing.services import partner_limit_message
 
     message = partner_limit_message(adding)
     if message:
