@@ -1,8 +1,10 @@
-from flask import Blueprint
+"""The JSON API for partners' own systems: token sign-in, one error shape, the resources, and
+the OpenAPI document and its page (last: it describes the routes registered before it)."""
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from blueprints.api import auth, errors, views  # noqa: E402,F401
+from blueprints.api import auth, catalogue, errors, notifications, referrals  # noqa: F401
 
 # isort: split
-from blueprints.api import docs  # noqa: E402,F401
+from blueprints.api import docs  # noqa: F401  (after the routes it documents)
+from blueprints.api.blueprint import bp
+
+__all__ = ["bp"]

@@ -16,15 +16,15 @@ from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
-from blueprints.api import bp
+from blueprints.api.blueprint import bp
 from blueprints.api.errors import ApiError
+from saas.accounts.models import User
 from saas.api import services as tokens
 from saas.extensions import db, limiter
 from saas.models_base import utcnow
 from tenants.models import Membership
 
 OPEN_ENDPOINTS = {"api.openapi", "api.docs"}
-LAST_USE_PRECISION = 60  # seconds: a busy token does not rewrite its row on every request
 
 
 def _bearer() -> str:
@@ -66,8 +66,6 @@ def authenticate():
         raise ApiError(401, "token_revoked")
     if token.expires_at <= utcnow():
         raise ApiError(401, "token_expired")
-    from saas.accounts.models import User
-
     user = db.session.get(User, token.created_by_id) if token.created_by_id else None
     found = []
     if user is not None and user.is_enabled:
@@ -85,12 +83,7 @@ def authenticate():
     g._login_user = user  # Flask-Login's current_user, for this request only (no session)
     g.memberships = found  # tenants.access reads the person's roles from here
     g.api_token = token
-    now = utcnow()
-    if (
-        token.last_used_at is None
-        or (now - token.last_used_at).total_seconds() > LAST_USE_PRECISION
-    ):
-        token.last_used_at = now  # committed with the request
+    tokens.note_use(token)
 
 
 def requires(resource: str, level: str) -> Callable:

@@ -6,7 +6,7 @@ import json
 
 from flask import current_app, jsonify, render_template
 
-from blueprints.api import bp
+from blueprints.api.blueprint import bp
 from blueprints.api.openapi import build
 
 

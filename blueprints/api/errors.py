@@ -8,8 +8,9 @@ from flask import request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from blueprints.api import bp
+from blueprints.api.blueprint import bp
 from saas.api.schemas import ERROR_CODES
+from saas.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,6 @@ class ApiError(Exception):
 
 
 def error_response(status: int, code: str, message: str | None = None, details=None):
-    from saas.extensions import db
-
     db.session.rollback()
     body = {
         "error": {

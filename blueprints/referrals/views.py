@@ -12,6 +12,7 @@ from sqlalchemy import Select, bindparam, func, or_, select
 
 from blueprints.auth.forms import ConfirmForm
 from blueprints.forms import choices
+from blueprints.loading import found_or_404
 from blueprints.referrals.blueprint import bp
 from blueprints.referrals.forms import CompleteForm, DeclineForm, MessageForm, ReferralForm
 from saas.audit.services import read_page, record
@@ -48,17 +49,8 @@ def _my_ids() -> set[int]:
 
 def _referral_or_404(referral_id: int) -> tuple[Referral, str, int]:
     """The referral, the side the person is on, and the partner they act for: else 404."""
-    referral = db.session.execute(
-        select(Referral).where(Referral.id == referral_id)
-    ).scalar_one_or_none()
-    if referral is None:
-        abort(404)
-    mine = _my_ids()
-    who = services.side(referral, mine)
-    if who is None:
-        abort(404)
-    partner_id = referral.from_partner_id if who == "sender" else referral.to_partner_id
-    return referral, who, partner_id
+    opened = found_or_404(services.open_as(referral_id, _my_ids()))
+    return opened.referral, opened.side, opened.partner_id
 
 
 LISTED_COLUMNS = (

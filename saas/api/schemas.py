@@ -1,20 +1,27 @@
 """marshmallow schemas of the JSON API: what goes out, what may come in. The OpenAPI document is
-generated from these, so the documentation and the validation cannot drift apart."""
+generated from these, so the documentation and the validation cannot drift apart.
+
+The output schemas dump the models themselves (a referral: a `ReferralView`, the referral as one
+side sees it); the views build no dicts of their own."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, missing, validate
 
 from saas.catalogue.models import AGE_BANDS
 from saas.referrals.models import (
     CONSENT_GIVERS,
     CONTACT_WAYS,
+    Consent,
     DeclineReason,
     Outcome,
+    Referral,
     Status,
 )
-from saas.referrals.services import MAX_MESSAGE
+from saas.referrals.services import MAX_MESSAGE, allowed_moves
 
 AGE_BAND_CODES = [code for code, *_ in AGE_BANDS]
 DAYS = ["mo", "tu", "we", "th", "fr", "sa", "su"]
@@ -35,7 +42,50 @@ class ErrorSchema(Schema):
     error = fields.Nested(ErrorBody, required=True)
 
 
+# --- fields for reading the models as they are stored ----------------------------------------
+
+
+class ClockTime(fields.String):
+    """A wall-clock time as HH:MM."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else f"{value:%H:%M}"
+
+
+class TextList(fields.List):
+    """Strings kept as a list or as comma-separated text; an empty list when unset."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.String(), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str):
+            value = [item for item in value.split(",") if item]
+        return super()._serialize(value or [], attr, obj, **kwargs)
+
+
+class IsSet(fields.Boolean):
+    """Whether the attribute (a timestamp, say) is set."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value is not None
+
+
+class DateTimeOr(fields.DateTime):
+    """A datetime attribute, or another one while it is unset."""
+
+    def __init__(self, fallback: str, **kwargs):
+        super().__init__(**kwargs)
+        self.fallback = fallback
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        value = super().get_value(obj, attr, accessor, default)
+        return getattr(obj, self.fallback) if value is None else value
+
+
 class PageMeta(Schema):
+    """Dumps a page of a list: its items, `page`, `per_page`, `total` and `pages`."""
+
     page = fields.Integer(required=True, metadata={"example": 1})
     per_page = fields.Integer(required=True, metadata={"example": 25})
     total = fields.Integer(required=True, metadata={"example": 3})
@@ -50,32 +100,47 @@ class OrganiserSchema(Schema):
     role = fields.String(required=True, metadata={"enum": ["organiser", "speaker", "host"]})
 
 
+class LocationSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    address = fields.String(required=True)
+    neighbourhood = fields.String(required=True)
+
+
 class OfferSchema(Schema):
     id = fields.Integer(required=True)
     title = fields.String(required=True, metadata={"example": "Voorschools klasje"})
     description = fields.String(required=True)
     partner_id = fields.Integer(required=True)
     organisers = fields.List(fields.Nested(OrganiserSchema), required=True)
-    type = fields.String(required=True, metadata={"example": "oudersalon"})
-    location = fields.Dict(
-        required=True, metadata={"description": "id, name, address, neighbourhood"}
+    type = fields.String(required=True, attribute="type.code", metadata={"example": "oudersalon"})
+    location = fields.Nested(LocationSchema, required=True)
+    action_lines = fields.List(
+        fields.Integer(),
+        required=True,
+        attribute="action_line_list",
+        metadata={"example": [1, 2]},
     )
-    action_lines = fields.List(fields.Integer(), required=True, metadata={"example": [1, 2]})
     age_min_months = fields.Integer(required=True)
     age_max_months = fields.Integer(required=True)
-    themes = fields.List(fields.String(), required=True)
-    languages = fields.List(fields.String(), required=True, metadata={"example": ["nl", "tr"]})
+    themes = fields.List(fields.String(), required=True, attribute="theme_list")
+    languages = fields.List(
+        fields.String(),
+        required=True,
+        attribute="language_list",
+        metadata={"example": ["nl", "tr"]},
+    )
     cost_kind = fields.String(required=True, metadata={"enum": ["free", "amount", "reduced"]})
     cost_cents = fields.Integer(required=True, allow_none=True)
     registration_required = fields.Boolean(required=True)
     capacity = fields.Integer(required=True, allow_none=True)
     start_date = fields.Date(required=True)
-    start_time = fields.String(required=True, metadata={"example": "09:30"})
-    end_time = fields.String(required=True, metadata={"example": "11:30"})
+    start_time = ClockTime(required=True, metadata={"example": "09:30"})
+    end_time = ClockTime(required=True, metadata={"example": "11:30"})
     rrule = fields.String(
         required=True, metadata={"example": "FREQ=WEEKLY;BYDAY=MO,FR;UNTIL=20270630"}
     )
-    updated_at = fields.DateTime(required=True)
+    updated_at = DateTimeOr("created_at", required=True)  # never edited: when it was created
 
 
 class OfferPage(PageMeta):
@@ -85,12 +150,12 @@ class OfferPage(PageMeta):
 class SessionSchema(Schema):
     id = fields.Integer(required=True)
     offer_id = fields.Integer(required=True)
-    title = fields.String(required=True)
+    title = fields.String(required=True, attribute="offer.title")
     starts_at = fields.DateTime(required=True)
     ends_at = fields.DateTime(required=True)
     status = fields.String(required=True, metadata={"enum": ["scheduled", "cancelled"]})
     moved = fields.Boolean(required=True)
-    location_id = fields.Integer(required=True)
+    location_id = fields.Integer(required=True, attribute="place.id")  # moved: the new place
     note = fields.String(required=True)
 
 
@@ -104,7 +169,7 @@ class PartnerSchema(Schema):
     sector = fields.String(required=True)
     description = fields.String(required=True)
     website = fields.String(required=True)
-    languages = fields.List(fields.String(), required=True)
+    languages = TextList(required=True)
 
 
 class PartnerPage(PageMeta):
@@ -228,18 +293,19 @@ class MessageSchema(Schema):
 
 
 class FamilyOutSchema(Schema):
-    """The family as the two partners see it; empty strings and lists once anonymised."""
+    """The family as the two partners see it (a Referral's family columns); empty strings and
+    lists once anonymised."""
 
     family_label = fields.String(required=True)
     question = fields.String(required=True)
     contact_way = fields.String(required=True, metadata={"enum": list(CONTACT_WAYS)})
     contact_value = fields.String(required=True)
-    age_bands = fields.List(fields.String(), required=True)
-    languages = fields.List(fields.String(), required=True)
+    age_bands = TextList(required=True)
+    languages = TextList(required=True)
     neighbourhood = fields.String(required=True)
-    themes = fields.List(fields.String(), required=True)
-    preferred_days = fields.List(fields.String(), required=True)
-    preferred_times = fields.List(fields.String(), required=True)
+    themes = TextList(required=True)
+    preferred_days = TextList(required=True)
+    preferred_times = TextList(required=True)
     urgent = fields.Boolean(required=True)
 
 
@@ -250,25 +316,52 @@ class ConsentOutSchema(Schema):
     text_version = fields.String(required=True)
 
 
+@dataclass(frozen=True)
+class ReferralView:
+    """What ReferralSchema dumps: a referral as one side sees it, with the consent in force."""
+
+    referral: Referral
+    side: str | None  # "sender" or "receiver" (referrals.services.side)
+    consent: Consent | None
+
+    @property
+    def direction(self) -> str:
+        return "sent" if self.side == "sender" else "received"
+
+    @property
+    def allowed_transitions(self) -> list[str]:
+        return sorted(str(s) for s in allowed_moves(self.referral, self.side))
+
+
 class ReferralSchema(Schema):
-    id = fields.Integer(required=True)
+    """Dumps a `ReferralView`."""
+
+    id = fields.Integer(required=True, attribute="referral.id")
     direction = fields.String(required=True, metadata={"enum": ["sent", "received"]})
-    from_partner_id = fields.Integer(required=True)
-    to_partner_id = fields.Integer(required=True)
-    offer_id = fields.Integer(required=True, allow_none=True)
-    session_id = fields.Integer(required=True, allow_none=True)
-    status = fields.String(required=True, metadata={"enum": [s.value for s in Status]})
+    from_partner_id = fields.Integer(required=True, attribute="referral.from_partner_id")
+    to_partner_id = fields.Integer(required=True, attribute="referral.to_partner_id")
+    offer_id = fields.Integer(required=True, allow_none=True, attribute="referral.offer_id")
+    session_id = fields.Integer(required=True, allow_none=True, attribute="referral.session_id")
+    status = fields.String(
+        required=True, attribute="referral.status", metadata={"enum": [s.value for s in Status]}
+    )
     allowed_transitions = fields.List(fields.String(), required=True)
-    urgent = fields.Boolean(required=True)
-    decline_reason = fields.String(required=True, allow_none=True)
-    outcome = fields.String(required=True, allow_none=True)
-    created_at = fields.DateTime(required=True)
-    sent_at = fields.DateTime(required=True, allow_none=True)
-    responded_at = fields.DateTime(required=True, allow_none=True)
-    closed_at = fields.DateTime(required=True, allow_none=True)
-    response_due_at = fields.DateTime(required=True, allow_none=True)
-    anonymised = fields.Boolean(required=True)
-    family = fields.Nested(FamilyOutSchema, required=True)
+    urgent = fields.Boolean(required=True, attribute="referral.urgent")
+    decline_reason = fields.String(
+        required=True, allow_none=True, attribute="referral.decline_reason"
+    )
+    outcome = fields.String(required=True, allow_none=True, attribute="referral.outcome")
+    created_at = fields.DateTime(required=True, attribute="referral.created_at")
+    sent_at = fields.DateTime(required=True, allow_none=True, attribute="referral.sent_at")
+    responded_at = fields.DateTime(
+        required=True, allow_none=True, attribute="referral.responded_at"
+    )
+    closed_at = fields.DateTime(required=True, allow_none=True, attribute="referral.closed_at")
+    response_due_at = fields.DateTime(
+        required=True, allow_none=True, attribute="referral.response_due_at"
+    )
+    anonymised = IsSet(required=True, attribute="referral.anonymised_at")
+    family = fields.Nested(FamilyOutSchema, required=True, attribute="referral")
     consent = fields.Nested(ConsentOutSchema, required=True, allow_none=True)
 
 

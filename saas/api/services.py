@@ -35,6 +35,7 @@ RESOURCES = {
 WRITABLE = {"referrals", "notifications"}
 LEVELS = ("read", "write")
 MAX_DAYS = 366
+LAST_USE_PRECISION = 60  # seconds: a busy token does not rewrite its row on every request
 TOKEN_START = "dorp_"  # noqa: S105  (the public prefix, not a secret)
 
 
@@ -117,9 +118,18 @@ def find(secret: str) -> ApiToken | None:
     ).scalar_one_or_none()
 
 
+def note_use(token: ApiToken, now: datetime | None = None) -> None:
+    """Keep when the token was last used, to the minute (committed with the request)."""
+    now = now or utcnow()
+    if (
+        token.last_used_at is None
+        or (now - token.last_used_at).total_seconds() > LAST_USE_PRECISION
+    ):
+        token.last_used_at = now
+
+
 def known_elsewhere(secret: str) -> bool:
     """Whether the secret is a token of another network: explicitly cross-network, answers only yes/no."""
-
     if not secret.startswith(TOKEN_START) or len(secret) > 200:
         return False
     with all_networks():

@@ -1,12 +1,16 @@
-"""Queueing e-mails: rendered in the recipient's language, stored in the outbox, relayed after commit."""
+"""Queueing e-mails: rendered in the recipient's language, stored in the outbox, relayed after commit.
+Marking a notice read."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import render_template
 from flask_babel import force_locale
 
 from saas.extensions import db
-from saas.notifications.models import OutboxMessage, OutboxState
+from saas.models_base import utcnow
+from saas.notifications.models import Notification, OutboxMessage, OutboxState
 from saas.outbox import Outbox
 
 # The e-mail outbox: relayed to RQ after the commit (workers.relays), swept when Redis was down.
@@ -49,3 +53,9 @@ def queue_email(
     )
     db.session.add(message)
     return message
+
+
+def mark_read(notice: Notification, now: datetime | None = None) -> None:
+    """The person has seen the notice; the first reading is the one kept."""
+    if notice.read_at is None:
+        notice.read_at = now or utcnow()

@@ -7,6 +7,7 @@ the sender may cancel while it is open.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -91,6 +92,29 @@ def side(referral: Referral, partner_ids: set[int]) -> str | None:
 def allowed_moves(referral: Referral, who: str | None) -> set[Status]:
     table = SENDER_MOVES if who == "sender" else RECEIVER_MOVES if who == "receiver" else {}
     return table.get(Status(referral.status), set())
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A referral opened by one of its two partners' people."""
+
+    referral: Referral
+    side: str  # "sender" or "receiver"
+    partner_id: int  # the partner they act for on that side
+
+
+def open_as(referral_id: int, partner_ids: Collection[int]) -> Opened | None:
+    """The referral as the people of `partner_ids` see it, or None when it is not in the network
+    or neither side is theirs: only the sender's and the receiver's people ever learn that a
+    referral exists."""
+    referral = db.session.execute(
+        select(Referral).where(Referral.id == referral_id)
+    ).scalar_one_or_none()
+    who = side(referral, set(partner_ids)) if referral is not None else None
+    if who is None:
+        return None
+    partner_id = referral.from_partner_id if who == "sender" else referral.to_partner_id
+    return Opened(referral=referral, side=who, partner_id=partner_id)
 
 
 # --- creating ---------------------------------------------------------------------------------
@@ -335,6 +359,18 @@ def current_consent(referral: Referral) -> Consent | None:
         .scalars()
         .first()
     )
+
+
+def current_consents(referral_ids: Collection[int]) -> dict[int, Consent]:
+    """`current_consent` of several referrals (a page of them) in one query, by referral id."""
+    found = {}
+    for consent in db.session.execute(
+        select(Consent)
+        .where(Consent.referral_id.in_(referral_ids), Consent.withdrawn_at.is_(None))
+        .order_by(Consent.id)
+    ).scalars():
+        found[consent.referral_id] = consent  # the newest wins, as in current_consent
+    return found
 
 
 def withdraw_consent(referral: Referral, *, user, partner_id: int) -> None:
