@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -32,6 +33,9 @@ from saas.referrals.models import (
     ReferralMessage,
     Status,
 )
+from tenants.access import current_network
+from tenants.context import current_network_id
+from tenants.models import Network
 
 MAX_MESSAGE = 1000
 
@@ -269,10 +273,6 @@ def working_days_after(start: datetime, days: int) -> datetime:
 
 
 def _target_days() -> int:
-    from flask import g
-
-    from tenants.context import current_network_id
-    from tenants.models import Network
 
     network = g.get("network") or db.session.get(Network, current_network_id())
     try:
@@ -437,7 +437,6 @@ RETENTION_MONTHS = 12
 
 
 def retention_months() -> int:
-    from tenants.access import current_network
 
     try:
         return max(
