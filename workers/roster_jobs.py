@@ -15,8 +15,9 @@ import time
 from rq import get_current_job
 
 from saas.extensions import db
-from saas.workforce import services
+from saas.workforce import solver
 from saas.workforce.models import Roster, RosterStatus
+from saas.workforce.rosters import apply_result, build_instance
 from tenants.context import network_scope
 from workers.decorators import job
 from workers.queues import ROSTER
@@ -50,11 +51,9 @@ def solve_roster_job(network_id: int, roster_id: int) -> str:
         if roster is None:
             return "gone"
         try:
-            built = services.build_instance(
-                roster, time_limit=TIME_LIMIT, num_workers=SEARCH_WORKERS
-            )
-            result = services.solver.solve(built.instance, on_progress=_reporter())
-            services.apply_result(roster, built, result)
+            built = build_instance(roster, time_limit=TIME_LIMIT, num_workers=SEARCH_WORKERS)
+            result = solver.solve(built.instance, on_progress=_reporter())
+            apply_result(roster, built, result)
             db.session.commit()
         except Exception:
             db.session.rollback()
