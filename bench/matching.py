@@ -15,17 +15,9 @@ import time
 
 import numpy as np
 
-from saas.matching.scoring import (
-    BAND_CODES,
-    TIMES,
-    WEEKDAYS,
-    OfferFeatures,
-    Question,
-    encode_offers,
-    encode_questions,
-    top_k_reference,
-    top_k_vectorised,
-)
+from saas.matching.scoring.features import BAND_CODES, TIMES, WEEKDAYS, OfferFeatures, Question
+from saas.matching.scoring.reference import top_k_reference
+from saas.matching.scoring.vectorised import encode_offers, encode_questions, top_k_vectorised
 
 QUESTIONS = 10_000
 OFFERS = 5_000

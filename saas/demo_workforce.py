@@ -19,7 +19,8 @@ from saas.catalogue.schedule import to_local
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner
-from saas.workforce import services, solver
+from saas.workforce import solver
+from saas.workforce.cards import save_card
 from saas.workforce.models import (
     FixedContact,
     RosterStatus,
@@ -28,6 +29,8 @@ from saas.workforce.models import (
     TeamSlot,
     WorkerProfile,
 )
+from saas.workforce.rosters import apply_result, build_instance, create_roster, monday
+from saas.workforce.staff import new_feed_token
 from tenants.models import Membership, Network, Role
 
 PASSWORD = "dorp-demo"  # noqa: S105 (the documented demo password)
@@ -226,7 +229,7 @@ def seed_workforce(network: Network) -> dict:
     if db.session.execute(select(WorkerProfile.id).limit(1)).first() is not None:
         return {}
     today = to_local(utcnow()).date()
-    this_monday = services.monday(today)
+    this_monday = monday(today)
     workers = {}
     for email, name, langs, skills, trainings, hours, area, km, card in TEAMS[network.slug]:
         user = accounts.find_user(email) or accounts.create_user(
@@ -253,17 +256,17 @@ def seed_workforce(network: Network) -> dict:
         db.session.flush()
         coordinator = _coordinator()
         # history: an older, stricter card, then today's one (with a private reason)
-        services.save_card(
+        save_card(
             worker, pattern(card).replace("g", "o", 10), this_monday - timedelta(weeks=20), "", None
         )
-        services.save_card(
+        save_card(
             worker,
             pattern(card),
             this_monday - timedelta(weeks=4),
             _REASONS.get(card, ""),
             coordinator.id if coordinator else None,
         )
-        services.new_feed_token(worker)
+        new_feed_token(worker)
         workers[email] = worker
     db.session.add(
         TeamSlot(label="Intervisie", weekday=2, start_time=time(13), end_time=time(14, 30))
@@ -278,10 +281,10 @@ def seed_workforce(network: Network) -> dict:
         (this_monday - timedelta(weeks=2), 2, True),
         (this_monday, 4, True),
     ):
-        roster = services.create_roster(start, weeks, None)
-        built = services.build_instance(roster, time_limit=3.0, num_workers=8)
+        roster = create_roster(start, weeks, None)
+        built = build_instance(roster, time_limit=3.0, num_workers=8)
         result = solver.solve(built.instance)
-        services.apply_result(roster, built, result)
+        apply_result(roster, built, result)
         if publish and roster.status == RosterStatus.SOLVED:
             roster.status = RosterStatus.PUBLISHED
             roster.published_at = utcnow()

@@ -37,7 +37,7 @@ def _log_in(page, live: Live, email: str, landing: str) -> None:
 
 def _setup(app):
     from saas.extensions import db
-    from saas.workforce import services
+    from saas.workforce.cards import save_card
     from saas.workforce.models import StaffingNeed, WorkerProfile
     from tenants.context import network_scope
 
@@ -65,7 +65,7 @@ def _setup(app):
         worker = WorkerProfile(user_id=worker_user.id, skills="reading_aloud")
         db.session.add(worker)
         db.session.flush()
-        services.save_card(worker, "o" * 91, monday - timedelta(weeks=10), "", None)
+        save_card(worker, "o" * 91, monday - timedelta(weeks=10), "", None)
         db.session.add(StaffingNeed(offer_id=offer.id, workers=1, skills="reading_aloud"))
         db.session.commit()
         worker_id = worker.id

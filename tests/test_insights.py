@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from saas.insights import figures
+from saas.insights.figures.reach import reach
+from saas.insights.figures.referrals import referral_counts_by_state
+from saas.insights.figures.social_economy import social_economy_figures
 from saas.insights.period import Period
 from tests.insights_fixture import build
 
@@ -154,8 +157,8 @@ def test_trends_against_the_previous_year(health):
 
 def test_a_quarter_and_a_month(app, fx):
     with app.test_request_context("/?lang=en"), _scope(fx):
-        q1 = figures.reach(Period("quarter", 2025, 1))
-        may = figures.referral_counts_by_state(Period("month", 2025, 5))
+        q1 = reach(Period("quarter", 2025, 1))
+        may = referral_counts_by_state(Period("month", 2025, 5))
     assert q1.sessions_held == 2  # the two salons of March
     assert may.totals[0].value == 5  # the five completed in May
 
@@ -250,7 +253,7 @@ def test_social_economy_counts_published_roster_hours_as_team_totals(app, fx):
         put(draft, held[0])  # not published: not counted
         db.session.commit()
     with app.test_request_context("/?lang=en"), _scope(fx):
-        se = figures.social_economy_figures(YEAR)
-        quarter = figures.social_economy_figures(Period("quarter", 2025, 2))
+        se = social_economy_figures(YEAR)
+        quarter = social_economy_figures(Period("quarter", 2025, 2))
     assert (se.roster_hours, se.orange_hours) == (4.0, 2.0)
     assert quarter.roster_hours is None  # no published roster covers April to June

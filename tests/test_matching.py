@@ -18,22 +18,19 @@ from saas.catalogue import services as catalogue
 from saas.catalogue.models import ActivitySession, CostKind, Location
 from saas.catalogue.schedule import to_local
 from saas.extensions import db
-from saas.matching import scoring
 from saas.matching import services as matching
-from saas.matching.scoring import (
+from saas.matching.scoring import vectorised
+from saas.matching.scoring.features import (
     BAND_CODES,
     TIMES,
     WEEKDAYS,
     OfferFeatures,
     Question,
-    encode_offers,
-    encode_questions,
-    explain,
-    explanation,
-    score_reference,
-    top_k_reference,
-    top_k_vectorised,
+    weekdays_of,
 )
+from saas.matching.scoring.reasons import detail_codes, explain, explanation, stored_codes
+from saas.matching.scoring.reference import GATED, score_reference, top_k_reference
+from saas.matching.scoring.vectorised import encode_offers, encode_questions, top_k_vectorised
 from saas.models_base import utcnow
 from saas.partners.models import Partner, Sector
 from saas.referrals.models import Referral, Status
@@ -104,7 +101,7 @@ def offers_st(draw, most=150):
 )
 def test_the_vectorised_matcher_agrees_with_the_reference(questions, offers, k, chunk, block):
     # small blocks make the top-k search use its bound on little data
-    with mock.patch.object(scoring, "BLOCK", block):
+    with mock.patch.object(vectorised, "BLOCK", block):
         matrix = encode_offers(offers)
         fast = top_k_vectorised(encode_questions(questions, matrix), matrix, k, chunk=chunk)
     assert fast.as_lists() == top_k_reference(questions, offers, k)
@@ -185,7 +182,7 @@ def _toddler_group(**changes) -> OfferFeatures:
 
 def test_age_is_a_gate_and_the_rest_adds_up():
     assert score_reference(FAMILY_Q, _toddler_group(age_min_months=72, age_max_months=144)) == (
-        scoring.GATED
+        GATED
     )
     # age 250 + themes 250·1/3 + language 150 + place 100 + day 60 + time 40 + free 50
     # + unlimited seats 60 + soon 40
@@ -200,10 +197,10 @@ def test_age_is_a_gate_and_the_rest_adds_up():
 
 
 def test_the_offers_days_come_from_its_rule_or_its_start():
-    assert scoring.weekdays_of("FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20270628", None) == {"MO", "TH"}
-    assert scoring.weekdays_of("FREQ=MONTHLY;BYDAY=1WE;UNTIL=20271231", None) == {"WE"}
-    assert scoring.weekdays_of("", date(2027, 3, 5)) == {"FR"}
-    assert scoring.weekdays_of("FREQ=DAILY;UNTIL=20270310", date(2027, 3, 1)) == set(WEEKDAYS)
+    assert weekdays_of("FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20270628", None) == {"MO", "TH"}
+    assert weekdays_of("FREQ=MONTHLY;BYDAY=1WE;UNTIL=20271231", None) == {"WE"}
+    assert weekdays_of("", date(2027, 3, 5)) == {"FR"}
+    assert weekdays_of("FREQ=DAILY;UNTIL=20270310", date(2027, 3, 1)) == set(WEEKDAYS)
 
 
 def test_explain_gives_short_codes(app):
@@ -219,7 +216,7 @@ def test_explain_gives_short_codes(app):
         "time:morning",
         "soon",
     ]
-    assert scoring.stored_codes(codes) == [
+    assert stored_codes(codes) == [
         "age",
         "theme",
         "language",
@@ -230,7 +227,7 @@ def test_explain_gives_short_codes(app):
         "soon",
     ]
     # the stored kinds become the same details again from the question
-    assert scoring.detail_codes(scoring.stored_codes(codes), FAMILY_Q, _toddler_group()) == codes
+    assert detail_codes(stored_codes(codes), FAMILY_Q, _toddler_group()) == codes
     partly = Question.of(age_bands=["0-3", "6-12"])
     assert explain(partly, _toddler_group()) == ["age_partly", "free", "soon"]
     assert explain(Question(), _toddler_group(capacity=8, seats_left=0, cost_kind="amount")) == [

@@ -15,7 +15,8 @@ from sqlalchemy import func, select, update
 from saas.connections import redis_connection
 from saas.extensions import db
 from saas.models_base import utcnow
-from saas.workforce import matching, services
+from saas.workforce import matching
+from saas.workforce.cards import card_on, save_card
 from saas.workforce.models import (
     Assignment,
     FixedContact,
@@ -26,6 +27,7 @@ from saas.workforce.models import (
     StaffingNeed,
     WorkerProfile,
 )
+from saas.workforce.rosters import build_instance, create_roster
 from tenants.context import network_scope
 from tenants.models import Role
 from tests import catalogue_factories as cf
@@ -57,7 +59,7 @@ def team(app):
         second = WorkerProfile(user_id=other.id, skills="reading_aloud,cooking", languages="nl,tr")
         db.session.add(second)
         db.session.flush()
-        services.save_card(second, GREEN, date(2020, 1, 6), "", None)
+        save_card(second, GREEN, date(2020, 1, 6), "", None)
         db.session.add(StaffingNeed(offer_id=salon.id, workers=1))
         worker.contract_minutes = 19 * 60
         db.session.commit()
@@ -111,8 +113,8 @@ def test_a_worker_saves_a_new_card_and_the_old_one_stays(client, team, ctx):
         )
         assert len(rows) == 2
         worker = db.session.get(WorkerProfile, team.worker_id)
-        assert services.card_on(worker, date(2027, 1, 11)).grid == grid
-        assert services.card_on(worker, date(2026, 12, 28)).grid == GREEN
+        assert card_on(worker, date(2027, 1, 11)).grid == grid
+        assert card_on(worker, date(2026, 12, 28)).grid == GREEN
 
 
 @pytest.mark.parametrize(
@@ -270,9 +272,7 @@ def test_a_manual_change_that_breaks_a_hard_rule_is_refused(client, team, ctx, r
         ).all()
         session_id, on_it = taken[0]
         other = team.worker_id if on_it == team.second_worker_id else team.second_worker_id
-        services.save_card(
-            db.session.get(WorkerProfile, other), "r" * 91, date(2027, 1, 4), "", None
-        )
+        save_card(db.session.get(WorkerProfile, other), "r" * 91, date(2027, 1, 4), "", None)
         db.session.commit()
     response = client.post(
         f"/beringen/team/rosters/{roster_id}/assign",
@@ -299,7 +299,7 @@ def test_a_lock_on_a_red_hour_is_refused(client, team, ctx, run_jobs):
             .first()
         )
         worker = db.session.get(WorkerProfile, a.worker_id)
-        services.save_card(worker, "r" * 91, date(2027, 1, 4), "", None)
+        save_card(worker, "r" * 91, date(2027, 1, 4), "", None)
         db.session.commit()
         assignment_id = a.id
     response = client.post(
@@ -394,8 +394,8 @@ def test_a_new_roster_starts_from_the_last_published_one(client, team, ctx, run_
         ).scalar_one()
     client.post(f"/beringen/team/rosters/{first.id}/publish")
     with client.application.test_request_context(), network_scope(team.network.id):
-        roster = services.create_roster(date(2027, 3, 8), 1, None)
-        built = services.build_instance(roster)
+        roster = create_roster(date(2027, 3, 8), 1, None)
+        built = build_instance(roster)
         (shift,) = built.instance.shifts
         assert built.instance.hint == frozenset({(before, shift.id)})
         db.session.rollback()

@@ -175,26 +175,28 @@ def _workforce(app, cast: NetworkCast) -> None:
 
     from saas.accounts.models import User
     from saas.catalogue.models import ActivitySession
-    from saas.workforce import services
+    from saas.workforce.cards import save_card
     from saas.workforce.models import Assignment, Roster, RosterStatus, WorkerProfile
+    from saas.workforce.rosters import monday
+    from saas.workforce.staff import new_feed_token
 
     with app.test_request_context(), network_scope(cast.network.id):
         user = db.session.get(User, cast.people[Role.SE_WORKER].id)
         worker = WorkerProfile(user_id=user.id, skills="reading_aloud", home_area="Paal")
         db.session.add(worker)
         db.session.flush()
-        services.save_card(
+        save_card(
             worker,
             "g" * 91,
             date(2020, 1, 6),
             f"Mantelzorg voor moeder in {cast.network.slug}",
             None,
         )
-        cast.feed_token = services.new_feed_token(worker)
+        cast.feed_token = new_feed_token(worker)
         session = db.session.get(ActivitySession, cast.session_id)
         roster = Roster(
-            starts_on=services.monday(session.starts_at.date()),
-            ends_on=services.monday(session.starts_at.date()) + timedelta(weeks=1),
+            starts_on=monday(session.starts_at.date()),
+            ends_on=monday(session.starts_at.date()) + timedelta(weeks=1),
             status=RosterStatus.PUBLISHED,
         )
         db.session.add(roster)

@@ -18,8 +18,9 @@ from flask import current_app
 from rq import get_current_job
 
 from saas.extensions import db
-from saas.workforce import services
+from saas.workforce import solver
 from saas.workforce.models import Roster, RosterStatus
+from saas.workforce.rosters import apply_result, build_instance
 from tenants.context import network_scope
 from workers.decorators import job
 from workers.queues import ROSTER
@@ -51,13 +52,13 @@ def solve_roster_job(network_id: int, roster_id: int) -> str:
         if current is not None and roster.job_id and roster.job_id != current.id:
             return "superseded"  # a newer solve was asked for: its own job does it
         try:
-            built = services.build_instance(
+            built = build_instance(
                 roster,
                 time_limit=current_app.config["DORP_ROSTER_TIME_LIMIT"],
                 num_workers=current_app.config["DORP_ROSTER_SEARCH_WORKERS"],
             )
-            result = services.solver.solve(built.instance, on_progress=_reporter())
-            services.apply_result(roster, built, result)
+            result = solver.solve(built.instance, on_progress=_reporter())
+            apply_result(roster, built, result)
             db.session.commit()
         except Exception:  # any failure: the roster must not stay "solving"; RQ records why
             db.session.rollback()

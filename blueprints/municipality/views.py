@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from blueprints.municipality.blueprint import bp
 from saas.extensions import db
 from saas.insights import cache, charts, export, figures
+from saas.insights.figures.blocks import ATTENDANCE
 from saas.insights.period import KINDS, Period, PeriodError
 from saas.partners.models import Partner, PartnerState, Sector
 from tenants.access import current_network, roles_required
@@ -44,7 +45,7 @@ def _composition() -> tuple[dict, list]:
 
 
 def _charts(health: figures.Health) -> dict:
-    first_time = len(figures.ATTENDANCE)
+    first_time = len(ATTENDANCE)
     return {
         "by_type": charts.bars(health.reach.by_type, 1),
         "first_time": charts.bars(health.reach.by_type, first_time),

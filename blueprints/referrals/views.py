@@ -22,7 +22,7 @@ from saas.catalogue.schedule import to_local
 from saas.extensions import db
 from saas.i18n import labels
 from saas.insights import export
-from saas.insights.figures import median_response_hours
+from saas.insights.figures.referrals import median_response_hours
 from saas.insights.suppression import Table, suppress, suppressed_count
 from saas.models_base import utcnow
 from saas.partners.access import acting_partners

@@ -21,9 +21,13 @@ from saas.catalogue.models import ActivitySession
 from saas.catalogue.schedule import to_local
 from saas.connections import redis_connection
 from saas.extensions import db
-from saas.workforce import calendar, services, solving
+from saas.workforce import calendar, solving
+from saas.workforce.assignments import manual_assign, my_assignments, set_lock
+from saas.workforce.errors import WorkforceError
 from saas.workforce.labels import REASON_LABELS, STATUS_LABELS
 from saas.workforce.models import Assignment, Roster, RosterStatus, WorkerProfile
+from saas.workforce.rosters import coverage, create_roster, monday, publish
+from saas.workforce.staff import new_feed_token, workers
 from tenants.access import roles_required
 from tenants.models import Role
 
@@ -57,12 +61,12 @@ def rosters():
     form = RosterForm()
     error = None
     if request.method == "GET":
-        form.starts_on.data = services.monday(date.today()) + timedelta(weeks=1)
+        form.starts_on.data = monday(date.today()) + timedelta(weeks=1)
         form.weeks.data = 4
     elif form.validate_on_submit():
         try:
-            roster = services.create_roster(form.starts_on.data, form.weeks.data, current_user.id)
-        except services.WorkforceError as problem:
+            roster = create_roster(form.starts_on.data, form.weeks.data, current_user.id)
+        except WorkforceError as problem:
             error = str(problem)
         else:
             record("workforce.roster_created", roster)
@@ -79,9 +83,9 @@ def rosters():
 @roles_required(Role.SE_COORDINATOR)
 def roster(roster_id: int):
     roster = _roster_or_404(roster_id)
-    cover = services.coverage(roster)
+    cover = coverage(roster)
     form = AssignForm()
-    team = services.workers()
+    team = workers()
     form.worker_id.choices = [(w.id, w.name) for w in team]
     form.session_id.choices = [
         (s.id, f"{to_local(s.starts_at):%d/%m %H:%M} {s.offer.title}")
@@ -120,8 +124,8 @@ def roster_solve(roster_id: int):
 def roster_publish(roster_id: int):
     roster = _roster_or_404(roster_id)
     try:
-        people = services.publish(roster)
-    except services.WorkforceError as problem:
+        people = publish(roster)
+    except WorkforceError as problem:
         flash(str(problem), "danger")
         return redirect(url_for("social_economy.roster", roster_id=roster.id)), 303
     record("workforce.roster_published", roster, workers=len(people))
@@ -145,8 +149,8 @@ def roster_assign(roster_id: int):
         flash(_("Choose a worker and a session."), "danger")
         return redirect(url_for("social_economy.roster", roster_id=roster.id)), 303
     try:
-        services.manual_assign(roster, worker, session)
-    except services.WorkforceError as problem:
+        manual_assign(roster, worker, session)
+    except WorkforceError as problem:
         flash(str(problem), "danger")
         return redirect(url_for("social_economy.roster", roster_id=roster.id)), 303
     record("workforce.assigned", roster, worker_id=worker.id, session_id=session.id)
@@ -169,8 +173,8 @@ def assignment_lock(roster_id: int, assignment_id: int):
     roster = _roster_or_404(roster_id)
     assignment = _assignment_or_404(roster, assignment_id)
     try:
-        services.set_lock(assignment, not assignment.locked)
-    except services.WorkforceError as problem:
+        set_lock(assignment, not assignment.locked)
+    except WorkforceError as problem:
         flash(str(problem), "danger")
         return redirect(url_for("social_economy.roster", roster_id=roster.id)), 303
     return redirect(url_for("social_economy.roster", roster_id=roster.id))
@@ -195,13 +199,13 @@ def assignment_remove(roster_id: int, assignment_id: int):
 def my_week():
     worker = own_worker_or_404()
     if request.method == "POST":  # a new feed address; the old one stops working
-        services.new_feed_token(worker)
+        new_feed_token(worker)
         record("workforce.feed_token_renewed", worker)
         flash(_("Your calendar has a new address; the old one no longer works."), "success")
         return redirect(url_for("social_economy.my_week"))
     start = request.args.get("week", type=date.fromisoformat) if request.args.get("week") else None
-    start = services.monday(start or date.today())
-    shifts = services.my_assignments(worker, start, start + timedelta(weeks=2))
+    start = monday(start or date.today())
+    shifts = my_assignments(worker, start, start + timedelta(weeks=2))
     feed = (
         url_for("social_economy.roster_feed", feed_token=worker.feed_token, _external=True)
         if worker.feed_token

@@ -21,7 +21,11 @@ from saas.audit.services import record
 from saas.catalogue.models import Offer
 from saas.extensions import db
 from saas.partners.models import Partner, PartnerState, Sector
-from saas.workforce import services, solver
+from saas.workforce import solver, staff
+from saas.workforce.cards import card_on, cards, save_card
+from saas.workforce.contacts import confirm_contact, suggestions
+from saas.workforce.demand import save_need
+from saas.workforce.errors import WorkforceError
 from saas.workforce.labels import COLOUR_LABELS, REASON_LABELS, SKILL_LABELS, WEEKDAYS
 from saas.workforce.models import FixedContact, SchoolWish, StaffingNeed, TeamSlot, WorkerProfile
 from tenants.access import has_role, roles_required
@@ -46,7 +50,7 @@ def worker_or_404(worker_id: int) -> WorkerProfile:
 
 
 def own_worker_or_404() -> WorkerProfile:
-    worker = services.worker_for_user(current_user.id)
+    worker = staff.worker_for_user(current_user.id)
     if worker is None:
         abort(404)
     return worker
@@ -66,7 +70,7 @@ def workers():
                 Membership.user_id == user_id, Membership.role == Role.SE_WORKER
             )
         ).scalar_one_or_none()
-        if member is None or services.worker_for_user(member.user_id) is not None:
+        if member is None or staff.worker_for_user(member.user_id) is not None:
             flash(_("This person cannot be added to the planning."), "danger")
             return redirect(url_for("social_economy.workers")), 303
         worker = WorkerProfile(user_id=member.user_id)
@@ -74,7 +78,7 @@ def workers():
         db.session.flush()
         record("workforce.worker_added", worker)
         return redirect(url_for("social_economy.worker", worker_id=worker.id))
-    team = services.workers(active_only=False)
+    team = staff.workers(active_only=False)
     have = {w.user_id for w in team}
     members = db.session.execute(
         select(Membership).where(Membership.role == Role.SE_WORKER).order_by(Membership.id)
@@ -84,7 +88,7 @@ def workers():
         "social_economy/workers.html",
         team=team,
         missing=missing,
-        slots=services.team_slots(),
+        slots=staff.team_slots(),
         slot_form=TeamSlotForm(),
         weekdays=WEEKDAYS,
         skill_labels=SKILL_LABELS,
@@ -144,7 +148,7 @@ def worker(worker_id: int):
         worker=worker,
         form=form,
         skill_labels=SKILL_LABELS,
-        card=services.card_on(worker, date.today()),
+        card=card_on(worker, date.today()),
         hours=HOURS,
         weekdays=WEEKDAYS,
     ), status
@@ -160,9 +164,7 @@ def _grid_from(form) -> str:
         for hour in HOURS:
             cells.append(form.get(f"c-{day}-{hour}", ""))
     if any(len(c) != 1 for c in cells):
-        raise services.WorkforceError(
-            _("The card holds an unknown colour: only red, orange and green.")
-        )
+        raise WorkforceError(_("The card holds an unknown colour: only red, orange and green."))
     return "".join(cells)
 
 
@@ -176,8 +178,8 @@ def my_card():
 @roles_required(*STAFF)
 def card(worker_id: int):
     worker = worker_or_404(worker_id)
-    history = services.cards(worker)
-    current = services.card_on(worker, date.today())
+    history = cards(worker)
+    current = card_on(worker, date.today())
     form = CardForm()
     grid = current.grid if current else solver.ORANGE * solver.CELLS
     error = None
@@ -186,10 +188,8 @@ def card(worker_id: int):
     elif form.validate_on_submit():
         try:
             grid = _grid_from(request.form)
-            services.save_card(
-                worker, grid, form.valid_from.data, form.reason.data or "", current_user.id
-            )
-        except services.WorkforceError as problem:
+            save_card(worker, grid, form.valid_from.data, form.reason.data or "", current_user.id)
+        except WorkforceError as problem:
             error = str(problem)
         else:
             record("workforce.card_saved", worker, valid_from=form.valid_from.data.isoformat())
@@ -235,8 +235,8 @@ def demand():
     elif form.validate_on_submit():
         offer = db.session.get(Offer, form.offer_id.data)
         try:
-            services.save_need(offer, form.workers.data, form.skills.data, form.languages.data)
-        except services.WorkforceError as problem:
+            save_need(offer, form.workers.data, form.skills.data, form.languages.data)
+        except WorkforceError as problem:
             error = str(problem)
         else:
             flash(_("The activity's need for staff has been saved."), "success")
@@ -336,7 +336,7 @@ def school(partner_id: int):
     contact = db.session.execute(
         select(FixedContact).where(FixedContact.partner_id == partner.id)
     ).scalar_one_or_none()
-    ranked = services.suggestions(wish, date.today()) if wish is not None else []
+    ranked = suggestions(wish, date.today()) if wish is not None else []
     status = 422 if request.method == "POST" else 200
     return render_template(
         "social_economy/school.html",
@@ -362,7 +362,7 @@ def school_contact(partner_id: int):
     if worker is None:
         flash(_("Choose a worker of the team."), "danger")
         return redirect(url_for("social_economy.school", partner_id=partner.id)), 303
-    services.confirm_contact(partner.id, worker, current_user.id)
+    confirm_contact(partner.id, worker, current_user.id)
     record("workforce.contact_confirmed", partner, worker_id=worker.id)
     flash(
         _(
@@ -380,5 +380,5 @@ def _planning_context() -> dict:
     return {
         "is_coordinator": is_coordinator(),
         "is_worker": current_user.is_authenticated
-        and services.worker_for_user(current_user.id) is not None,
+        and staff.worker_for_user(current_user.id) is not None,
     }

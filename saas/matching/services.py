@@ -24,8 +24,8 @@ from saas.catalogue.models import ActivitySession, Location, Offer, SessionStatu
 from saas.catalogue.schedule import to_local
 from saas.connections import redis_connection
 from saas.extensions import db
-from saas.matching import scoring
-from saas.matching.scoring import OfferFeatures, Question
+from saas.matching.scoring import reasons, vectorised
+from saas.matching.scoring.features import OfferFeatures, Question, weekdays_of
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState
 from saas.referrals.models import Referral, Status
@@ -57,7 +57,7 @@ class Suggestion:
             "offer_id": self.offer_id,
             "session_id": self.session_id,
             "score": self.score,
-            "codes": scoring.stored_codes(self.codes),
+            "codes": reasons.stored_codes(self.codes),
         }
 
 
@@ -116,7 +116,7 @@ def _features(
         themes=(row.themes or "").split(","),
         languages=(row.languages or "").split(","),
         neighbourhood=neighbourhood or "",
-        days=scoring.weekdays_of(row.rrule, row.start_date),
+        days=weekdays_of(row.rrule, row.start_date),
         start_hour=row.start_time.hour,
         cost_kind=str(row.cost_kind),
         capacity=capacity,
@@ -205,15 +205,15 @@ def match_referral(referral: Referral, k: int = TOP) -> list[Suggestion]:
     if not offers:
         return []
     question = question_of(referral)
-    matrix = scoring.encode_offers(offers)
-    top = scoring.top_k_vectorised(scoring.encode_questions([question], matrix), matrix, k)
+    matrix = vectorised.encode_offers(offers)
+    top = vectorised.top_k_vectorised(vectorised.encode_questions([question], matrix), matrix, k)
     by_id = {o.id: o for o in offers}
     return [
         Suggestion(
             offer_id=offer_id,
             session_id=by_id[offer_id].next_session_id,
             score=score,
-            codes=scoring.explain(question, by_id[offer_id]),
+            codes=reasons.explain(question, by_id[offer_id]),
         )
         for offer_id, score in top.as_lists()[0]
     ]
@@ -350,8 +350,8 @@ def shown(referral: Referral, suggestions: list[Suggestion]) -> list[Shown]:
         session = sessions.get(s.session_id) if s.session_id else None
         if session is not None and session.is_cancelled:
             session = None
-        codes = scoring.detail_codes(
+        codes = reasons.detail_codes(
             s.codes, question, _features(offer, offer.location.neighbourhood)
         )
-        result.append(Shown(offer, session, s.score, codes, scoring.explanation(codes)))
+        result.append(Shown(offer, session, s.score, codes, reasons.explanation(codes)))
     return result

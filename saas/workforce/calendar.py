@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from icalendar import Calendar, Event
 
 from saas.catalogue.schedule import TZ
-from saas.workforce import services
+from saas.workforce.assignments import my_assignments
 from saas.workforce.models import WorkerProfile
 
 PAST = timedelta(days=30)
@@ -20,7 +20,7 @@ AHEAD = timedelta(days=120)  # as the catalogue's feeds
 
 
 def build(network, worker: WorkerProfile, today: date, name: str) -> bytes:
-    assignments = services.my_assignments(worker, today - PAST, today + AHEAD)
+    assignments = my_assignments(worker, today - PAST, today + AHEAD)
     cal = Calendar()
     cal.add("prodid", "-//Dorp//Huis van het Kind//NL")
     cal.add("version", "2.0")

@@ -1,0 +1,295 @@
+"""Rosters: create one, build the solver's plain-data instance of it, store a solve, publish it,
+and how well it covers the sessions. Changes flush; the request commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+
+from saas.catalogue.models import ActivitySession, Offer, OfferPartner, SessionStatus
+from saas.catalogue.schedule import to_local, to_utc
+from saas.extensions import db
+from saas.models_base import utcnow
+from saas.notifications.center import notify
+from saas.urls import absolute_url
+from saas.workforce import geo, solver
+from saas.workforce.errors import WorkforceError
+from saas.workforce.models import (
+    Assignment,
+    FixedContact,
+    FlexibilityCard,
+    Roster,
+    RosterStatus,
+    StaffingNeed,
+    WorkerProfile,
+)
+from saas.workforce.staff import team_slots, workers
+from tenants.access import current_network
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def create_roster(starts_on: date, weeks: int, by_user_id: int | None) -> Roster:
+    if not 1 <= weeks <= 8:
+        raise WorkforceError(_("A roster covers one to eight weeks."))
+    start = monday(starts_on)
+    roster = Roster(
+        starts_on=start, ends_on=start + timedelta(weeks=weeks), created_by_id=by_user_id
+    )
+    db.session.add(roster)
+    db.session.flush()
+    return roster
+
+
+def roster_sessions(roster: Roster) -> list[tuple[ActivitySession, StaffingNeed]]:
+    """The period's sessions that need staff (not cancelled), with what they need."""
+    start = to_utc(datetime.combine(roster.starts_on, time()))
+    end = to_utc(datetime.combine(roster.ends_on, time()))
+    rows = db.session.execute(
+        select(ActivitySession, StaffingNeed)
+        .join(StaffingNeed, StaffingNeed.offer_id == ActivitySession.offer_id)
+        .where(
+            ActivitySession.starts_at >= start,
+            ActivitySession.starts_at < end,
+            ActivitySession.status == SessionStatus.SCHEDULED,
+        )
+        .options(
+            selectinload(ActivitySession.offer).selectinload(Offer.location),
+            selectinload(ActivitySession.moved_location),
+        )
+        .order_by(ActivitySession.starts_at)
+    ).all()
+    return [(s, n) for s, n in rows]
+
+
+def _shift(session: ActivitySession, need: StaffingNeed, preferred: frozenset[int]):
+    start, end = to_local(session.starts_at), to_local(session.ends_at)
+    end_minute = end.hour * 60 + end.minute if end.date() == start.date() else 24 * 60
+    return solver.Shift(
+        id=session.id,
+        day=start.date(),
+        start=start.hour * 60 + start.minute,
+        end=end_minute,
+        place=session.place.id,
+        need=need.workers,
+        skills=frozenset(need.skill_list),
+        languages=frozenset(need.language_list),
+        preferred=preferred,
+    )
+
+
+def _contacts_by_offer(offer_ids: list[int]) -> dict[int, frozenset[int]]:
+    contacts = dict(
+        db.session.execute(select(FixedContact.partner_id, FixedContact.worker_id)).all()
+    )
+    partners: dict[int, set[int]] = defaultdict(set)
+    for offer_id, partner_id in db.session.execute(
+        select(Offer.id, Offer.partner_id).where(Offer.id.in_(offer_ids))
+    ):
+        partners[offer_id].add(partner_id)
+    for offer_id, partner_id in db.session.execute(
+        select(OfferPartner.offer_id, OfferPartner.partner_id).where(
+            OfferPartner.offer_id.in_(offer_ids)
+        )
+    ):
+        partners[offer_id].add(partner_id)
+    return {
+        offer_id: frozenset(contacts[p] for p in ps if p in contacts)
+        for offer_id, ps in partners.items()
+    }
+
+
+def solver_worker(w: WorkerProfile, all_cards: list[FlexibilityCard]) -> solver.Worker:
+    return solver.Worker(
+        id=w.id,
+        contract_minutes=w.contract_minutes,
+        skills=frozenset(w.skill_list),
+        languages=frozenset(w.language_list),
+        cards=tuple((c.valid_from, c.grid) for c in all_cards if c.worker_id == w.id),
+    )
+
+
+@dataclass
+class Built:
+    instance: solver.Instance
+    sessions: dict[int, ActivitySession]
+    workers: dict[int, WorkerProfile]
+
+
+def build_instance(roster: Roster, *, time_limit: float = 20.0, num_workers: int = 8) -> Built:
+    """The plain-data instance of a roster: its sessions, the team's cards, locks and a hint."""
+    pairs = roster_sessions(roster)
+    team = {w.id: w for w in workers()}
+    all_cards = list(db.session.execute(select(FlexibilityCard)).scalars())
+    contacts = _contacts_by_offer(sorted({s.offer_id for s, _n in pairs}))
+    shifts = [_shift(s, n, contacts.get(s.offer_id, frozenset())) for s, n in pairs]
+    places = {s.place.id: s.place.neighbourhood for s, _n in pairs}
+    travel = {
+        (a, b): geo.travel_minutes(na, nb)
+        for a, na in places.items()
+        for b, nb in places.items()
+        if a < b
+    }
+    current = list(
+        db.session.execute(select(Assignment).where(Assignment.roster_id == roster.id)).scalars()
+    )
+    locks = frozenset((a.worker_id, a.session_id) for a in current if a.locked)
+    hint = frozenset((a.worker_id, a.session_id) for a in current) or _previous_hint(roster)
+    slots = tuple(
+        solver.TeamSlot(
+            t.weekday,
+            t.start_time.hour * 60 + t.start_time.minute,
+            t.end_time.hour * 60 + t.end_time.minute,
+        )
+        for t in team_slots()
+    )
+    instance = solver.Instance(
+        workers=[solver_worker(w, all_cards) for w in team.values()],
+        shifts=shifts,
+        travel=travel,
+        locks=locks,
+        hint=hint,
+        team_slots=slots,
+        time_limit=time_limit,
+        num_workers=num_workers,
+    )
+    return Built(instance, {s.id: s for s, _n in pairs}, team)
+
+
+def _previous_hint(roster: Roster) -> frozenset[tuple[int, int]]:
+    """Continuity with the last published roster: the same worker on the same weekly session."""
+    previous = db.session.execute(
+        select(Roster)
+        .where(Roster.status == RosterStatus.PUBLISHED, Roster.starts_on < roster.starts_on)
+        .order_by(Roster.starts_on.desc(), Roster.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if previous is None:
+        return frozenset()
+    rows = db.session.execute(
+        select(Assignment.worker_id, ActivitySession.offer_id, ActivitySession.starts_at)
+        .join(ActivitySession, ActivitySession.id == Assignment.session_id)
+        .where(Assignment.roster_id == previous.id)
+    ).all()
+    habit = {(offer_id, to_local(at).weekday()): w for w, offer_id, at in rows}
+    hint = set()
+    for session, _need in roster_sessions(roster):
+        worker = habit.get((session.offer_id, to_local(session.starts_at).weekday()))
+        if worker is not None:
+            hint.add((worker, session.id))
+    return frozenset(hint)
+
+
+def apply_result(roster: Roster, built: Built, result: solver.Result) -> None:
+    """Store a solve: the assignments (locked ones stay), its quality and what stays uncovered."""
+    roster.solver_status = result.status
+    roster.solve_seconds = round(result.wall, 2)
+    roster.solved_at = utcnow()
+    roster.refused_locks = [
+        {"worker": w, "session": s, "reason": r} for w, s, r in result.refused_locks
+    ]
+    if result.status not in ("optimal", "feasible"):
+        roster.status = RosterStatus.FAILED
+        roster.objective = roster.best_bound = None
+        return
+    roster.objective = result.objective
+    roster.best_bound = result.bound
+    roster.uncovered = [
+        {"session": u.shift_id, "missing": u.missing, "reasons": u.reasons}
+        for u in result.uncovered
+    ]
+    locked = {
+        (a.worker_id, a.session_id)
+        for a in db.session.execute(
+            select(Assignment).where(Assignment.roster_id == roster.id, Assignment.locked.is_(True))
+        ).scalars()
+    }
+    db.session.execute(
+        delete(Assignment).where(Assignment.roster_id == roster.id, Assignment.locked.is_(False))
+    )
+    orange = set(result.orange)
+    shifts = {s.id: s for s in built.instance.shifts}
+    for w, s in result.assignments:
+        if (w, s) in locked:
+            continue
+        db.session.add(
+            Assignment(
+                roster_id=roster.id,
+                session_id=s,
+                worker_id=w,
+                orange=(w, s) in orange,
+                minutes=shifts[s].minutes,
+            )
+        )
+    roster.status = RosterStatus.SOLVED if roster.published_at is None else RosterStatus.PUBLISHED
+    db.session.flush()
+
+
+def publish(roster: Roster) -> list[WorkerProfile]:
+    """Publish: every worker on the roster hears of it once."""
+    if roster.status not in (RosterStatus.SOLVED, RosterStatus.PUBLISHED):
+        raise WorkforceError(_("Only a solved roster can be published."))
+    roster.status = RosterStatus.PUBLISHED
+    roster.published_at = utcnow()
+    ids = set(
+        db.session.execute(
+            select(Assignment.worker_id).where(Assignment.roster_id == roster.id)
+        ).scalars()
+    )
+    people = [w for w in workers(active_only=False) if w.id in ids]
+    link = absolute_url("social_economy.my_week", slug=current_network().slug)
+    for worker in people:
+        notify(
+            worker.user,
+            kind="roster_published",
+            link=link,
+            roster=roster,
+            last_day=roster.ends_on - timedelta(days=1),
+        )
+    db.session.flush()
+    return people
+
+
+@dataclass
+class WorkerLoad:
+    worker: WorkerProfile
+    minutes: int
+    orange_minutes: int
+    contract_minutes: int  # over the roster's weeks
+
+
+def coverage(roster: Roster) -> dict:
+    """Filled and unfilled sessions, hours per worker against contract, orange hours used."""
+    pairs = roster_sessions(roster)
+    assignments = list(
+        db.session.execute(
+            select(Assignment)
+            .where(Assignment.roster_id == roster.id)
+            .options(selectinload(Assignment.worker).selectinload(WorkerProfile.user))
+        ).scalars()
+    )
+    by_session: dict[int, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        by_session[a.session_id].append(a)
+    weeks = (roster.ends_on - roster.starts_on).days // 7
+    loads = []
+    for w in workers():
+        mine = [a for a in assignments if a.worker_id == w.id]
+        loads.append(
+            WorkerLoad(
+                w,
+                sum(a.minutes for a in mine),
+                sum(a.minutes for a in mine if a.orange),
+                w.contract_minutes * weeks,
+            )
+        )
+    rows = [(s, n, by_session.get(s.id, [])) for s, n in pairs]
+    unfilled = [(s, n, got) for s, n, got in rows if len(got) < n.workers]
+    return {"rows": rows, "unfilled": unfilled, "loads": loads}
