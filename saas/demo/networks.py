@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from saas.accounts import services as accounts
 from saas.accounts.models import User
-from saas.demo_api import seed_api_tokens
-from saas.demo_billing import seed_billing
-from saas.demo_catalogue import seed_catalogue
-from saas.demo_insights import seed_insights
-from saas.demo_referrals import seed_referrals
-from saas.demo_workforce import seed_workforce
+from saas.demo.api import seed_api_tokens
+from saas.demo.billing import seed_billing
+from saas.demo.catalogue import seed_catalogue
+from saas.demo.insights import seed_insights
+from saas.demo.referrals import seed_referrals
+from saas.demo.workforce import seed_workforce
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState, Sector
@@ -286,7 +286,7 @@ PEOPLE = [
     ),
     ("werker@in-z.demo", "Fatma Yilmaz", False, [("beringen", Role.SE_WORKER, None)]),
     ("brugfiguur@in-z.demo", "Sofie Claes", False, [("sint-truiden", Role.SE_WORKER, None)]),
-    # the rest of IN-Z's team (saas/demo_workforce.py gives them profiles and cards)
+    # the rest of IN-Z's team (saas/demo/workforce.py gives them profiles and cards)
     ("hafida@in-z.demo", "Hafida Bouzid", False, [("beringen", Role.SE_WORKER, None)]),
     ("olga@in-z.demo", "Olga Nowak", False, [("beringen", Role.SE_WORKER, None)]),
     ("ilse@in-z.demo", "Ilse Vangeel", False, [("beringen", Role.SE_WORKER, None)]),

@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select
 
 from saas.accounts.models import User
 from saas.catalogue.models import ActivitySession, Headcount, Offer
-from saas.demo_referrals import LABELS, LANGUAGES, NEIGHBOURHOODS, PATH, QUESTIONS, _age, _speaker
+from saas.demo.referrals import LABELS, LANGUAGES, NEIGHBOURHOODS, PATH, QUESTIONS, _age, _speaker
 from saas.extensions import db
 from saas.partners.models import Partner, PartnerState, Sector
 from saas.referrals import services

@@ -30,7 +30,7 @@ from saas.workforce.models import (
 )
 from tenants.models import Membership, Network, Role
 
-PASSWORD = "dorp-demo"  # noqa: S105 (the documented demo password)
+PASSWORD = "dorp-demo"  # the documented demo password
 
 # (e-mail, name, languages, skills, trainings, hours per week, home area, km, card pattern)
 TEAMS = {
