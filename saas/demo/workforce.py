@@ -2,13 +2,14 @@
 history), the team's intervisie, which activities need staff, schools' wishes and fixed contacts,
 a published roster for the past two weeks and one for this week and the three after (CP-SAT).
 
-Idempotent: it does nothing in a network that already has worker profiles. Deterministic in what
-it seeds; the solved rosters are what CP-SAT finds within a few seconds.
+The team, the needs and the wishes are data (data/team.csv, needs.csv, wishes.csv and
+workforce.yaml). Idempotent: it does nothing in a network that already has worker profiles.
+Deterministic in what it seeds; the solved rosters are what CP-SAT finds within a few seconds.
 """
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
@@ -16,9 +17,12 @@ from saas.accounts import services as accounts
 from saas.accounts.models import User
 from saas.catalogue.models import Offer, OfferType
 from saas.catalogue.schedule import to_local
+from saas.demo.datafiles import read_csv, read_yaml
+from saas.demo.dates import weekday
+from saas.demo.networks import PASSWORD, USER_LANGUAGE
 from saas.extensions import db
 from saas.models_base import utcnow
-from saas.partners.models import Partner
+from saas.partners.models import Partner, Sector
 from saas.workforce import services, solver
 from saas.workforce.models import (
     FixedContact,
@@ -30,174 +34,10 @@ from saas.workforce.models import (
 )
 from tenants.models import Membership, Network, Role
 
-PASSWORD = "dorp-demo"  # the documented demo password
-
-# (e-mail, name, languages, skills, trainings, hours per week, home area, km, card pattern)
-TEAMS = {
-    "beringen": [
-        (
-            "werker@in-z.demo",
-            "Fatma Yilmaz",
-            "nl,tr",
-            "reading_aloud,cooking,home_visits",
-            "reading_aloud,social_map",
-            19,
-            "Beringen-Mijn",
-            8,
-            "school_hours",
-        ),
-        (
-            "hafida@in-z.demo",
-            "Hafida Bouzid",
-            "nl,ar,fr",
-            "reading_aloud,baby_massage,crafts",
-            "reading_aloud",
-            19,
-            "Paal",
-            10,
-            "mornings",
-        ),
-        (
-            "olga@in-z.demo",
-            "Olga Nowak",
-            "nl,pl,ru",
-            "game_facilitation,tablets,crafts",
-            "tablets",
-            24,
-            "Koersel",
-            12,
-            "wide",
-        ),
-        (
-            "ilse@in-z.demo",
-            "Ilse Vangeel",
-            "nl,en",
-            "bike_trainer,game_facilitation,home_visits",
-            "bike_trainer,father_involvement",
-            19,
-            "Beverlo",
-            15,
-            "afternoons",
-        ),
-        (
-            "samira@in-z.demo",
-            "Samira Ait Ali",
-            "nl,ar,ber",
-            "cooking,reading_aloud,home_visits",
-            "social_map",
-            15,
-            "Tervant",
-            6,
-            "co_parent",
-        ),
-    ],
-    "sint-truiden": [
-        (
-            "brugfiguur@in-z.demo",
-            "Sofie Claes",
-            "nl,fr",
-            "reading_aloud,game_facilitation,sport_dance",
-            "reading_aloud",
-            19,
-            "Centrum",
-            10,
-            "school_hours",
-        ),
-        (
-            "yusuf@in-z.demo",
-            "Yusuf Demir",
-            "nl,tr",
-            "sport_dance,game_facilitation,homework_help,crafts",
-            "father_involvement",
-            19,
-            "Brustem",
-            12,
-            "afternoons",
-        ),
-        (
-            "mira@in-z.demo",
-            "Mira Petrova",
-            "nl,bg,ru",
-            "reading_aloud,crafts,home_visits",
-            "reading_aloud,tablets",
-            19,
-            "Zepperen",
-            10,
-            "mornings",
-        ),
-    ],
-}
-
-# Which activities need the team, by offer type: (workers, required skills, languages)
-NEEDS = {
-    "voorschools_klasje": (2, "reading_aloud", ""),
-    "onthaalmoment": (1, "", "tr,ar"),
-    "oudersalon": (1, "", ""),
-    "oudersalon_thematisch": (1, "", ""),
-    "fietsles": (1, "bike_trainer", ""),
-    "huisbezoek": (1, "home_visits", ""),
-    "atelier_taal": (1, "reading_aloud", ""),
-    "atelier_sport": (1, "sport_dance", ""),
-    "atelier_dans": (1, "sport_dance", ""),
-    "tekenacademie": (1, "crafts", ""),
-    "verteltassen": (1, "reading_aloud", ""),
-}
-
-# (school, tasks, languages, profile, neighbourhood, weekdays, from, until, hours, contact e-mail)
-WISHES = {
-    "beringen": [
-        (
-            "Basisschool De Mijnlamp",
-            "reading_aloud",
-            "tr,ar",
-            "Iemand die de ouders aan de schoolpoort kent en rustig voorleest aan peuters.",
-            "Beringen-Mijn",
-            "0,4",
-            time(8, 30),
-            time(11, 30),
-            6,
-            "werker@in-z.demo",
-        ),
-    ],
-    "sint-truiden": [
-        (
-            "Basisschool De Regenboog (GOK)",
-            "reading_aloud,homework_help",
-            "fr",
-            "Een brugfiguur die elke week op vaste momenten in de kleuterklas voorleest.",
-            "Centrum",
-            "1,3",
-            time(12, 0),
-            time(13, 0),
-            4,
-            "brugfiguur@in-z.demo",
-        ),
-        (
-            "Freinetschool De Kersenpit",
-            "reading_aloud,crafts",
-            "",
-            "Iemand die met poppen en verhalen werkt en graag knutselt.",
-            "Centrum",
-            "3",
-            time(12, 0),
-            time(13, 0),
-            2,
-            "mira@in-z.demo",
-        ),
-        (
-            "Vrije Basisschool Brustem",
-            "sport_dance,game_facilitation",
-            "tr",
-            "Een sportieve begeleider voor de middagpauze.",
-            "Brustem",
-            "1,3",
-            time(12, 0),
-            time(13, 0),
-            2,
-            None,
-        ),
-    ],
-}
+DATA: dict = read_yaml("workforce.yaml")
+# CP-SAT's limits per roster: the first `make run` seeds the demo and waits for it
+SOLVER_SECONDS = 3.0
+SOLVER_WORKERS = 8
 
 
 def pattern(kind: str) -> str:
@@ -228,61 +68,30 @@ def seed_workforce(network: Network) -> dict:
     today = to_local(utcnow()).date()
     this_monday = services.monday(today)
     workers = {}
-    for email, name, langs, skills, trainings, hours, area, km, card in TEAMS[network.slug]:
-        user = accounts.find_user(email) or accounts.create_user(
-            email=email, name=name, password=PASSWORD, language="nl"
-        )
-        db.session.flush()
-        member = db.session.execute(
-            select(Membership.id).where(
-                Membership.user_id == user.id, Membership.role == Role.SE_WORKER
-            )
-        ).first()
-        if member is None:
-            db.session.add(Membership(user_id=user.id, role=Role.SE_WORKER))
-        worker = WorkerProfile(
-            user_id=user.id,
-            languages=langs,
-            skills=skills,
-            trainings=trainings,
-            contract_minutes=hours * 60,
-            home_area=area,
-            max_travel_km=km,
-        )
-        db.session.add(worker)
-        db.session.flush()
-        coordinator = _coordinator()
-        # history: an older, stricter card, then today's one (with a private reason)
-        services.save_card(
-            worker, pattern(card).replace("g", "o", 10), this_monday - timedelta(weeks=20), "", None
-        )
-        services.save_card(
-            worker,
-            pattern(card),
-            this_monday - timedelta(weeks=4),
-            _REASONS.get(card, ""),
-            coordinator.id if coordinator else None,
-        )
-        services.new_feed_token(worker)
-        workers[email] = worker
+    for row in read_csv("team.csv", network.slug):
+        workers[row["email"]] = _worker(row, this_monday)
+    slot = DATA["team_slots"][network.slug]
     db.session.add(
-        TeamSlot(label="Intervisie", weekday=2, start_time=time(13), end_time=time(14, 30))
-        if network.slug == "beringen"
-        else TeamSlot(label="Intervisie", weekday=4, start_time=time(9), end_time=time(10, 30))
+        TeamSlot(
+            label=slot["label"],
+            weekday=weekday(slot["weekday"]),
+            start_time=time.fromisoformat(slot["start"]),
+            end_time=time.fromisoformat(slot["end"]),
+        )
     )
     needs = _needs()
     _wishes(network, workers)
     db.session.flush()
     rosters = 0
-    for start, weeks, publish in (
-        (this_monday - timedelta(weeks=2), 2, True),
-        (this_monday, 4, True),
-    ):
-        roster = services.create_roster(start, weeks, None)
-        built = services.build_instance(roster, time_limit=3.0, num_workers=8)
+    for plan in DATA["rosters"]:
+        start = this_monday + timedelta(weeks=plan["from_weeks"])
+        roster = services.create_roster(start, plan["weeks"], None)
+        built = services.build_instance(
+            roster, time_limit=SOLVER_SECONDS, num_workers=SOLVER_WORKERS
+        )
         result = solver.solve(built.instance)
         services.apply_result(roster, built, result)
-        if publish and roster.status == RosterStatus.SOLVED:
+        if plan["publish"] and roster.status == RosterStatus.SOLVED:
             roster.status = RosterStatus.PUBLISHED
             roster.published_at = utcnow()
         rosters += 1
@@ -290,11 +99,49 @@ def seed_workforce(network: Network) -> dict:
     return {"workers": len(workers), "staffed activities": needs, "rosters": rosters}
 
 
-_REASONS = {
-    "mornings": "Zorgt in de namiddag voor haar moeder (mantelzorg).",
-    "co_parent": "Co-ouderschap: dinsdag en donderdag na 15 uur de kinderen.",
-    "afternoons": "Volgt in de voormiddag een opleiding (tweedekansonderwijs).",
-}
+def _worker(row: dict[str, str], this_monday: date) -> WorkerProfile:
+    """A team member's account, role, profile, card history and calendar feed."""
+    user = accounts.find_user(row["email"]) or accounts.create_user(
+        email=row["email"], name=row["name"], password=PASSWORD, language=USER_LANGUAGE
+    )
+    db.session.flush()
+    member = db.session.execute(
+        select(Membership.id).where(
+            Membership.user_id == user.id, Membership.role == Role.SE_WORKER
+        )
+    ).first()
+    if member is None:
+        db.session.add(Membership(user_id=user.id, role=Role.SE_WORKER))
+    worker = WorkerProfile(
+        user_id=user.id,
+        languages=row["languages"],
+        skills=row["skills"],
+        trainings=row["trainings"],
+        contract_minutes=int(row["hours_per_week"]) * 60,
+        home_area=row["home_area"],
+        max_travel_km=int(row["max_travel_km"]),
+    )
+    db.session.add(worker)
+    db.session.flush()
+    coordinator = _coordinator()
+    card = pattern(row["card"])
+    previous, current = DATA["previous_card"], DATA["current_card"]
+    services.save_card(
+        worker,
+        card.replace("g", "o", previous["stricter_hours"]),
+        this_monday - timedelta(weeks=previous["weeks_ago"]),
+        "",
+        None,
+    )
+    services.save_card(
+        worker,
+        card,
+        this_monday - timedelta(weeks=current["weeks_ago"]),
+        DATA["card_reasons"].get(row["card"], ""),
+        coordinator.id if coordinator else None,
+    )
+    services.new_feed_token(worker)
+    return worker
 
 
 def _coordinator() -> User | None:
@@ -307,6 +154,8 @@ def _coordinator() -> User | None:
 
 
 def _needs() -> int:
+    """Staffing needs for the social economy's published offers of the types in needs.csv."""
+    needs = {row["offer_type"]: row for row in read_csv("needs.csv")}
     rows = db.session.execute(
         select(Offer, OfferType.code)
         .join(OfferType, OfferType.id == Offer.type_id)
@@ -315,11 +164,16 @@ def _needs() -> int:
     ).all()
     count = 0
     for offer, code in rows:
-        if code not in NEEDS or offer.partner.sector != "social_economy":
+        if code not in needs or offer.partner.sector != Sector.SOCIAL_ECONOMY:
             continue
-        workers, skills, languages = NEEDS[code]
+        need = needs[code]
         db.session.add(
-            StaffingNeed(offer_id=offer.id, workers=workers, skills=skills, languages=languages)
+            StaffingNeed(
+                offer_id=offer.id,
+                workers=int(need["workers"]),
+                skills=need["skills"],
+                languages=need["languages"],
+            )
         )
         count += 1
     return count
@@ -327,22 +181,24 @@ def _needs() -> int:
 
 def _wishes(network: Network, workers: dict[str, WorkerProfile]) -> None:
     partners = {p.name: p for p in db.session.execute(select(Partner)).scalars()}
-    for name, tasks, langs, profile, area, days, start, end, hours, contact in WISHES[network.slug]:
-        partner = partners.get(name)
+    for row in read_csv("wishes.csv", network.slug):
+        partner = partners.get(row["school"])
         if partner is None:
             continue
         db.session.add(
             SchoolWish(
                 partner_id=partner.id,
-                tasks=tasks,
-                languages=langs,
-                profile=profile,
-                neighbourhood=area,
-                weekdays=days,
-                start_time=start,
-                end_time=end,
-                hours_per_week=hours,
+                tasks=row["tasks"],
+                languages=row["languages"],
+                profile=row["profile"],
+                neighbourhood=row["neighbourhood"],
+                weekdays=row["weekdays"],
+                start_time=time.fromisoformat(row["start_time"]),
+                end_time=time.fromisoformat(row["end_time"]),
+                hours_per_week=int(row["hours_per_week"]),
             )
         )
-        if contact:
-            db.session.add(FixedContact(partner_id=partner.id, worker_id=workers[contact].id))
+        if row["fixed_contact"]:
+            db.session.add(
+                FixedContact(partner_id=partner.id, worker_id=workers[row["fixed_contact"]].id)
+            )
