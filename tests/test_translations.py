@@ -20,7 +20,7 @@ PUBLIC_SOURCES = [
     ROOT / "templates/errors/error.html",
     ROOT / "templates/errors/unavailable.html",
     ROOT / "saas/catalogue/display.py",
-    ROOT / "saas/errors.py",
+    ROOT / "saas/app/errors.py",
     ROOT / "saas/partners/models.py",
 ]
 

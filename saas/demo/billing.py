@@ -2,6 +2,7 @@
 
 Recorded even while billing is off (the default), so the billing page shows a living example;
 nothing is enforced then. Idempotent: a network that already has a subscription is left alone.
+The states are data (data/billing.yaml).
 """
 
 from __future__ import annotations
@@ -11,41 +12,15 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from saas.billing.models import EventState, StripeEvent, Subscription, SubscriptionStatus
+from saas.demo.datafiles import read_yaml
 from saas.extensions import db
 from saas.models_base import utcnow
+from tenants.models import Network
 
-STATES = {
-    "beringen": {
-        "status": SubscriptionStatus.ACTIVE,
-        "plan": "medium",
-        "interval": "yearly",
-        "started_days_ago": 140,
-        "period_days": 365,
-        "events": [
-            (140, "checkout.session.completed", "cs"),
-            (140, "customer.subscription.created", "sub"),
-            (140, "invoice.paid", "in"),
-        ],
-    },
-    "sint-truiden": {
-        "status": SubscriptionStatus.PAST_DUE,
-        "plan": "small",
-        "interval": "monthly",
-        "started_days_ago": 64,
-        "period_days": 30,
-        "events": [
-            (64, "checkout.session.completed", "cs"),
-            (64, "customer.subscription.created", "sub"),
-            (64, "invoice.paid", "in"),
-            (34, "invoice.paid", "in"),
-            (4, "invoice.payment_failed", "in"),
-            (4, "customer.subscription.updated", "sub"),
-        ],
-    },
-}
+STATES: dict[str, dict] = read_yaml("billing.yaml")
 
 
-def seed_billing(network) -> dict:
+def seed_billing(network: Network) -> dict:
     spec = STATES.get(network.slug)
     if spec is None or db.session.execute(select(Subscription.id)).first() is not None:
         return {"subscriptions": 0, "stripe_events": 0}
@@ -53,11 +28,11 @@ def seed_billing(network) -> dict:
     key = network.slug.replace("-", "_")
     started = now - timedelta(days=spec["started_days_ago"])
     periods = spec["started_days_ago"] // spec["period_days"] + 1
-    failed = [days for days, kind, _p in spec["events"] if kind == "invoice.payment_failed"]
-    paid = [days for days, kind, _p in spec["events"] if kind == "invoice.paid"]
+    failed = [e["days_ago"] for e in spec["events"] if e["type"] == "invoice.payment_failed"]
+    paid = [e["days_ago"] for e in spec["events"] if e["type"] == "invoice.paid"]
     sub = Subscription(
         network_id=network.id,
-        status=spec["status"],
+        status=SubscriptionStatus(spec["status"]),
         plan=spec["plan"],
         interval=spec["interval"],
         trial_ends_at=started,
@@ -67,21 +42,21 @@ def seed_billing(network) -> dict:
         stripe_price_id=f"price_demo_{spec['plan']}_{spec['interval']}",
         last_paid_at=now - timedelta(days=min(paid)) if paid else None,
         last_payment_failed_at=now - timedelta(days=min(failed)) if failed else None,
-        created_at=started - timedelta(days=30),
+        created_at=started - timedelta(days=spec["trial_days"]),
     )
     db.session.add(sub)
     stored = 0
-    for n, (days_ago, kind, prefix) in enumerate(spec["events"], start=1):
+    for n, event in enumerate(spec["events"], start=1):
         event_id = f"evt_demo_{key}_{n}"
         if db.session.get(StripeEvent, event_id) is not None:
             continue
-        at = now - timedelta(days=days_ago, minutes=-n)
+        at = now - timedelta(days=event["days_ago"], minutes=-n)  # in order, a minute apart
         db.session.add(
             StripeEvent(
                 id=event_id,
-                type=kind,
+                type=event["type"],
                 created=at,
-                object_id=f"{prefix}_demo_{key}_{n}",
+                object_id=f"{event['object']}_demo_{key}_{n}",
                 customer_id=sub.stripe_customer_id,
                 subscription_id=sub.stripe_subscription_id,
                 claimed_network_id=network.id,
