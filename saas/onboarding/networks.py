@@ -6,15 +6,15 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from saas.accounts.models import User
 from saas.billing.services import start_trial
 from saas.catalogue.services import seed_offer_types
 from saas.extensions import db
 from saas.onboarding import invitations
-from tenants.context import network_scope
-from tenants.models import Network, Role
+from tenants.context import all_networks, network_scope
+from tenants.models import Membership, Network, Role
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED = {
@@ -69,3 +69,16 @@ def create_network(
                 network=network, email=steward_email, role=Role.STEWARD, invited_by=invited_by
             )
     return network
+
+
+def networks_with_member_counts() -> list[tuple[Network, int]]:
+    """Every network by name with its number of memberships (the platform admin's overview)."""
+    with all_networks():
+        return list(
+            db.session.execute(
+                select(Network, func.count(Membership.id))
+                .outerjoin(Membership, Membership.network_id == Network.id)
+                .group_by(Network.id)
+                .order_by(Network.name)
+            ).all()
+        )
