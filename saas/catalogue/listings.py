@@ -7,7 +7,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from saas.catalogue.models import ActivitySession, Location, Offer, OfferPartner
+from saas.catalogue.models import (
+    ActivitySession,
+    Answer,
+    Location,
+    Offer,
+    OfferPartner,
+    OrganiserRole,
+)
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState
@@ -27,6 +34,19 @@ def organiser_links(partner_ids: list[int]) -> list[OfferPartner]:
     return list(
         db.session.execute(
             select(OfferPartner).where(OfferPartner.partner_id.in_(partner_ids))
+        ).scalars()
+    )
+
+
+def open_speaker_invitations(partner_id: int) -> list[OfferPartner]:
+    """The offers that asked this partner to speak and wait for its answer."""
+    return list(
+        db.session.execute(
+            select(OfferPartner).where(
+                OfferPartner.partner_id == partner_id,
+                OfferPartner.role == OrganiserRole.SPEAKER,
+                OfferPartner.answer == Answer.INVITED,
+            )
         ).scalars()
     )
 

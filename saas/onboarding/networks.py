@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from saas.accounts.models import User
+from saas.audit.services import record
 from saas.billing.services import start_trial
 from saas.catalogue.services import seed_offer_types
 from saas.extensions import db
@@ -71,6 +72,15 @@ def create_network(
     return network
 
 
+def active_networks() -> list[Network]:
+    """The networks the front door lists, by name."""
+    return list(
+        db.session.execute(
+            select(Network).where(Network.is_active.is_(True)).order_by(Network.name)
+        ).scalars()
+    )
+
+
 def networks_with_member_counts() -> list[tuple[Network, int]]:
     """Every network by name with its number of memberships (the platform admin's overview)."""
     with all_networks():
@@ -82,3 +92,13 @@ def networks_with_member_counts() -> list[tuple[Network, int]]:
                 .order_by(Network.name)
             ).all()
         )
+
+
+def change_settings(
+    network: Network, *, name: str, municipality: str, default_language: str
+) -> None:
+    """The steward renames the network or changes its municipality or default language."""
+    network.name = name.strip()
+    network.municipality = municipality.strip()
+    network.default_language = default_language
+    record("network.settings_changed", network)
