@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import select
 
 from blueprints.auth.forms import ConfirmForm
 from blueprints.forms import choices, form_status
 from blueprints.referrals.blueprint import bp
 from blueprints.referrals.forms import CompleteForm, DeclineForm, MessageForm, ReferralForm
-from saas.audit.services import read_page, record
+from saas.audit.services import record
 from saas.catalogue import listings, queries
 from saas.catalogue.schedule import to_local
 from saas.extensions import db
 from saas.i18n import labels
 from saas.insights import export
 from saas.partners.access import acting_partners
-from saas.partners.models import Partner
 from saas.partners.queries import active_partners
+from saas.referrals import inbox, services
 from saas.referrals import overview as referral_overview
-from saas.referrals import services
 from saas.referrals.models import Referral, Status
 from tenants.access import roles_required
 from tenants.models import Role
 
-INBOX_PAGE_SIZE = 50
 REFERRERS = (Role.PARTNER_ADMIN, Role.PARTNER_MEMBER, Role.SE_COORDINATOR, Role.SE_WORKER)
 SIMPLE_MOVES = {
     "send": Status.SENT,
@@ -58,74 +54,16 @@ def _referral_or_404(referral_id: int) -> tuple[Referral, str, int]:
     return referral, who, partner_id
 
 
-LISTED_COLUMNS = (
-    "id",
-    "urgent",
-    "family_label",
-    "from_partner_id",
-    "to_partner_id",
-    "status",
-    "lapsed",
-    "response_due_at",
-    "responded_at",
-)
-
-
-@cache
-def _inbox_queries(box: str, filtered: str) -> tuple[Select, Select]:
-    """The inbox's counts by status and its page of rows, for a box ("in", "out") and a kind of
-    status filter ("", "open", "one"), built once: each page fills in its partners, status and
-    page by bound parameters (building and keying new statements on every request cost about
-    as much as running them)."""
-    mine = bindparam("mine", expanding=True)
-    column = Referral.from_partner_id if box == "out" else Referral.to_partner_id
-    where = [column.in_(mine)]
-    if box == "in":
-        where.append(Referral.status != Status.DRAFT)
-    counts = select(Referral.status, func.count()).where(*where).group_by(Referral.status)
-    if filtered == "one":
-        where.append(Referral.status == bindparam("status"))
-    elif filtered == "open":
-        where.append(Referral.status.in_([s for s in Status if s.is_open]))
-    # The listed columns only, as plain rows: a family's question and contact stay unread, and
-    # a page of rows costs no ORM objects.
-    other = Referral.from_partner_id if box == "in" else Referral.to_partner_id
-    # the other side's name: a key lookup per listed row (as a join, PostgreSQL's generic plan
-    # read all of the network's partners for each page)
-    other_name = select(Partner.name).where(Partner.id == other).scalar_subquery()
-    page = (
-        select(*(getattr(Referral, name) for name in LISTED_COLUMNS), other_name.label("other"))
-        .where(*where)
-        .order_by(Referral.urgent.desc(), Referral.id.desc())
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
-    )
-    return counts, page
-
-
 @bp.route("/")
 @roles_required(*REFERRERS)
 def index():
     box = "out" if request.args.get("box") == "out" else "in"
     status = request.args.get("status", "")
-    if status in {s.value for s in Status}:
-        filtered, shown = "one", [Status(status)]
-    elif status == "open":
-        filtered, shown = "open", [s for s in Status if s.is_open]
-    else:
-        filtered, shown = "", list(Status)
-    counted, listed = _inbox_queries(box, filtered)
-    number = queries.page_number(request.args)
-    size = INBOX_PAGE_SIZE
-    values = {"mine": sorted(_my_ids()), "status": status, "offset": (number - 1) * size}
-    rows, counts = read_page(
-        "referral.listed", Referral, listed, {**values, "limit": size}, counts=counted
-    )
-    total = sum(counts.get(s, 0) for s in shown)  # the counts, filtered: no second count
+    page, counts = inbox.inbox_page(box, status, _my_ids(), queries.page_number(request.args))
     return render_template(
         "referrals/index.html",
         box=box,
-        page=queries.Page(items=rows, total=total, number=number, size=size),
+        page=page,
         counts=counts,
         status=status,
         statuses=list(Status),
