@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
 from saas.partners.models import SECTOR_LABELS, Sector
+
+
+def form_status() -> int:
+    """A form page's status: 422 when a posted form comes back to be corrected, else 200."""
+    return 422 if request.method == "POST" else 200
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from blueprints.admin.blueprint import bp
-from blueprints.forms import choices, email_field, slug_field
-from saas.extensions import db
+from blueprints.forms import choices, email_field, form_status, slug_field
 from saas.onboarding import networks as onboarding
-from tenants.context import all_networks
-from tenants.models import LANGUAGES, Membership, Network
+from tenants.models import LANGUAGES
 
 
 class NetworkForm(FlaskForm):
@@ -62,12 +59,5 @@ def networks():
                 "success",
             )
             return redirect(url_for("admin.networks"))
-    with all_networks():
-        rows = db.session.execute(
-            select(Network, func.count(Membership.id))
-            .outerjoin(Membership, Membership.network_id == Network.id)
-            .group_by(Network.id)
-            .order_by(Network.name)
-        ).all()
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/networks.html", form=form, rows=rows), status
+    rows = onboarding.networks_with_member_counts()
+    return render_template("admin/networks.html", form=form, rows=rows), form_status()

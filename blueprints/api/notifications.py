@@ -12,8 +12,8 @@ from blueprints.api.common import PAGE_PARAMS, page_from
 from blueprints.api.openapi import operation
 from blueprints.loading import load_or_404
 from saas.api import schemas
+from saas.notifications.center import mark_read
 from saas.notifications.models import Notification
-from saas.notifications.services import mark_read
 
 NOTIFICATION = schemas.NotificationSchema()
 NOTIFICATION_PAGE = schemas.NotificationPage()

@@ -14,6 +14,7 @@ from blueprints.auth.forms import (
     LoginForm,
     ResetForm,
 )
+from blueprints.forms import form_status
 from saas.accounts import services as accounts
 from saas.extensions import limiter
 from saas.onboarding import invitations
@@ -52,8 +53,7 @@ def login():
             target = form.next.data
             return redirect(target if is_safe_next(target) else _landing())
         flash(_("The e-mail address or password is not right."), "danger")
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), form_status()
 
 
 @bp.route("/auth/logout", methods=["POST"])
@@ -77,7 +77,7 @@ def forgot_password():
             "info",
         )
         return redirect(url_for("auth.login"))
-    return render_template("auth/forgot.html", form=form), 422 if request.method == "POST" else 200
+    return render_template("auth/forgot.html", form=form), form_status()
 
 
 @bp.route("/auth/reset/<token>", methods=["GET", "POST"])
@@ -92,7 +92,7 @@ def reset_password(token: str):
         if current_user.is_authenticated:
             logout_user()
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset.html", form=form), 422 if request.method == "POST" else 200
+    return render_template("auth/reset.html", form=form), form_status()
 
 
 @bp.route("/<slug>/invitation/<token>", methods=["GET", "POST"])
@@ -115,20 +115,17 @@ def accept_invitation(token: str):
         return render_template("auth/invitation_login.html", invitation=invitation, token=token)
     form = AcceptInvitationForm(language=g.network.default_language)
     if form.validate_on_submit():
-        user = accounts.create_user(
-            email=invitation.email,
+        membership = invitations.accept_as_new_user(
+            invitation,
             name=form.name.data,
             password=form.password.data,
             language=form.language.data,
         )
-        membership = invitations.accept(invitation, user)
-        accounts.start_session(user)
         flash(_("Welcome to %(network)s.", network=g.network.name), "success")
         return redirect(_after_accept(membership))
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "auth/invitation_register.html", invitation=invitation, form=form
-    ), status
+    ), form_status()
 
 
 def _after_accept(membership) -> str:

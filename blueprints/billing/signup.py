@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,10 +11,11 @@ from flask_login import current_user
 from blueprints.auth.forms import ConfirmForm
 from blueprints.billing.blueprint import bp
 from blueprints.billing.forms import SignupAccountForm, StartNetworkForm
-from saas.accounts import services as accounts
+from blueprints.forms import form_status
 from saas.billing import signup as signups
 from saas.billing.plans import TRIAL_PLAN, billing_enabled
 from saas.extensions import limiter
+from tenants.models import Network
 
 
 def _limit() -> str:
@@ -40,10 +43,9 @@ def start():
             form.slug.errors.append(str(exc))
         else:
             return redirect(url_for("billing.start_sent"))
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "billing/start.html", form=form, billing=billing_enabled(), trial_plan=TRIAL_PLAN
-    ), status
+    ), form_status()
 
 
 @bp.route("/start/sent")
@@ -63,30 +65,30 @@ def confirm_signup(token: str):
             return render_template("billing/signup_other_account.html"), 403
         form = ConfirmForm()
         if form.validate_on_submit():
-            return _complete(signup, current_user._get_current_object(), form, login=False)
+            user = current_user._get_current_object()
+            return _complete(lambda: signups.complete(signup, user))
         return render_template("billing/signup_confirm.html", signup=signup, form=form)
     if existing is not None:
         return render_template("billing/signup_login.html", signup=signup, token=token)
     form = SignupAccountForm(name=signup.contact_name, language=signup.language)
     if form.validate_on_submit():
-        user = accounts.create_user(
-            email=signup.email,
-            name=form.name.data,
-            password=form.password.data,
-            language=form.language.data,
+        return _complete(
+            lambda: signups.complete_as_new_user(
+                signup,
+                name=form.name.data,
+                password=form.password.data,
+                language=form.language.data,
+            )
         )
-        return _complete(signup, user, form, login=True)
-    status = 422 if request.method == "POST" else 200
-    return render_template("billing/signup_register.html", signup=signup, form=form), status
+    return render_template("billing/signup_register.html", signup=signup, form=form), form_status()
 
 
-def _complete(signup, user, form, *, login: bool):
+def _complete(complete: Callable[[], Network]):
+    """Run the sign-up's completion, then welcome the new steward to their network."""
     try:
-        network = signups.complete(signup, user)
+        network = complete()
     except signups.SignupError as exc:
         # The address was taken after the request was sent: nothing is created (409 rolls back).
         return render_template("billing/signup_invalid.html", reason="taken", message=str(exc)), 409
-    if login:
-        accounts.start_session(user)
     flash(_("Welcome to %(network)s. You are its first steward.", network=network.name), "success")
     return redirect(url_for("network.dashboard", slug=network.slug))

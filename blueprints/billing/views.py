@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from blueprints.auth.forms import ConfirmForm
 from blueprints.billing.access import stewards_and_platform_admin
@@ -25,16 +24,13 @@ from blueprints.billing.blueprint import bp
 from blueprints.billing.forms import CheckoutForm
 from saas.billing import events
 from saas.billing import services as billing
-from saas.billing.models import StripeEvent, Subscription
 from saas.billing.plans import INTERVAL_LABELS, PLANS, billing_enabled
 from saas.billing.stripe_api import BillingUnavailable
-from saas.extensions import csrf, db, limiter, talisman
-from saas.partners.models import Partner, PartnerState
+from saas.extensions import csrf, limiter, talisman
 from saas.security import CSP
 from saas.urls import absolute_url
 from tenants.access import roles_required
-from tenants.context import all_networks
-from tenants.models import Network, Role
+from tenants.models import Role
 
 
 class _StripePages:
@@ -56,29 +52,13 @@ TO_STRIPE = talisman(content_security_policy={**CSP, "form-action": _StripePages
 
 
 def _page(form: CheckoutForm, status: int = 200):
-
-    sub = billing.subscription()
-    partner_count = db.session.execute(
-        select(func.count()).select_from(Partner).where(Partner.state != PartnerState.SUSPENDED)
-    ).scalar_one()
-    # Platform-level rows, read for this network only, by its id.
-    recent = (
-        db.session.execute(
-            select(StripeEvent)
-            .where(StripeEvent.network_id == g.network.id)
-            .order_by(StripeEvent.created.desc())
-            .limit(10)
-        )
-        .scalars()
-        .all()
-    )
     return render_template(
         "billing/index.html",
-        sub=sub,
+        sub=billing.subscription(),
         plans=PLANS,
         intervals=INTERVAL_LABELS,
-        partner_count=partner_count,
-        recent=recent,
+        partner_count=billing.counted_partners(),
+        recent=billing.recent_events(g.network),
         enabled=billing_enabled(),
         form=form,
         portal_form=ConfirmForm(),
@@ -159,20 +139,11 @@ def stripe_webhook():
 @bp.route("/admin/billing")
 def platform_overview():
     """The platform admin's view of every network's plan and state (explicitly cross-network)."""
-
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if not current_user.is_platform_admin:
         abort(404)
-    with all_networks():
-        rows = db.session.execute(
-            select(Network, Subscription)
-            .outerjoin(Subscription, Subscription.network_id == Network.id)
-            .order_by(Network.name)
-        ).all()
-        failing = db.session.execute(
-            select(func.count()).select_from(StripeEvent).where(StripeEvent.state == "failed")
-        ).scalar_one()
+    rows, failing = billing.platform_overview()
     return render_template(
         "billing/platform.html",
         rows=rows,

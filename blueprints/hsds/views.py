@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from blueprints.api.errors import HTTP_CODES, error_response
 from blueprints.hsds.blueprint import bp
+from blueprints.loading import found_or_404
 from saas.api import hsds
 
 MAX_PER_PAGE = 100
@@ -21,7 +22,6 @@ def _open_to_everyone(response):
 
 @bp.errorhandler(HTTPException)
 def _error(exc: HTTPException):
-
     status = exc.code or 500
     return error_response(status, HTTP_CODES.get(status, "server_error"))
 
@@ -68,10 +68,11 @@ def _paged(items: list, dump):
 
 
 def _by_id(items: list, kind: str, key) -> object:
-    for item in items:
-        if hsds.hsds_id(g.network, kind, key(item)) == request.view_args.get("item_id"):
-            return item
-    abort(404)
+    """The item whose HSDS id the URL names, else 404."""
+    wanted = request.view_args.get("item_id")
+    return found_or_404(
+        next((item for item in items if hsds.hsds_id(g.network, kind, key(item)) == wanted), None)
+    )
 
 
 @bp.route("/")

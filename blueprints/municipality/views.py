@@ -7,17 +7,16 @@ reaches the page, the CSV files or the PDF report.
 from __future__ import annotations
 
 from babel.dates import get_month_names
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
+from blueprints.loading import found_or_404
 from blueprints.municipality.blueprint import bp
-from saas.extensions import db
 from saas.insights import cache, charts, export, figures
 from saas.insights.figures.blocks import ATTENDANCE
 from saas.insights.period import KINDS, Period, PeriodError
-from saas.partners.models import Partner, PartnerState, Sector
+from saas.partners import queries as partner_queries
 from tenants.access import current_network, roles_required
 from tenants.models import Role
 
@@ -32,16 +31,6 @@ def _period() -> tuple[Period | None, str | None]:
 def _month_names() -> list[str]:
     names = get_month_names("wide", locale=get_locale())
     return [names[m] for m in range(1, 13)]
-
-
-def _composition() -> tuple[dict, list]:
-    rows = db.session.execute(
-        select(Partner.sector, Partner.state, func.count()).group_by(Partner.sector, Partner.state)
-    ).all()
-    table = {sector: dict.fromkeys(PartnerState, 0) for sector in Sector}
-    for sector, state, count in rows:
-        table[Sector(sector)][PartnerState(state)] = count
-    return table, list(PartnerState)
 
 
 def _charts(health: figures.Health) -> dict:
@@ -96,7 +85,7 @@ def overview():
 def _figures(period: Period) -> str:
     """The figures of the period as HTML: the same for every viewer of the network's dashboard."""
     health = cache.health(period)
-    composition, states = _composition()
+    composition, states = partner_queries.composition()
     seconds = current_app.config["HEALTH_CACHE_SECONDS"]
     return render_template(
         "municipality/_figures.html",
@@ -122,9 +111,7 @@ def export_csv():
     if period is None:
         return Response(error, status=422, mimetype="text/plain")
     tables = cache.health(period).tables()
-    table = tables.get(request.args.get("table", ""))
-    if table is None:
-        abort(404)
+    table = found_or_404(tables.get(request.args.get("table", "")))
     return Response(
         export.csv_bytes(table),
         mimetype="text/csv",

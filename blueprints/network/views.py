@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select, update
 
 from blueprints.auth.forms import ConfirmForm
+from blueprints.forms import form_status
+from blueprints.loading import load_or_404
 from blueprints.network.blueprint import bp
 from blueprints.network.forms import (
     ConfirmCsvForm,
@@ -20,59 +21,44 @@ from blueprints.network.forms import (
     NetworkSettingsForm,
     UploadCsvForm,
 )
-from saas.audit.services import record
 from saas.catalogue import queries
-from saas.extensions import db
-from saas.models_base import utcnow
-from saas.notifications.models import Notification
-from saas.onboarding import invitations
+from saas.notifications import center
+from saas.onboarding import invitations, memberships
+from saas.onboarding import networks as onboarding
+from saas.partners import queries as partner_queries
 from saas.partners import services as partners
 from saas.partners.models import Partner, PartnerState, Sector
 from tenants.access import roles, roles_required
-from tenants.models import Invitation, Membership, Role
+from tenants.models import Membership, Role
 
 STEWARD = Role.STEWARD
-
-
-def _partner_or_404(partner_id: int) -> Partner:
-    partner = db.session.execute(
-        select(Partner).where(Partner.id == partner_id)
-    ).scalar_one_or_none()
-    if partner is None:
-        abort(404)
-    return partner
 
 
 @bp.route("/dashboard")
 @roles_required()
 def dashboard():
-    counts = dict(
-        db.session.execute(select(Partner.state, func.count()).group_by(Partner.state)).all()
-    )
-
+    counts = partner_queries.count_by_state()
     week = queries.week_start(date.today())
     this_week = queries.sessions_between(week, week + timedelta(days=7), queries.Filters())
-    offers = queries.count_offers(queries.Filters())
     return render_template(
         "network/dashboard.html",
         my_roles=roles(),
         partner_counts=counts,
-        offers=offers,
+        offers=queries.count_offers(queries.Filters()),
         week_sessions=[s for s in this_week if not s.is_cancelled],
     )
+
+
+# --- partners -------------------------------------------------------------------------------
 
 
 @bp.route("/network/partners")
 @roles_required(STEWARD)
 def partners_list():
     state = request.args.get("state", "")
-    query = select(Partner).order_by(Partner.name)
-    if state in {s.value for s in PartnerState}:
-        query = query.where(Partner.state == state)
-    rows = db.session.execute(query).scalars().all()
     return render_template(
         "network/partners.html",
-        partners=rows,
+        partners=partner_queries.partners_in_state(state),
         state=state,
         states=list(PartnerState),
         form=ConfirmForm(),
@@ -97,8 +83,7 @@ def invite_partner():
         else:
             flash(_("%(name)s has been invited.", name=partner.name), "success")
             return redirect(url_for("network.partners_list"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("network/invite_partner.html", form=form), status
+    return render_template("network/invite_partner.html", form=form), form_status()
 
 
 @bp.route("/network/partners/import", methods=["GET", "POST"])
@@ -107,45 +92,49 @@ def import_partners():
     upload = UploadCsvForm()
     confirm = ConfirmCsvForm()
     if "payload" in request.form:
-        if confirm.validate_on_submit():
-            try:
-                raw = base64.b64decode(confirm.payload.data, validate=True)
-            except (binascii.Error, ValueError):
-                abort(400)
-            try:
-                created = partners.import_csv(g.network, raw, current_user)
-            except partners.OnboardingError as exc:
-                flash(str(exc), "danger")
-                return render_template(
-                    "network/import_partners.html",
-                    upload=upload,
-                    preview=partners.preview_csv(raw),
-                    confirm=None,
-                ), 422
-            flash(_("%(n)d partners have been invited.", n=len(created)), "success")
-            return redirect(url_for("network.partners_list"))
-        abort(400)
+        return _import(upload, confirm)
     if upload.validate_on_submit():
-        raw = upload.file.data.read()
-        preview = partners.preview_csv(raw)
-        if preview.ok:
-            confirm.payload.data = base64.b64encode(raw).decode()
-            return render_template(
-                "network/import_partners.html", upload=upload, preview=preview, confirm=confirm
-            )
-        return render_template(
-            "network/import_partners.html", upload=upload, preview=preview, confirm=None
-        ), 422
-    status = 422 if request.method == "POST" else 200
+        return _preview(upload, confirm)
+    return _import_page(upload, None, None, form_status())
+
+
+def _import_page(upload: UploadCsvForm, preview, confirm: ConfirmCsvForm | None, status: int):
     return render_template(
-        "network/import_partners.html", upload=upload, preview=None, confirm=None
+        "network/import_partners.html", upload=upload, preview=preview, confirm=confirm
     ), status
+
+
+def _preview(upload: UploadCsvForm, confirm: ConfirmCsvForm):
+    """The file read line by line; only a file without errors can be confirmed."""
+    raw = upload.file.data.read()
+    preview = partners.preview_csv(raw)
+    if not preview.ok:
+        return _import_page(upload, preview, None, 422)
+    confirm.payload.data = base64.b64encode(raw).decode()
+    return _import_page(upload, preview, confirm, 200)
+
+
+def _import(upload: UploadCsvForm, confirm: ConfirmCsvForm):
+    """The confirmed file: every partner invited, or none."""
+    if not confirm.validate_on_submit():
+        abort(400)
+    try:
+        raw = base64.b64decode(confirm.payload.data, validate=True)
+    except (binascii.Error, ValueError):
+        abort(400)
+    try:
+        created = partners.import_csv(g.network, raw, current_user)
+    except partners.OnboardingError as exc:
+        flash(str(exc), "danger")
+        return _import_page(upload, partners.preview_csv(raw), None, 422)
+    flash(_("%(n)d partners have been invited.", n=len(created)), "success")
+    return redirect(url_for("network.partners_list"))
 
 
 @bp.route("/network/partners/<int:partner_id>")
 @roles_required(STEWARD)
 def partner_detail(partner_id: int):
-    partner = _partner_or_404(partner_id)
+    partner = load_or_404(Partner, partner_id)
     return render_template(
         "network/partner_detail.html",
         partner=partner,
@@ -158,7 +147,7 @@ def partner_detail(partner_id: int):
 @bp.route("/network/partners/<int:partner_id>/suspend", methods=["POST"])
 @roles_required(STEWARD)
 def suspend_partner(partner_id: int):
-    partner = _partner_or_404(partner_id)
+    partner = load_or_404(Partner, partner_id)
     if ConfirmForm().validate_on_submit():
         partners.suspend(partner)
         flash(
@@ -174,7 +163,7 @@ def suspend_partner(partner_id: int):
 @bp.route("/network/partners/<int:partner_id>/reactivate", methods=["POST"])
 @roles_required(STEWARD)
 def reactivate_partner(partner_id: int):
-    partner = _partner_or_404(partner_id)
+    partner = load_or_404(Partner, partner_id)
     if ConfirmForm().validate_on_submit():
         try:
             partners.reactivate(partner)
@@ -188,7 +177,7 @@ def reactivate_partner(partner_id: int):
 @bp.route("/network/partners/<int:partner_id>/resend", methods=["POST"])
 @roles_required(STEWARD)
 def resend_partner_invitation(partner_id: int):
-    partner = _partner_or_404(partner_id)
+    partner = load_or_404(Partner, partner_id)
     if ConfirmForm().validate_on_submit():
         try:
             partners.resend_invitation(g.network, partner, current_user)
@@ -200,6 +189,9 @@ def resend_partner_invitation(partner_id: int):
                 "success",
             )
     return redirect(url_for("network.partner_detail", partner_id=partner.id))
+
+
+# --- people, settings, notices --------------------------------------------------------------
 
 
 @bp.route("/network/people", methods=["GET", "POST"])
@@ -215,94 +207,52 @@ def people():
         )
         flash(_("The invitation has been sent."), "success")
         return redirect(url_for("network.people"))
-    members = (
-        db.session.execute(
-            select(Membership)
-            .where(Membership.partner_id.is_(None))
-            .order_by(Membership.role, Membership.id)
-        )
-        .scalars()
-        .all()
-    )
-    pending = (
-        db.session.execute(
-            select(Invitation)
-            .where(Invitation.partner_id.is_(None), Invitation.accepted_at.is_(None))
-            .order_by(Invitation.id.desc())
-        )
-        .scalars()
-        .all()
-    )
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "network/people.html",
         form=form,
-        members=members,
-        pending=[i for i in pending if i.is_open],
+        members=memberships.staff(),
+        pending=memberships.open_staff_invitations(),
         confirm=ConfirmForm(),
-    ), status
+    ), form_status()
 
 
 @bp.route("/network/people/<int:membership_id>/remove", methods=["POST"])
 @roles_required(STEWARD)
 def remove_person(membership_id: int):
-    membership = db.session.execute(
-        select(Membership).where(Membership.id == membership_id, Membership.partner_id.is_(None))
-    ).scalar_one_or_none()
-    if membership is None:
-        abort(404)
+    membership = load_or_404(Membership, membership_id, Membership.partner_id.is_(None))
     if ConfirmForm().validate_on_submit():
-        if membership.role == Role.STEWARD and _steward_count() <= 1:
-            flash(_("A network needs at least one steward."), "warning")
+        try:
+            memberships.remove_staff(membership)
+        except memberships.MembershipError as exc:
+            flash(str(exc), "warning")
         else:
-            record("membership.removed", membership, role=str(membership.role))
-            db.session.delete(membership)
             flash(_("The role has been removed."), "info")
     return redirect(url_for("network.people"))
-
-
-def _steward_count() -> int:
-    return db.session.execute(
-        select(func.count()).select_from(Membership).where(Membership.role == Role.STEWARD)
-    ).scalar_one()
 
 
 @bp.route("/network/settings", methods=["GET", "POST"])
 @roles_required(STEWARD)
 def settings():
-    network = g.network
-    form = NetworkSettingsForm(obj=network)
+    form = NetworkSettingsForm(obj=g.network)
     if form.validate_on_submit():
-        network.name = form.name.data.strip()
-        network.municipality = form.municipality.data.strip()
-        network.default_language = form.default_language.data
-        record("network.settings_changed", network)
+        onboarding.change_settings(
+            g.network,
+            name=form.name.data,
+            municipality=form.municipality.data,
+            default_language=form.default_language.data,
+        )
         flash(_("The settings have been saved."), "success")
         return redirect(url_for("network.settings"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("network/settings.html", form=form), status
+    return render_template("network/settings.html", form=form), form_status()
 
 
 @bp.route("/notifications", methods=["GET", "POST"])
 @roles_required()
 def notifications():
     """The person's notices in this network; opening the page (or the button) marks them read."""
-
     if request.method == "POST" and ConfirmForm().validate_on_submit():
-        db.session.execute(
-            update(Notification)
-            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-            .values(read_at=utcnow())
-        )
+        center.mark_all_read(current_user.id)
         return redirect(url_for("network.notifications"))
-    rows = (
-        db.session.execute(
-            select(Notification)
-            .where(Notification.user_id == current_user.id)
-            .order_by(Notification.id.desc())
-            .limit(100)
-        )
-        .scalars()
-        .all()
+    return render_template(
+        "network/notifications.html", rows=center.latest(current_user.id), confirm=ConfirmForm()
     )
-    return render_template("network/notifications.html", rows=rows, confirm=ConfirmForm())

@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from blueprints.auth.forms import ConfirmForm
+from blueprints.forms import form_status
+from blueprints.loading import load_or_404
 from blueprints.partner.blueprint import bp
 from blueprints.partner.forms import InviteColleagueForm, ProfileForm
-from saas.audit.services import record
-from saas.catalogue.models import Answer, OfferPartner, OrganiserRole
-from saas.extensions import db
-from saas.onboarding import invitations
+from saas.catalogue import listings
+from saas.onboarding import invitations, memberships
 from saas.partners import services as partners
 from tenants.access import current_partner_membership, roles_required
 from tenants.models import Membership, Role
@@ -39,18 +38,7 @@ def _is_admin(partner) -> bool:
 @roles_required(*PARTNER_ROLES)
 def overview():
     partner, _membership = _my_partner()
-
-    requests = (
-        db.session.execute(
-            select(OfferPartner).where(
-                OfferPartner.partner_id == partner.id,
-                OfferPartner.role == OrganiserRole.SPEAKER,
-                OfferPartner.answer == Answer.INVITED,
-            )
-        )
-        .scalars()
-        .all()
-    )
+    requests = listings.open_speaker_invitations(partner.id)
     return render_template(
         "partner/overview.html",
         partner=partner,
@@ -80,10 +68,9 @@ def profile():
         )
         flash(_("The profile has been saved."), "success")
         return redirect(url_for("partner.overview"))
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "partner/profile.html", form=form, partner=partner, can_edit=_is_admin(partner)
-    ), status
+    ), form_status()
 
 
 @bp.route("/colleagues", methods=["GET", "POST"])
@@ -104,7 +91,6 @@ def colleagues():
         )
         flash(_("The invitation has been sent."), "success")
         return redirect(url_for("partner.colleagues"))
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "partner/colleagues.html",
         form=form,
@@ -112,7 +98,7 @@ def colleagues():
         members=partners.members(partner),
         pending=partners.open_invitations(partner),
         confirm=ConfirmForm(),
-    ), status
+    ), form_status()
 
 
 @bp.route("/colleagues/<int:membership_id>/remove", methods=["POST"])
@@ -121,18 +107,12 @@ def remove_colleague(membership_id: int):
     partner, _own = _my_partner()
     if not _is_admin(partner):
         abort(403)
-    membership = db.session.execute(
-        select(Membership).where(
-            Membership.id == membership_id, Membership.partner_id == partner.id
-        )
-    ).scalar_one_or_none()
-    if membership is None:
-        abort(404)
+    membership = load_or_404(Membership, membership_id, Membership.partner_id == partner.id)
     if ConfirmForm().validate_on_submit():
-        if membership.user_id == current_user.id:
-            flash(_("You cannot remove yourself."), "warning")
+        try:
+            memberships.remove_colleague(membership, by=current_user)
+        except memberships.MembershipError as exc:
+            flash(str(exc), "warning")
         else:
-            record("membership.removed", membership, role=str(membership.role))
-            db.session.delete(membership)
             flash(_("The colleague has been removed."), "info")
     return redirect(url_for("partner.colleagues"))

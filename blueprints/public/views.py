@@ -4,41 +4,23 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Response, abort, g, render_template, request
+from flask import Response, g, render_template, request
 from flask_babel import get_locale
-from sqlalchemy import or_, select
 
+from blueprints.loading import load_or_404
 from blueprints.public.blueprint import bp
-from saas.catalogue import calendar, queries, services
-from saas.catalogue.models import ActivitySession, Location, Offer, OfferPartner
+from saas.catalogue import calendar, listings, queries, services
+from saas.catalogue.models import ActivitySession, Offer
 from saas.catalogue.schedule import to_local
-from saas.extensions import db
-from saas.models_base import utcnow
+from saas.partners import queries as partner_queries
 from saas.partners.models import Partner, PartnerState
 
-
-def _published_offer_or_404(offer_id: int) -> Offer:
-    offer = db.session.execute(
-        select(Offer).where(
-            Offer.id == offer_id, Offer.published_at.is_not(None), Offer.hidden_at.is_(None)
-        )
-    ).scalar_one_or_none()
-    if offer is None:
-        abort(404)
-    return offer
-
-
-def _active_partner_or_404(partner_id: int) -> Partner:
-    partner = db.session.execute(
-        select(Partner).where(Partner.id == partner_id, Partner.state == PartnerState.ACTIVE)
-    ).scalar_one_or_none()
-    if partner is None:
-        abort(404)
-    return partner
+# What families may see: a published offer the steward has not hidden, an active partner.
+PUBLISHED = (Offer.published_at.is_not(None), Offer.hidden_at.is_(None))
+ACTIVE = (Partner.state == PartnerState.ACTIVE,)
 
 
 def _by_day(sessions: list[ActivitySession]) -> list[tuple[date, list[ActivitySession]]]:
-
     days: dict[date, list[ActivitySession]] = {}
     for s in sessions:
         days.setdefault(to_local(s.starts_at).date(), []).append(s)
@@ -51,21 +33,12 @@ def home():
     today = date.today()
     end = queries.week_start(today) + timedelta(days=14)  # this week and next
     page = queries.sessions_page(today, end, filters, queries.page_number(request.args))
-    partners = (
-        db.session.execute(
-            select(Partner)
-            .where(Partner.state == PartnerState.ACTIVE)
-            .order_by(Partner.sector, Partner.name)
-        )
-        .scalars()
-        .all()
-    )
     return render_template(
         "public/home.html",
         days=_by_day(page.items),
         page=page,
         filters=filters,
-        partners=partners,
+        partners=partner_queries.active_partners(by_sector=True),
         neighbourhoods=services.neighbourhoods(),
         language=str(get_locale()),
         public=True,
@@ -74,17 +47,8 @@ def home():
 
 @bp.route("/activity/<int:offer_id>")
 def activity(offer_id: int):
-    offer = _published_offer_or_404(offer_id)
-    sessions = (
-        db.session.execute(
-            select(ActivitySession)
-            .where(ActivitySession.offer_id == offer.id, ActivitySession.ends_at >= utcnow())
-            .order_by(ActivitySession.starts_at)
-            .limit(12)
-        )
-        .scalars()
-        .all()
-    )
+    offer = load_or_404(Offer, offer_id, *PUBLISHED)
+    sessions = listings.coming_sessions(offer.id, limit=12)
     return render_template(
         "public/activity.html", offer=offer, sessions=sessions, language=str(get_locale())
     )
@@ -99,15 +63,13 @@ def _ics(body: bytes, name: str) -> Response:
 
 @bp.route("/agenda.ics")
 def agenda_feed():
-
     sessions = calendar.feed_sessions()
     return _ics(calendar.build(g.network, sessions, str(get_locale())), g.network.slug)
 
 
 @bp.route("/activity/<int:offer_id>.ics")
 def activity_feed(offer_id: int):
-
-    offer = _published_offer_or_404(offer_id)
+    offer = load_or_404(Offer, offer_id, *PUBLISHED)
     sessions = calendar.feed_sessions(offer_id=offer.id)
     return _ics(
         calendar.build(g.network, sessions, str(get_locale()), name=offer.title),
@@ -117,8 +79,7 @@ def activity_feed(offer_id: int):
 
 @bp.route("/partners/<int:partner_id>/agenda.ics")
 def partner_feed(partner_id: int):
-
-    partner = _active_partner_or_404(partner_id)
+    partner = load_or_404(Partner, partner_id, *ACTIVE)
     sessions = calendar.feed_sessions(partner_id=partner.id)
     return _ics(
         calendar.build(g.network, sessions, str(get_locale()), name=partner.name),
@@ -151,37 +112,16 @@ def flyer():
     else:
         period, start = "week", queries.week_start(start)
         end = start + timedelta(days=7)
-    location = partner = None
-    if location_id := _id_arg("location"):
-        location = db.session.execute(
-            select(Location).where(Location.id == location_id)
-        ).scalar_one_or_none()
-    if partner_id := _id_arg("partner"):
-        partner = db.session.execute(
-            select(Partner).where(Partner.id == partner_id, Partner.state == PartnerState.ACTIVE)
-        ).scalar_one_or_none()
+    location = listings.location(location_id) if (location_id := _id_arg("location")) else None
+    partner = (
+        partner_queries.active_partner(partner_id) if (partner_id := _id_arg("partner")) else None
+    )
     sessions = queries.sessions_between(
         start,
         end,
         queries.Filters(),
         location_id=location.id if location else None,
         partner_id=partner.id if partner else None,
-    )
-    places = db.session.execute(select(Location).order_by(Location.name)).scalars().all()
-    schools = (
-        db.session.execute(
-            select(Partner)
-            .where(
-                Partner.state == PartnerState.ACTIVE,
-                or_(
-                    Partner.id.in_(select(Offer.partner_id).where(Offer.published_at.is_not(None))),
-                    Partner.id.in_(select(OfferPartner.partner_id)),
-                ),
-            )
-            .order_by(Partner.name)
-        )
-        .scalars()
-        .all()
     )
     return render_template(
         "public/flyer.html",
@@ -191,7 +131,7 @@ def flyer():
         period=period,
         location=location,
         partner=partner,
-        places=places,
-        schools=schools,
+        places=services.locations(),
+        schools=listings.flyer_partners(),
         language=str(get_locale()),
     )

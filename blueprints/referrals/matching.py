@@ -19,14 +19,9 @@ from blueprints.referrals.blueprint import bp
 from blueprints.referrals.views import REFERRERS, _referral_or_404
 from saas.audit.services import record
 from saas.matching import services as matching
-from saas.referrals.models import Referral
 from tenants.access import roles_required
 
 log = logging.getLogger(__name__)
-
-
-def _can_match(referral: Referral) -> bool:
-    return referral.is_open and referral.anonymised_at is None
 
 
 @bp.route("/<int:referral_id>/match", methods=["POST"])
@@ -46,7 +41,7 @@ def start_matching(referral_id: int):
         flash(message, category)
         return redirect(back)
 
-    if not _can_match(referral):
+    if not matching.can_match(referral):
         return refused(
             _("Suggestions are only possible while the referral is open."), "warning", 409
         )
@@ -71,7 +66,7 @@ def matches(referral_id: int):
     referral, who, _partner_id = _referral_or_404(referral_id)
     state = (
         matching.load(g.network.id, referral.id)
-        if _can_match(referral)
+        if matching.can_match(referral)
         else matching.MatchState("none")
     )
     rows = matching.shown(referral, state.suggestions) if state.done else []
@@ -82,22 +77,7 @@ def matches(referral_id: int):
             {
                 "state": state.state,
                 "computed_at": state.computed_at or None,
-                "suggestions": [
-                    {
-                        "offer_id": row.offer.id,
-                        "title": row.offer.title,
-                        "partner_id": row.offer.partner_id,
-                        "partner": row.offer.partner.name,
-                        "session_id": row.session.id if row.session else None,
-                        "session_starts_at": row.session.starts_at.isoformat()
-                        if row.session
-                        else None,
-                        "score": row.score,
-                        "codes": row.codes,
-                        "explanation": row.line,
-                    }
-                    for row in rows
-                ],
+                "suggestions": [_suggestion(row) for row in rows],
             }
         )
     context = {
@@ -105,9 +85,24 @@ def matches(referral_id: int):
         "who": who,
         "state": state,
         "rows": rows,
-        "can_match": _can_match(referral),
+        "can_match": matching.can_match(referral),
         "confirm": ConfirmForm(),
     }
     if request.args.get("fragment"):
         return render_template("referrals/_matches.html", **context)
     return render_template("referrals/matches.html", **context)
+
+
+def _suggestion(row) -> dict:
+    """One suggestion as the page's script reads it."""
+    return {
+        "offer_id": row.offer.id,
+        "title": row.offer.title,
+        "partner_id": row.offer.partner_id,
+        "partner": row.offer.partner.name,
+        "session_id": row.session.id if row.session else None,
+        "session_starts_at": row.session.starts_at.isoformat() if row.session else None,
+        "score": row.score,
+        "codes": row.codes,
+        "explanation": row.line,
+    }

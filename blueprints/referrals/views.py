@@ -2,37 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from functools import cache
-
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, func, or_, select
 
 from blueprints.auth.forms import ConfirmForm
-from blueprints.forms import choices
+from blueprints.forms import choices, form_status
 from blueprints.loading import found_or_404
 from blueprints.referrals.blueprint import bp
 from blueprints.referrals.forms import CompleteForm, DeclineForm, MessageForm, ReferralForm
-from saas.audit.services import read_page, record
-from saas.catalogue import queries
-from saas.catalogue.models import ActivitySession, Offer
+from saas.audit.services import record
+from saas.catalogue import listings, queries
 from saas.catalogue.schedule import to_local
 from saas.extensions import db
 from saas.i18n import labels
 from saas.insights import export
-from saas.insights.figures.referrals import median_response_hours
-from saas.insights.suppression import Table, suppress, suppressed_count
-from saas.models_base import utcnow
 from saas.partners.access import acting_partners
-from saas.partners.models import Partner, PartnerState
-from saas.referrals import services
+from saas.partners.queries import active_partners
+from saas.referrals import inbox, services
+from saas.referrals import overview as referral_overview
 from saas.referrals.models import Referral, Status
 from tenants.access import roles_required
 from tenants.models import Role
 
-INBOX_PAGE_SIZE = 50
 REFERRERS = (Role.PARTNER_ADMIN, Role.PARTNER_MEMBER, Role.SE_COORDINATOR, Role.SE_WORKER)
 SIMPLE_MOVES = {
     "send": Status.SENT,
@@ -53,74 +45,16 @@ def _referral_or_404(referral_id: int) -> tuple[Referral, str, int]:
     return opened.referral, opened.side, opened.partner_id
 
 
-LISTED_COLUMNS = (
-    "id",
-    "urgent",
-    "family_label",
-    "from_partner_id",
-    "to_partner_id",
-    "status",
-    "lapsed",
-    "response_due_at",
-    "responded_at",
-)
-
-
-@cache
-def _inbox_queries(box: str, filtered: str) -> tuple[Select, Select]:
-    """The inbox's counts by status and its page of rows, for a box ("in", "out") and a kind of
-    status filter ("", "open", "one"), built once: each page fills in its partners, status and
-    page by bound parameters (building and keying new statements on every request cost about
-    as much as running them)."""
-    mine = bindparam("mine", expanding=True)
-    column = Referral.from_partner_id if box == "out" else Referral.to_partner_id
-    where = [column.in_(mine)]
-    if box == "in":
-        where.append(Referral.status != Status.DRAFT)
-    counts = select(Referral.status, func.count()).where(*where).group_by(Referral.status)
-    if filtered == "one":
-        where.append(Referral.status == bindparam("status"))
-    elif filtered == "open":
-        where.append(Referral.status.in_([s for s in Status if s.is_open]))
-    # The listed columns only, as plain rows: a family's question and contact stay unread, and
-    # a page of rows costs no ORM objects.
-    other = Referral.from_partner_id if box == "in" else Referral.to_partner_id
-    # the other side's name: a key lookup per listed row (as a join, PostgreSQL's generic plan
-    # read all of the network's partners for each page)
-    other_name = select(Partner.name).where(Partner.id == other).scalar_subquery()
-    page = (
-        select(*(getattr(Referral, name) for name in LISTED_COLUMNS), other_name.label("other"))
-        .where(*where)
-        .order_by(Referral.urgent.desc(), Referral.id.desc())
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
-    )
-    return counts, page
-
-
 @bp.route("/")
 @roles_required(*REFERRERS)
 def index():
     box = "out" if request.args.get("box") == "out" else "in"
     status = request.args.get("status", "")
-    if status in {s.value for s in Status}:
-        filtered, shown = "one", [Status(status)]
-    elif status == "open":
-        filtered, shown = "open", [s for s in Status if s.is_open]
-    else:
-        filtered, shown = "", list(Status)
-    counted, listed = _inbox_queries(box, filtered)
-    number = queries.page_number(request.args)
-    size = INBOX_PAGE_SIZE
-    values = {"mine": sorted(_my_ids()), "status": status, "offset": (number - 1) * size}
-    rows, counts = read_page(
-        "referral.listed", Referral, listed, {**values, "limit": size}, counts=counted
-    )
-    total = sum(counts.get(s, 0) for s in shown)  # the counts, filtered: no second count
+    page, counts = inbox.inbox_page(box, status, _my_ids(), queries.page_number(request.args))
     return render_template(
         "referrals/index.html",
         box=box,
-        page=queries.Page(items=rows, total=total, number=number, size=size),
+        page=page,
         counts=counts,
         status=status,
         statuses=list(Status),
@@ -129,37 +63,41 @@ def index():
 
 
 def _fill(form: ReferralForm) -> None:
-    mine = acting_partners()
-    form.from_partner_id.choices = choices((p.id, p.name) for p in mine)
-    others = db.session.execute(
-        select(Partner).where(Partner.state == PartnerState.ACTIVE).order_by(Partner.name)
-    ).scalars()
-    form.to_partner_id.choices = choices((p.id, p.name) for p in others)
-    offers = db.session.execute(
-        select(Offer)
-        .where(Offer.published_at.is_not(None), Offer.hidden_at.is_(None))
-        .order_by(Offer.title)
-    ).scalars()
+    form.from_partner_id.choices = choices((p.id, p.name) for p in acting_partners())
+    form.to_partner_id.choices = choices((p.id, p.name) for p in active_partners())
     form.offer_id.choices = [
         *choices([(0, _("No specific activity"))]),
-        *choices((o.id, f"{o.title} – {o.partner.name}") for o in offers),
+        *choices((o.id, f"{o.title} – {o.partner.name}") for o in listings.published_offers()),
     ]
-    soon = db.session.execute(
-        select(ActivitySession)
-        .join(Offer, Offer.id == ActivitySession.offer_id)
-        .where(
-            Offer.published_at.is_not(None),
-            Offer.hidden_at.is_(None),
-            ActivitySession.starts_at > utcnow(),
-            ActivitySession.starts_at < utcnow() + timedelta(days=21),
-        )
-        .order_by(ActivitySession.starts_at)
-        .limit(300)
-    ).scalars()
+    soon = listings.published_sessions_within(21, limit=300)
     form.session_id.choices = [
         *choices([(0, _("No specific session"))]),
         *choices((s.id, f"{s.offer.title}, {to_local(s.starts_at):%d/%m %H:%M}") for s in soon),
     ]
+
+
+def _family(form: ReferralForm) -> services.FamilyData:
+    return services.FamilyData(
+        family_label=form.family_label.data,
+        question=form.question.data,
+        contact_way=form.contact_way.data,
+        contact_value=form.contact_value.data or "",
+        age_bands=form.age_bands.data,
+        languages=form.languages.data,
+        neighbourhood=form.neighbourhood.data or "",
+        themes=(form.themes.data or "").split(","),
+        preferred_days=form.preferred_days.data,
+        preferred_times=form.preferred_times.data,
+        urgent=form.urgent.data,
+    )
+
+
+def _consent(form: ReferralForm) -> services.ConsentData | None:
+    if not form.consent.data:
+        return None
+    return services.ConsentData(
+        given_by=form.consent_given_by.data, purpose=form.consent_purpose.data or ""
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -173,68 +111,23 @@ def new():
         form.to_partner_id.data = request.args.get("to", type=int)
         form.offer_id.data = request.args.get("offer", type=int) or 0
     if form.validate_on_submit():
-        from_partner = next(
-            (p for p in acting_partners() if p.id == form.from_partner_id.data), None
-        )
-        to_partner = db.session.execute(
-            select(Partner).where(Partner.id == form.to_partner_id.data)
-        ).scalar_one_or_none()
-        offer = (
-            db.session.execute(
-                select(Offer).where(Offer.id == form.offer_id.data)
-            ).scalar_one_or_none()
-            if form.offer_id.data
-            else None
-        )
-        session = (
-            db.session.execute(
-                select(ActivitySession).where(ActivitySession.id == form.session_id.data)
-            ).scalar_one_or_none()
-            if form.session_id.data
-            else None
-        )
         send = request.form.get("send") != "0"
-        consent = None
-        if form.consent.data:
-            consent = services.ConsentData(
-                given_by=form.consent_given_by.data, purpose=form.consent_purpose.data or ""
-            )
         try:
-            if from_partner is None or to_partner is None:
-                raise services.ReferralError(_("Choose a partner of the network."), "to_partner_id")
-            if form.offer_id.data and offer is None:
-                raise services.ReferralError(_("Unknown activity."), "offer_id")
-            if form.session_id.data and session is None:
-                raise services.ReferralError(_("Unknown session."), "session_id")
-            referral = services.create(
-                from_partner=from_partner,
-                to_partner=to_partner,
-                offer=offer,
-                session=session,
-                user=current_user,
-                consent=consent,
-                send=send,
-                family=services.FamilyData(
-                    family_label=form.family_label.data,
-                    question=form.question.data,
-                    contact_way=form.contact_way.data,
-                    contact_value=form.contact_value.data or "",
-                    age_bands=form.age_bands.data,
-                    languages=form.languages.data,
-                    neighbourhood=form.neighbourhood.data or "",
-                    themes=(form.themes.data or "").split(","),
-                    preferred_days=form.preferred_days.data,
-                    preferred_times=form.preferred_times.data,
-                    urgent=form.urgent.data,
+            referral = services.create_from_choices(
+                from_partner=next(
+                    (p for p in acting_partners() if p.id == form.from_partner_id.data), None
                 ),
+                to_partner_id=form.to_partner_id.data,
+                offer_id=form.offer_id.data,
+                session_id=form.session_id.data,
+                user=current_user,
+                consent=_consent(form),
+                send=send,
+                family=_family(form),
             )
         except services.ReferralError as exc:
             db.session.rollback()
-            field = {
-                "consent_given_by": "consent_given_by",
-                "consent_purpose": "consent_purpose",
-            }.get(exc.field, exc.field)
-            getattr(form, field or "question", form.question).errors.append(str(exc))
+            getattr(form, exc.field or "question", form.question).errors.append(str(exc))
         else:
             flash(
                 _("The referral has been sent.")
@@ -243,8 +136,7 @@ def new():
                 "success",
             )
             return redirect(url_for("referrals.detail", referral_id=referral.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("referrals/new.html", form=form), status
+    return render_template("referrals/new.html", form=form), form_status()
 
 
 @bp.route("/<int:referral_id>")
@@ -357,64 +249,7 @@ def withdraw(referral_id: int):
 @bp.route("/overview")
 @roles_required(Role.STEWARD)
 def overview():
-    """For the steward: volumes and response times, never the family's data. Every count goes
-    through the one suppression rule, as on the network's health dashboard."""
-    statuses = list(Status)
-    by_status = dict(
-        db.session.execute(select(Referral.status, func.count()).group_by(Referral.status)).all()
-    )
-    status_table = suppress(
-        Table(
-            key="referrals_by_status",
-            title=_("Referrals by status"),
-            row_labels=[s.label for s in statuses],
-            col_labels=[_("Number")],
-            values=[[by_status.get(s, 0)] for s in statuses],
-            total_label=_("Total"),
-        )
-    )
-    pairs = sorted(
-        db.session.execute(
-            select(Referral.from_partner_id, Referral.to_partner_id, func.count())
-            .where(Referral.status != Status.DRAFT)
-            .group_by(Referral.from_partner_id, Referral.to_partner_id)
-        ).all(),
-        key=lambda row: -row[2],
-    )
-    names = dict(db.session.execute(select(Partner.id, Partner.name)).all())
-    pair_table = suppress(
-        Table(
-            key="referral_pairs",
-            title=_("Who refers to whom"),
-            row_labels=[f"{names.get(a, '?')} → {names.get(b, '?')}" for a, b, _n in pairs],
-            col_labels=[_("Number")],
-            values=[[n] for _a, _b, n in pairs],
-            total_label=_("Total"),
-        )
-    )
-    median_hours, _answered = median_response_hours(None)
-    lapsed = db.session.execute(
-        select(func.count()).select_from(Referral).where(Referral.lapsed.is_(True))
-    ).scalar_one()
-    open_late = db.session.execute(
-        select(func.count())
-        .select_from(Referral)
-        .where(
-            Referral.responded_at.is_(None),
-            Referral.response_due_at < utcnow(),
-            or_(Referral.status == Status.SENT, Referral.status == Status.RECEIVED),
-        )
-    ).scalar_one()
+    """For the steward: volumes and response times, never the family's data."""
     return render_template(
-        "referrals/overview.html",
-        status_table=status_table,
-        pairs=[
-            (names.get(a, "?"), names.get(b, "?"), row[0])
-            for (a, b, _n), row in zip(pairs, pair_table.body, strict=True)
-        ],
-        pair_total=pair_table.totals[0],
-        median_hours=median_hours,
-        lapsed=suppressed_count(lapsed),
-        open_late=suppressed_count(open_late),
-        legend=export.legend(),
+        "referrals/overview.html", **referral_overview.steward_overview(), legend=export.legend()
     )

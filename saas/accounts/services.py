@@ -15,6 +15,10 @@ from saas.notifications.services import queue_email
 from saas.urls import absolute_url
 
 
+class WrongPassword(ValueError):
+    """The password given as the current one is not."""
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -68,6 +72,19 @@ def set_password(user: User, password: str, *, keep_current: bool = False) -> No
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     if keep_current:
         start_session(user)
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    """The person changes their own password, giving the current one: their other sessions end,
+    this one goes on."""
+    if not verify_password(user.password_hash, current):
+        raise WrongPassword()
+    set_password(user, new, keep_current=True)
+
+
+def update_details(user: User, *, name: str, language: str) -> None:
+    user.name = name.strip()
+    user.language = language
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:

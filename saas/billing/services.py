@@ -14,12 +14,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from saas.audit.services import record
-from saas.billing.models import Subscription, SubscriptionStatus
+from saas.billing.models import EventState, StripeEvent, Subscription, SubscriptionStatus
 from saas.billing.plans import PLANS, TRIAL_PLAN, billing_enabled
 from saas.billing.stripe_api import BillingUnavailable, client
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState
+from tenants.context import all_networks
 from tenants.models import Network
 
 
@@ -61,6 +62,13 @@ def is_read_only() -> bool:
     return sub is not None and sub.read_only
 
 
+def counted_partners() -> int:
+    """The partners a plan's limit counts: all but the suspended ones."""
+    return db.session.execute(
+        select(func.count()).select_from(Partner).where(Partner.state != PartnerState.SUSPENDED)
+    ).scalar_one()
+
+
 def partner_limit_message(adding: int) -> str | None:
     """Why `adding` more partners would exceed the plan, or None when they fit."""
     sub = enforced()
@@ -69,10 +77,7 @@ def partner_limit_message(adding: int) -> str | None:
     plan = PLANS.get(sub.plan)
     if plan is None or plan.max_partners is None:
         return None
-
-    count = db.session.execute(
-        select(func.count()).select_from(Partner).where(Partner.state != PartnerState.SUSPENDED)
-    ).scalar_one()
+    count = counted_partners()
     if count + adding <= plan.max_partners:
         return None
     return _(
@@ -83,6 +88,35 @@ def partner_limit_message(adding: int) -> str | None:
         count=count,
         adding=adding,
     )
+
+
+def recent_events(network: Network, limit: int = 10) -> list[StripeEvent]:
+    """The network's latest Stripe events: platform-level rows, read for this network by its id."""
+    return list(
+        db.session.execute(
+            select(StripeEvent)
+            .where(StripeEvent.network_id == network.id)
+            .order_by(StripeEvent.created.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def platform_overview() -> tuple[list, int]:
+    """Every network by name with its subscription (or None), and how many Stripe events
+    failed: the platform admin's page, explicitly cross-network."""
+    with all_networks():
+        rows = db.session.execute(
+            select(Network, Subscription)
+            .outerjoin(Subscription, Subscription.network_id == Network.id)
+            .order_by(Network.name)
+        ).all()
+        failing = db.session.execute(
+            select(func.count())
+            .select_from(StripeEvent)
+            .where(StripeEvent.state == EventState.FAILED)
+        ).scalar_one()
+    return list(rows), failing
 
 
 def _locked_subscription(network: Network) -> Subscription:

@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from saas.accounts.models import User
-from saas.accounts.services import find_user, normalise_email
+from saas.accounts.services import create_user, find_user, normalise_email, start_session
 from saas.audit.services import record
 from saas.billing.models import NetworkSignup
 from saas.billing.services import start_trial
@@ -114,6 +114,17 @@ def complete(signup: NetworkSignup, user: User) -> Network:
         record("network.signed_up", network)
     db.session.delete(signup)
     db.session.flush()
+    return network
+
+
+def complete_as_new_user(
+    signup: NetworkSignup, *, name: str, password: str, language: str
+) -> Network:
+    """Create the person's account, then `complete`, and log them in. On a SignupError the
+    account is flushed but the request answers 409, which rolls it back with the rest."""
+    user = create_user(email=signup.email, name=name, password=password, language=language)
+    network = complete(signup, user)
+    start_session(user)
     return network
 
 

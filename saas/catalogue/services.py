@@ -246,6 +246,20 @@ def save_offer(
     return offer
 
 
+def create_offer(
+    data: OfferData, *, partner: Partner, user, speaker_id: int = 0, publish_now: bool = False
+) -> Offer:
+    """A new offer (see `save_offer`), with the partner asked to speak at it, and published at
+    once when asked. A refusal raises OfferError; the caller rolls back what was flushed."""
+    offer = save_offer(None, data, partner=partner, user=user)
+    speaker = db.session.get(Partner, speaker_id) if speaker_id else None
+    if speaker is not None:
+        set_organiser(offer, speaker, OrganiserRole.SPEAKER)
+    if publish_now:
+        publish(offer)
+    return offer
+
+
 def _schedule_signature(offer: Offer) -> tuple:
     return (
         offer.start_date,
@@ -431,6 +445,18 @@ def set_organiser(offer: Offer, partner: Partner, role: OrganiserRole) -> OfferP
 def remove_organiser(link: OfferPartner) -> None:
     record("offer.organiser_removed", link.offer, role=str(link.role))
     db.session.delete(link)
+
+
+def speaker_link(offer: Offer, partner_ids: set[int]) -> OfferPartner | None:
+    """The invitation to speak at the offer of one of these partners, if there is one."""
+    return next(
+        (
+            link
+            for link in offer.organisers
+            if link.partner_id in partner_ids and link.role == OrganiserRole.SPEAKER
+        ),
+        None,
+    )
 
 
 def answer_speaker(link: OfferPartner, confirm: bool) -> None:

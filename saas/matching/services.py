@@ -230,6 +230,11 @@ def _redis():
     return redis_connection()
 
 
+def can_match(referral: Referral) -> bool:
+    """Suggestions are only looked for while the referral is open and still holds the question."""
+    return referral.is_open and referral.anonymised_at is None
+
+
 def request_matching(network_id: int, referral: Referral) -> MatchRequest:
     """Ask for suggestions: the page shows "running" at once, and the job is handed to RQ once
     the request's transaction has committed. Raises RedisError while Redis is unreachable (the

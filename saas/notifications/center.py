@@ -3,13 +3,16 @@ digest, or not at all, as each person chose for its kind."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from saas.accounts.models import User
 from saas.extensions import db
+from saas.models_base import utcnow
 from saas.notifications.models import Delivery, Notification, NotificationPreference
 from saas.notifications.services import queue_email
 from tenants.access import current_network
@@ -45,6 +48,11 @@ def set_preference(user_id: int, kind: str, delivery: Delivery) -> None:
         db.session.add(NotificationPreference(user_id=user_id, kind=kind, delivery=delivery))
     else:
         row.delivery = delivery
+
+
+def set_preferences(user_id: int, chosen: dict[str, Delivery]) -> None:
+    for kind, delivery in chosen.items():
+        set_preference(user_id, kind, delivery)
 
 
 def notify(user: User, *, kind: str, link: str, **context) -> Notification:
@@ -112,9 +120,35 @@ def send_digests() -> int:
 
 
 def unread_count(user_id: int) -> int:
-
     return db.session.execute(
         select(func.count())
         .select_from(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
     ).scalar_one()
+
+
+def latest(user_id: int, limit: int = 100) -> list[Notification]:
+    """The person's newest notices in the current network."""
+    return list(
+        db.session.execute(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def mark_read(notice: Notification, now: datetime | None = None) -> None:
+    """The person has seen the notice; the first reading is the one kept."""
+    if notice.read_at is None:
+        notice.read_at = now or utcnow()
+
+
+def mark_all_read(user_id: int) -> None:
+    """Every unread notice of the person in the current network is read now."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )

@@ -3,14 +3,11 @@ Marking a notice read."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import render_template
 from flask_babel import force_locale
 
 from saas.extensions import db
-from saas.models_base import utcnow
-from saas.notifications.models import Notification, OutboxMessage, OutboxState
+from saas.notifications.models import OutboxMessage, OutboxState
 from saas.outbox import Outbox
 
 # The e-mail outbox: relayed to RQ after the commit (workers.relays), swept when Redis was down.
@@ -53,9 +50,3 @@ def queue_email(
     )
     db.session.add(message)
     return message
-
-
-def mark_read(notice: Notification, now: datetime | None = None) -> None:
-    """The person has seen the notice; the first reading is the one kept."""
-    if notice.read_at is None:
-        notice.read_at = now or utcnow()

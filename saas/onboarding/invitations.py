@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from saas.accounts.models import User
-from saas.accounts.services import normalise_email
+from saas.accounts.services import create_user, normalise_email, start_session
 from saas.audit.services import record
 from saas.extensions import db
 from saas.models_base import utcnow
@@ -132,4 +132,14 @@ def accept(invitation: Invitation, user: User) -> Membership:
         partner.activated_at = utcnow()
     db.session.flush()
     record("invitation.accepted", invitation, role=str(invitation.role))
+    return membership
+
+
+def accept_as_new_user(
+    invitation: Invitation, *, name: str, password: str, language: str
+) -> Membership:
+    """Create the invited person's account, grant the role, and log them in."""
+    user = create_user(email=invitation.email, name=name, password=password, language=language)
+    membership = accept(invitation, user)
+    start_session(user)
     return membership

@@ -6,15 +6,16 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from saas.accounts.models import User
+from saas.audit.services import record
 from saas.billing.services import start_trial
 from saas.catalogue.services import seed_offer_types
 from saas.extensions import db
 from saas.onboarding import invitations
-from tenants.context import network_scope
-from tenants.models import Network, Role
+from tenants.context import all_networks, network_scope
+from tenants.models import Membership, Network, Role
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED = {
@@ -69,3 +70,35 @@ def create_network(
                 network=network, email=steward_email, role=Role.STEWARD, invited_by=invited_by
             )
     return network
+
+
+def active_networks() -> list[Network]:
+    """The networks the front door lists, by name."""
+    return list(
+        db.session.execute(
+            select(Network).where(Network.is_active.is_(True)).order_by(Network.name)
+        ).scalars()
+    )
+
+
+def networks_with_member_counts() -> list[tuple[Network, int]]:
+    """Every network by name with its number of memberships (the platform admin's overview)."""
+    with all_networks():
+        return list(
+            db.session.execute(
+                select(Network, func.count(Membership.id))
+                .outerjoin(Membership, Membership.network_id == Network.id)
+                .group_by(Network.id)
+                .order_by(Network.name)
+            ).all()
+        )
+
+
+def change_settings(
+    network: Network, *, name: str, municipality: str, default_language: str
+) -> None:
+    """The steward renames the network or changes its municipality or default language."""
+    network.name = name.strip()
+    network.municipality = municipality.strip()
+    network.default_language = default_language
+    record("network.settings_changed", network)

@@ -245,6 +245,37 @@ def create(
     return referral
 
 
+def create_from_choices(
+    *, from_partner: Partner | None, to_partner_id: int, offer_id: int, session_id: int, **details
+) -> Referral:
+    """`create`, from what a form chose by id (0: no activity, no session): a partner, activity or
+    session the network does not have is refused with a ReferralError at its field."""
+    to_partner = db.session.execute(
+        select(Partner).where(Partner.id == to_partner_id)
+    ).scalar_one_or_none()
+    offer = (
+        db.session.execute(select(Offer).where(Offer.id == offer_id)).scalar_one_or_none()
+        if offer_id
+        else None
+    )
+    session = (
+        db.session.execute(
+            select(ActivitySession).where(ActivitySession.id == session_id)
+        ).scalar_one_or_none()
+        if session_id
+        else None
+    )
+    if from_partner is None or to_partner is None:
+        raise ReferralError(_("Choose a partner of the network."), "to_partner_id")
+    if offer_id and offer is None:
+        raise ReferralError(_("Unknown activity."), "offer_id")
+    if session_id and session is None:
+        raise ReferralError(_("Unknown session."), "session_id")
+    return create(
+        from_partner=from_partner, to_partner=to_partner, offer=offer, session=session, **details
+    )
+
+
 # --- moving through the lifecycle -------------------------------------------------------------
 
 

@@ -1,0 +1,97 @@
+"""A family's request about its data (GDPR access or erasure): finding its referrals, the copy
+it may have, and removing what is about the family."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import func, or_, select
+
+from saas.audit.services import record
+from saas.extensions import db
+from saas.referrals.models import Consent, Referral, ReferralEvent, ReferralMessage
+from saas.referrals.services import anonymise
+
+EXPORTED_FIELDS = (
+    "id",
+    "status",
+    "family_label",
+    "contact_way",
+    "contact_value",
+    "age_bands",
+    "languages",
+    "neighbourhood",
+    "question",
+    "themes",
+    "preferred_days",
+    "preferred_times",
+    "urgent",
+    "created_at",
+    "sent_at",
+    "responded_at",
+    "closed_at",
+)
+
+
+def find_family(term: str) -> list[Referral]:
+    """The referrals not yet anonymised whose label or contact contains `term` (any case)."""
+    like = "%" + term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(
+        db.session.execute(
+            select(Referral)
+            .where(
+                Referral.anonymised_at.is_(None),
+                or_(
+                    func.lower(Referral.family_label).like(like, escape="\\"),
+                    func.lower(Referral.contact_value).like(like, escape="\\"),
+                ),
+            )
+            .order_by(Referral.id)
+        ).scalars()
+    )
+
+
+def referrals(ids: Collection[int]) -> list[Referral]:
+    """The network's referrals with these ids (none asked, none read)."""
+    if not ids:
+        return []
+    return list(db.session.execute(select(Referral).where(Referral.id.in_(ids))).scalars())
+
+
+def export(referral: Referral) -> dict:
+    """Everything the referral holds about the family: its fields, consents, messages, timeline."""
+    out = {name: getattr(referral, name) for name in EXPORTED_FIELDS}
+    out["from_partner"] = referral.from_partner.name
+    out["to_partner"] = referral.to_partner.name
+    out["consents"] = [
+        {
+            "given_by": c.given_by,
+            "given_at": c.given_at,
+            "purpose": c.purpose,
+            "text_version": c.text_version,
+            "withdrawn_at": c.withdrawn_at,
+        }
+        for c in db.session.execute(
+            select(Consent).where(Consent.referral_id == referral.id)
+        ).scalars()
+    ]
+    out["messages"] = [
+        {"at": m.created_at, "body": m.body}
+        for m in db.session.execute(
+            select(ReferralMessage).where(ReferralMessage.referral_id == referral.id)
+        ).scalars()
+    ]
+    out["timeline"] = [
+        {"at": e.created_at, "what": e.kind}
+        for e in db.session.execute(
+            select(ReferralEvent).where(ReferralEvent.referral_id == referral.id)
+        ).scalars()
+    ]
+    return out
+
+
+def erase(chosen: list[Referral]) -> None:
+    """The family's data leaves these referrals (see `anonymise`), each erasure audited."""
+    for referral in chosen:
+        anonymise(referral)
+        record("privacy.erased", referral)
