@@ -7,16 +7,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from blueprints.auth.forms import ConfirmForm
 from blueprints.forms import choices
+from blueprints.loading import load_or_404
 from blueprints.partner.forms import CheckboxList
 from saas.api import services as tokens
 from saas.api.models import ApiToken
-from saas.extensions import db
 from tenants.access import memberships, roles_required
 from tenants.models import Role
 
@@ -47,15 +46,6 @@ def _admin_partner():
         if m.role == Role.PARTNER_ADMIN and m.partner_id is not None:
             return m.partner
     abort(403)
-
-
-def _token_or_404(token_id: int, partner_id: int) -> ApiToken:
-    token = db.session.execute(
-        select(ApiToken).where(ApiToken.id == token_id, ApiToken.partner_id == partner_id)
-    ).scalar_one_or_none()
-    if token is None:
-        abort(404)
-    return token
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -95,7 +85,7 @@ def index():
 @roles_required(Role.PARTNER_ADMIN)
 def revoke(token_id: int):
     partner = _admin_partner()
-    token = _token_or_404(token_id, partner.id)
+    token = load_or_404(ApiToken, token_id, ApiToken.partner_id == partner.id)
     if ConfirmForm().validate_on_submit():
         tokens.revoke(token)
         flash(_("The token “%(name)s” has been revoked.", name=token.name), "info")

@@ -1,4 +1,4 @@
-from blueprints.social_economy import rosters, views, workforce  # noqa: F401  (their routes)
+from blueprints.social_economy import rosters, schools, views, workforce  # noqa: F401  (routes)
 from blueprints.social_economy.blueprint import bp
 
 __all__ = ["bp"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import time
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,7 +21,22 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from blueprints.forms import choices
 from blueprints.partner.forms import CheckboxList
 from saas.partners.models import SPOKEN_LANGUAGES
+from saas.workforce import solver
+from saas.workforce.errors import WorkforceError
 from saas.workforce.labels import SKILL_LABELS, TRAINING_LABELS, WEEKDAYS
+from saas.workforce.models import SchoolWish, WorkerProfile
+from saas.workforce.schools import WishData
+from saas.workforce.staff import ProfileData
+
+HOURS = list(range(solver.FIRST_HOUR, solver.LAST_HOUR))  # the card's rows: 07:00 to 19:00
+
+
+def grid_from(formdata) -> str:
+    """The 91 cells of the posted grid; an absent cell is an error like an unknown colour."""
+    cells = [formdata.get(f"c-{day}-{hour}", "") for day in range(7) for hour in HOURS]
+    if any(len(c) != 1 for c in cells):
+        raise WorkforceError(_("The card holds an unknown colour: only red, orange and green."))
+    return "".join(cells)
 
 
 def _skills():
@@ -41,6 +59,26 @@ class ProfileForm(FlaskForm):
         _l("How far they can travel (km)"), validators=[InputRequired(), NumberRange(0, 100)]
     )
     active = BooleanField(_l("In the planning"))
+
+    def fill_from(self, worker: WorkerProfile) -> None:
+        self.languages.data = worker.language_list
+        self.skills.data = worker.skill_list
+        self.trainings.data = worker.training_list
+        self.contract_hours.data = worker.contract_minutes // 60
+        self.home_area.data = worker.home_area
+        self.max_travel_km.data = worker.max_travel_km
+        self.active.data = worker.active
+
+    def profile(self) -> ProfileData:
+        return ProfileData(
+            languages=self.languages.data,
+            skills=self.skills.data,
+            trainings=self.trainings.data,
+            contract_hours=self.contract_hours.data,
+            home_area=self.home_area.data or "",
+            max_travel_km=self.max_travel_km.data,
+            active=self.active.data,
+        )
 
 
 class CardForm(FlaskForm):
@@ -86,6 +124,34 @@ class WishForm(FlaskForm):
     hours_per_week = IntegerField(
         _l("Hours per week"), validators=[InputRequired(), NumberRange(1, 40)]
     )
+
+    def fill_from(self, wish: SchoolWish | None) -> None:
+        """The school's wish, or a first suggestion: two hours a week over lunch."""
+        if wish is None:
+            self.start_time.data = time(12)
+            self.end_time.data = time(13)
+            self.hours_per_week.data = 2
+            return
+        self.tasks.data = wish.task_list
+        self.languages.data = wish.language_list
+        self.profile.data = wish.profile
+        self.neighbourhood.data = wish.neighbourhood
+        self.weekdays.data = [str(d) for d in wish.weekday_list]
+        self.start_time.data = wish.start_time
+        self.end_time.data = wish.end_time
+        self.hours_per_week.data = wish.hours_per_week
+
+    def wish(self) -> WishData:
+        return WishData(
+            tasks=self.tasks.data,
+            languages=self.languages.data,
+            profile=self.profile.data or "",
+            neighbourhood=self.neighbourhood.data or "",
+            weekdays=self.weekdays.data,
+            start_time=self.start_time.data,
+            end_time=self.end_time.data,
+            hours_per_week=self.hours_per_week.data,
+        )
 
 
 class RosterForm(FlaskForm):

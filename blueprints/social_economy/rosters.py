@@ -5,44 +5,43 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
-from sqlalchemy import select
 
+from blueprints.forms import form_status
+from blueprints.loading import found_or_404, load_or_404
 from blueprints.social_economy.blueprint import bp
 from blueprints.social_economy.forms import AssignForm, RosterForm
-from blueprints.social_economy.workforce import is_coordinator, own_worker_or_404
-from saas.audit.services import record
-from saas.catalogue.models import ActivitySession
+from blueprints.social_economy.workforce import is_coordinator
 from saas.catalogue.schedule import to_local
 from saas.connections import redis_connection
-from saas.extensions import db
-from saas.workforce import calendar, solving
-from saas.workforce.assignments import manual_assign, my_assignments, set_lock
+from saas.workforce import assignments, calendar, staff
 from saas.workforce.errors import WorkforceError
 from saas.workforce.labels import REASON_LABELS, STATUS_LABELS
-from saas.workforce.models import Assignment, Roster, RosterStatus, WorkerProfile
-from saas.workforce.rosters import coverage, create_roster, monday, publish
-from saas.workforce.staff import new_feed_token, workers
+from saas.workforce.models import Assignment, Roster, RosterStatus
+from saas.workforce.rosters import (
+    coverage,
+    monday,
+    newest_first,
+    publish,
+    solve_again,
+    start_roster,
+)
 from tenants.access import roles_required
 from tenants.models import Role
 
 
-def _roster_or_404(roster_id: int) -> Roster:
-    roster = db.session.execute(select(Roster).where(Roster.id == roster_id)).scalar_one_or_none()
-    if roster is None:
-        abort(404)
-    return roster
-
-
-def _solve(roster: Roster) -> None:
-    """Ask for a solve; the job starts once this request has committed (workers.relays)."""
-    solving.request_solve(roster)
+def _solving() -> None:
+    """The solve has been asked for; it starts once this request has committed (workers.relays)."""
     flash(_("The roster is being solved. This page refreshes until it is done."), "info")
+
+
+def _back_to(roster: Roster):
+    return redirect(url_for("social_economy.roster", roster_id=roster.id))
 
 
 def _progress(roster: Roster) -> dict:
@@ -65,27 +64,28 @@ def rosters():
         form.weeks.data = 4
     elif form.validate_on_submit():
         try:
-            roster = create_roster(form.starts_on.data, form.weeks.data, current_user.id)
+            roster = start_roster(form.starts_on.data, form.weeks.data, current_user.id)
         except WorkforceError as problem:
             error = str(problem)
         else:
-            record("workforce.roster_created", roster)
-            _solve(roster)
-            return redirect(url_for("social_economy.roster", roster_id=roster.id))
-    items = list(db.session.execute(select(Roster).order_by(Roster.starts_on.desc())).scalars())
-    status = 422 if request.method == "POST" else 200
+            _solving()
+            return _back_to(roster)
     return render_template(
-        "social_economy/rosters.html", form=form, rosters=items, error=error, labels=STATUS_LABELS
-    ), status
+        "social_economy/rosters.html",
+        form=form,
+        rosters=newest_first(),
+        error=error,
+        labels=STATUS_LABELS,
+    ), form_status()
 
 
 @bp.route("/rosters/<int:roster_id>")
 @roles_required(Role.SE_COORDINATOR)
 def roster(roster_id: int):
-    roster = _roster_or_404(roster_id)
+    roster = load_or_404(Roster, roster_id)
     cover = coverage(roster)
     form = AssignForm()
-    team = workers()
+    team = staff.workers()
     form.worker_id.choices = [(w.id, w.name) for w in team]
     form.session_id.choices = [
         (s.id, f"{to_local(s.starts_at):%d/%m %H:%M} {s.offer.title}")
@@ -110,85 +110,66 @@ def roster(roster_id: int):
 @bp.route("/rosters/<int:roster_id>/solve", methods=["POST"])
 @roles_required(Role.SE_COORDINATOR)
 def roster_solve(roster_id: int):
-    roster = _roster_or_404(roster_id)
+    roster = load_or_404(Roster, roster_id)
     if roster.status == RosterStatus.SOLVING:
         flash(_("The roster is already being solved."), "info")
     else:
-        _solve(roster)
-        record("workforce.roster_solve", roster)
-    return redirect(url_for("social_economy.roster", roster_id=roster.id))
+        solve_again(roster)
+        _solving()
+    return _back_to(roster)
 
 
 @bp.route("/rosters/<int:roster_id>/publish", methods=["POST"])
 @roles_required(Role.SE_COORDINATOR)
 def roster_publish(roster_id: int):
-    roster = _roster_or_404(roster_id)
+    roster = load_or_404(Roster, roster_id)
     try:
         people = publish(roster)
     except WorkforceError as problem:
         flash(str(problem), "danger")
-        return redirect(url_for("social_economy.roster", roster_id=roster.id)), 303
-    record("workforce.roster_published", roster, workers=len(people))
+        return _back_to(roster), 303
     flash(_("The roster is published; %(n)d workers have been told.", n=len(people)), "success")
-    return redirect(url_for("social_economy.roster", roster_id=roster.id))
+    return _back_to(roster)
 
 
 @bp.route("/rosters/<int:roster_id>/assign", methods=["POST"])
 @roles_required(Role.SE_COORDINATOR)
 def roster_assign(roster_id: int):
-    roster = _roster_or_404(roster_id)
-    worker = db.session.execute(
-        select(WorkerProfile).where(WorkerProfile.id == request.form.get("worker_id", type=int))
-    ).scalar_one_or_none()
-    session = db.session.execute(
-        select(ActivitySession).where(
-            ActivitySession.id == request.form.get("session_id", type=int)
-        )
-    ).scalar_one_or_none()
-    if worker is None or session is None:
-        flash(_("Choose a worker and a session."), "danger")
-        return redirect(url_for("social_economy.roster", roster_id=roster.id)), 303
+    roster = load_or_404(Roster, roster_id)
     try:
-        manual_assign(roster, worker, session)
+        assignments.assign_by_hand(
+            roster,
+            request.form.get("worker_id", type=int),
+            request.form.get("session_id", type=int),
+        )
     except WorkforceError as problem:
         flash(str(problem), "danger")
-        return redirect(url_for("social_economy.roster", roster_id=roster.id)), 303
-    record("workforce.assigned", roster, worker_id=worker.id, session_id=session.id)
+        return _back_to(roster), 303
     flash(_("Added and locked: a new solve keeps it."), "success")
-    return redirect(url_for("social_economy.roster", roster_id=roster.id))
-
-
-def _assignment_or_404(roster: Roster, assignment_id: int) -> Assignment:
-    assignment = db.session.execute(
-        select(Assignment).where(Assignment.id == assignment_id, Assignment.roster_id == roster.id)
-    ).scalar_one_or_none()
-    if assignment is None:
-        abort(404)
-    return assignment
+    return _back_to(roster)
 
 
 @bp.route("/rosters/<int:roster_id>/assignments/<int:assignment_id>/lock", methods=["POST"])
 @roles_required(Role.SE_COORDINATOR)
 def assignment_lock(roster_id: int, assignment_id: int):
-    roster = _roster_or_404(roster_id)
-    assignment = _assignment_or_404(roster, assignment_id)
+    roster = load_or_404(Roster, roster_id)
+    assignment = load_or_404(Assignment, assignment_id, Assignment.roster_id == roster.id)
     try:
-        set_lock(assignment, not assignment.locked)
+        assignments.set_lock(assignment, not assignment.locked)
     except WorkforceError as problem:
         flash(str(problem), "danger")
-        return redirect(url_for("social_economy.roster", roster_id=roster.id)), 303
-    return redirect(url_for("social_economy.roster", roster_id=roster.id))
+        return _back_to(roster), 303
+    return _back_to(roster)
 
 
 @bp.route("/rosters/<int:roster_id>/assignments/<int:assignment_id>/remove", methods=["POST"])
 @roles_required(Role.SE_COORDINATOR)
 def assignment_remove(roster_id: int, assignment_id: int):
-    roster = _roster_or_404(roster_id)
-    assignment = _assignment_or_404(roster, assignment_id)
-    db.session.delete(assignment)
-    record("workforce.unassigned", roster, session_id=assignment.session_id)
+    roster = load_or_404(Roster, roster_id)
+    assignment = load_or_404(Assignment, assignment_id, Assignment.roster_id == roster.id)
+    assignments.remove(roster, assignment)
     flash(_("The worker has been taken off the session."), "success")
-    return redirect(url_for("social_economy.roster", roster_id=roster.id))
+    return _back_to(roster)
 
 
 # --- a worker's own week ------------------------------------------------------------------------
@@ -197,15 +178,13 @@ def assignment_remove(roster_id: int, assignment_id: int):
 @bp.route("/my-week", methods=["GET", "POST"])
 @roles_required(Role.SE_WORKER, Role.SE_COORDINATOR)
 def my_week():
-    worker = own_worker_or_404()
+    worker = found_or_404(staff.worker_for_user(current_user.id))
     if request.method == "POST":  # a new feed address; the old one stops working
-        new_feed_token(worker)
-        record("workforce.feed_token_renewed", worker)
+        staff.renew_feed_token(worker)
         flash(_("Your calendar has a new address; the old one no longer works."), "success")
         return redirect(url_for("social_economy.my_week"))
     start = request.args.get("week", type=date.fromisoformat) if request.args.get("week") else None
     start = monday(start or date.today())
-    shifts = my_assignments(worker, start, start + timedelta(weeks=2))
     feed = (
         url_for("social_economy.roster_feed", feed_token=worker.feed_token, _external=True)
         if worker.feed_token
@@ -214,7 +193,7 @@ def my_week():
     return render_template(
         "social_economy/my_week.html",
         worker=worker,
-        shifts=shifts,
+        shifts=assignments.my_assignments(worker, start, start + timedelta(weeks=2)),
         start=start,
         feed=feed,
         to_local=to_local,
@@ -226,15 +205,7 @@ def my_week():
 @bp.route("/feed/<feed_token>.ics")
 def roster_feed(feed_token: str):
     """Public by design: the token is the capability (calendar apps cannot log in)."""
-    if len(feed_token) > 64:
-        abort(404)
-    worker = db.session.execute(
-        select(WorkerProfile).where(
-            WorkerProfile.feed_token == feed_token, WorkerProfile.active.is_(True)
-        )
-    ).scalar_one_or_none()
-    if worker is None:
-        abort(404)
+    worker = found_or_404(staff.worker_by_feed_token(feed_token))
     body = calendar.build(g.network, worker, date.today(), f"{g.network.name}: {_('my roster')}")
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="rooster.ics"'

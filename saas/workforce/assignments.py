@@ -1,6 +1,6 @@
 """Assignments: a coordinator's own choice of worker for a session (checked against every hard
-rule, locked so a re-solve keeps it), locks, and a worker's own assignments. Changes flush; the
-request commits."""
+rule, locked so a re-solve keeps it), taking a worker off a session, locks, and a worker's own
+assignments. Changes flush; the request commits."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from saas.audit.services import record
 from saas.catalogue.models import ActivitySession, Offer
 from saas.catalogue.schedule import to_utc
 from saas.extensions import db
@@ -17,6 +18,21 @@ from saas.workforce import solver
 from saas.workforce.errors import WorkforceError
 from saas.workforce.models import Assignment, Roster, RosterStatus, WorkerProfile
 from saas.workforce.rosters import Built, build_instance
+
+
+def assign_by_hand(roster: Roster, worker_id: int | None, session_id: int | None) -> Assignment:
+    """The coordinator puts a worker of the team on a session of the network (`manual_assign`)."""
+    worker = db.session.execute(
+        select(WorkerProfile).where(WorkerProfile.id == worker_id)
+    ).scalar_one_or_none()
+    session = db.session.execute(
+        select(ActivitySession).where(ActivitySession.id == session_id)
+    ).scalar_one_or_none()
+    if worker is None or session is None:
+        raise WorkforceError(_("Choose a worker and a session."))
+    assignment = manual_assign(roster, worker, session)
+    record("workforce.assigned", roster, worker_id=worker.id, session_id=session.id)
+    return assignment
 
 
 def manual_assign(roster: Roster, worker: WorkerProfile, session: ActivitySession) -> Assignment:
@@ -109,6 +125,13 @@ def set_lock(assignment: Assignment, locked: bool) -> None:
                 _("This assignment falls in a red hour of the card and cannot be locked.")
             )
     assignment.locked = locked
+
+
+def remove(roster: Roster, assignment: Assignment) -> None:
+    """Take the worker off the session (a new solve may fill it again)."""
+    db.session.delete(assignment)
+    db.session.flush()
+    record("workforce.unassigned", roster, session_id=assignment.session_id)
 
 
 def my_assignments(worker: WorkerProfile, start: date, end: date) -> list[Assignment]:

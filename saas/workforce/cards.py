@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from saas.audit.services import record
 from saas.extensions import db
 from saas.workforce import solver
 from saas.workforce.errors import WorkforceError
@@ -69,4 +70,13 @@ def save_card(
     )
     db.session.add(card)
     db.session.flush()
+    return card
+
+
+def change_card(
+    worker: WorkerProfile, grid: str, valid_from: date, reason: str, by_user_id: int | None
+) -> FlexibilityCard:
+    """A person's new card for a worker from the card page: saved, and noted in the audit trail."""
+    card = save_card(worker, grid, valid_from, reason, by_user_id)
+    record("workforce.card_saved", worker, valid_from=valid_from.isoformat())
     return card

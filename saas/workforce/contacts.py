@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from saas.audit.services import record
 from saas.extensions import db
+from saas.partners.models import Partner
 from saas.workforce import matching
 from saas.workforce.cards import card_on
+from saas.workforce.errors import WorkforceError
 from saas.workforce.models import FixedContact, SchoolWish, WorkerProfile
 from saas.workforce.staff import workers
 
@@ -63,14 +67,25 @@ def suggestions(wish: SchoolWish, today: date) -> list[tuple[WorkerProfile, matc
     return [(team[s.worker_id], s) for s in matching.suggest(candidates, target)]
 
 
-def confirm_contact(partner_id: int, worker: WorkerProfile, by_user_id: int) -> FixedContact:
-    contact = db.session.execute(
+def contact_for(partner_id: int) -> FixedContact | None:
+    return db.session.execute(
         select(FixedContact).where(FixedContact.partner_id == partner_id)
     ).scalar_one_or_none()
+
+
+def confirm_contact(partner: Partner, worker_id: int | None, by_user_id: int) -> WorkerProfile:
+    """Make the team's active worker `worker_id` the school's fixed contact; that worker."""
+    worker = db.session.execute(
+        select(WorkerProfile).where(WorkerProfile.id == worker_id, WorkerProfile.active.is_(True))
+    ).scalar_one_or_none()
+    if worker is None:
+        raise WorkforceError(_("Choose a worker of the team."))
+    contact = contact_for(partner.id)
     if contact is None:
-        contact = FixedContact(partner_id=partner_id, worker_id=worker.id)
+        contact = FixedContact(partner_id=partner.id, worker_id=worker.id)
         db.session.add(contact)
     contact.worker_id = worker.id
     contact.confirmed_by_id = by_user_id
     db.session.flush()
-    return contact
+    record("workforce.contact_confirmed", partner, worker_id=worker.id)
+    return worker

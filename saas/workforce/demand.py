@@ -29,6 +29,25 @@ TRAININGS = ("reading_aloud", "tablets", "social_map", "father_involvement", "bi
 LANGUAGES = tuple(code for code, _name in SPOKEN_LANGUAGES)
 
 
+def offers_to_staff() -> list[Offer]:
+    """The published activities a need for staff can be set on, by title."""
+    return list(
+        db.session.execute(
+            select(Offer).where(Offer.published_at.is_not(None)).order_by(Offer.title)
+        ).scalars()
+    )
+
+
+def needs() -> list[StaffingNeed]:
+    return list(db.session.execute(select(StaffingNeed).order_by(StaffingNeed.id)).scalars())
+
+
+def need_for(offer_id: int) -> StaffingNeed | None:
+    return db.session.execute(
+        select(StaffingNeed).where(StaffingNeed.offer_id == offer_id)
+    ).scalar_one_or_none()
+
+
 def save_need(
     offer: Offer, workers_needed: int, skills: list[str], languages: list[str]
 ) -> StaffingNeed:
@@ -43,9 +62,7 @@ def save_need(
                 team=team,
             )
         )
-    need = db.session.execute(
-        select(StaffingNeed).where(StaffingNeed.offer_id == offer.id)
-    ).scalar_one_or_none()
+    need = need_for(offer.id)
     if need is None:
         need = StaffingNeed(offer_id=offer.id)
         db.session.add(need)
@@ -54,3 +71,9 @@ def save_need(
     need.languages = ",".join(code for code in languages if code in LANGUAGES)
     db.session.flush()
     return need
+
+
+def remove_need(need: StaffingNeed) -> None:
+    """The activity no longer needs staff from the team."""
+    db.session.delete(need)
+    db.session.flush()

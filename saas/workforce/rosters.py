@@ -1,5 +1,7 @@
-"""Rosters: create one, build the solver's plain-data instance of it, store a solve, publish it,
-and how well it covers the sessions. Changes flush; the request commits."""
+"""Rosters: create one (and ask for its solve), build the solver's plain-data instance of it,
+store a solve, publish it, and how well it covers the sessions. Changes flush; the request
+commits; a solve is only asked for here (`solving.request_solve`): the relay hands it to RQ once
+the request has committed."""
 
 from __future__ import annotations
 
@@ -11,13 +13,14 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
+from saas.audit.services import record
 from saas.catalogue.models import ActivitySession, Offer, OfferPartner, SessionStatus
 from saas.catalogue.schedule import to_local, to_utc
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.notifications.center import notify
 from saas.urls import absolute_url
-from saas.workforce import geo, solver
+from saas.workforce import geo, solver, solving
 from saas.workforce.errors import WorkforceError
 from saas.workforce.models import (
     Assignment,
@@ -46,6 +49,24 @@ def create_roster(starts_on: date, weeks: int, by_user_id: int | None) -> Roster
     db.session.add(roster)
     db.session.flush()
     return roster
+
+
+def newest_first() -> list[Roster]:
+    return list(db.session.execute(select(Roster).order_by(Roster.starts_on.desc())).scalars())
+
+
+def start_roster(starts_on: date, weeks: int, by_user_id: int | None) -> Roster:
+    """A new roster from the week of `starts_on` on, solved once this request has committed."""
+    roster = create_roster(starts_on, weeks, by_user_id)
+    record("workforce.roster_created", roster)
+    solving.request_solve(roster)
+    return roster
+
+
+def solve_again(roster: Roster) -> None:
+    """Solve the roster anew (its locked assignments stay) once this request has committed."""
+    solving.request_solve(roster)
+    record("workforce.roster_solve", roster)
 
 
 def roster_sessions(roster: Roster) -> list[tuple[ActivitySession, StaffingNeed]]:
@@ -254,6 +275,7 @@ def publish(roster: Roster) -> list[WorkerProfile]:
             last_day=roster.ends_on - timedelta(days=1),
         )
     db.session.flush()
+    record("workforce.roster_published", roster, workers=len(people))
     return people
 
 
