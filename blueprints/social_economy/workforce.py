@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints.forms import form_status
 from blueprints.loading import found_or_404
 from blueprints.social_economy.blueprint import bp
 from blueprints.social_economy.forms import (
@@ -15,7 +16,6 @@ from blueprints.social_economy.forms import (
     CardForm,
     ProfileForm,
     TeamSlotForm,
-    form_status,
     grid_from,
 )
 from saas.workforce import solver, staff
