@@ -449,11 +449,11 @@ def test_a_solve_redis_could_not_take_is_handed_over_by_the_sweep(
     roster_id = _roster_id(response)
     with ctx():
         assert relays.sweep()["rosters"] == 0  # too early: the relay may still be handing it
+    with ctx(team.network.id):
         db.session.execute(
             update(Roster)
             .where(Roster.id == roster_id)
             .values(solve_requested_at=utcnow() - timedelta(minutes=2))
-            .execution_options(dorp_all_networks=True)
         )
         db.session.commit()
     with ctx():
