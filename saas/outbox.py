@@ -10,11 +10,12 @@ died or failed (in progress or failed, untouched for ten minutes, attempts left)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
 from saas.extensions import db
 from saas.models_base import utcnow
@@ -37,6 +38,17 @@ class Outbox:
     pending: Any
     in_progress: Any
     failed: Any
+
+    def claimable(self, now: datetime) -> ColumnElement[bool]:
+        """Rows a worker may take: pending, failed, or in progress but left stale by a worker."""
+        return or_(
+            self.state.in_([self.pending, self.failed]),
+            (self.state == self.in_progress) & (self.started < now - STALE_AFTER),
+        )
+
+    def claimed(self, now: datetime) -> dict:
+        """The values a claim writes: in progress since now, one attempt more."""
+        return {self.state: self.in_progress, self.started: now, self.attempts: self.attempts + 1}
 
     def due_for_retry(self) -> list:
         """Ids the relay could not hand over, or whose worker died or failed, oldest first."""

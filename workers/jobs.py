@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, or_, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from saas.accounts.models import LoginSession
@@ -20,7 +20,7 @@ from saas.models_base import utcnow
 from saas.notifications import center as digests
 from saas.notifications.mail import build_message, transport
 from saas.notifications.models import OutboxMessage, OutboxState
-from saas.outbox import STALE_AFTER
+from saas.notifications.services import OUTBOX
 from saas.referrals.services import purge_closed, watch_deadlines
 from saas.security import SESSION_IDLE_LIMIT
 from tenants.context import all_networks, network_scope
@@ -37,18 +37,8 @@ def _claim(message_ids: tuple[int, ...]) -> list[OutboxMessage]:
     claimed = (
         db.session.execute(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.id.in_(message_ids),
-                or_(
-                    OutboxMessage.state == OutboxState.PENDING,
-                    OutboxMessage.state == OutboxState.FAILED,
-                    (OutboxMessage.state == OutboxState.SENDING)
-                    & (OutboxMessage.sending_since < now - STALE_AFTER),
-                ),
-            )
-            .values(
-                state=OutboxState.SENDING, sending_since=now, attempts=OutboxMessage.attempts + 1
-            )
+            .where(OutboxMessage.id.in_(message_ids), OUTBOX.claimable(now))
+            .values(OUTBOX.claimed(now))
             .returning(OutboxMessage.id)
             .execution_options(synchronize_session=False)
         )

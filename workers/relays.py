@@ -75,13 +75,8 @@ def _new_messages(session: Session) -> Iterable[int]:
 
 
 def hand_over_messages(ids: list[int]) -> int:
-    handed = 0
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        if not _enqueued("outbox", lambda batch=batch: deliver_email.enqueue(*batch)):
-            break
-        handed += len(batch)
-    return handed
+    batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+    return _hand_over("outbox", batches, lambda batch: deliver_email.enqueue(*batch), size=len)
 
 
 # ---- Stripe events ------------------------------------------------------------------------
@@ -96,27 +91,18 @@ def _new_events(session: Session) -> Iterable[str]:
 
 
 def hand_over_events(ids: list[str]) -> int:
-    handed = 0
-    for event_id in ids:
-        if not _enqueued("stripe_events", lambda e=event_id: apply_stripe_event.enqueue(e)):
-            break
-        handed += 1
-    return handed
+    return _hand_over("stripe_events", ids, apply_stripe_event.enqueue)
 
 
 # ---- roster solves ------------------------------------------------------------------------
 
 
 def hand_over_solves(solves: list[solving.Solve]) -> int:
-    handed = 0
-    for solve in solves:
-        if not _enqueued(
-            "rosters",
-            lambda s=solve: solve_roster_job.enqueue(s.network_id, s.roster_id, job_id=s.job_id),
-        ):
-            break
-        handed += 1
-    return handed
+    return _hand_over(
+        "rosters",
+        solves,
+        lambda s: solve_roster_job.enqueue(s.network_id, s.roster_id, job_id=s.job_id),
+    )
 
 
 def lost_solves() -> list[solving.Solve]:
@@ -141,14 +127,9 @@ def lost_solves() -> list[solving.Solve]:
 
 
 def hand_over_matching(requests: list[matching.MatchRequest]) -> int:
-    handed = 0
-    for request in requests:
-        if not _enqueued(
-            "matching", lambda r=request: match_referral_job.enqueue(r.network_id, r.referral_id)
-        ):
-            matching.mark_failed_quietly(request.network_id, request.referral_id)
-            continue
-        handed += 1
+    handed = _hand_over("matching", requests, lambda r: match_referral_job.enqueue(*r))
+    for request in requests[handed:]:  # the pages waiting for these stop waiting
+        matching.mark_failed_quietly(*request)
     return handed
 
 
@@ -162,13 +143,23 @@ RELAYS = (
 )  # fmt: skip
 
 
-def _enqueued(name: str, enqueue: Callable[[], object]) -> bool:
-    try:
-        enqueue()
-    except RedisError as error:  # Redis down: the work waits where it was written
-        log.warning("%s relay: could not enqueue (%s)", name, type(error).__name__)
-        return False
-    return True
+def _hand_over(
+    name: str,
+    items: list[Any],
+    enqueue: Callable[[Any], object],
+    size: Callable[[Any], int] = lambda _item: 1,
+) -> int:
+    """Enqueue the items in order; stop at the first Redis error (the work waits where it was
+    written, for the sweep). How many units of work were handed over."""
+    handed = 0
+    for item in items:
+        try:
+            enqueue(item)
+        except RedisError as error:
+            log.warning("%s relay: could not enqueue (%s)", name, type(error).__name__)
+            break
+        handed += size(item)
+    return handed
 
 
 def install() -> None:

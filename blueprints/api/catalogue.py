@@ -14,7 +14,6 @@ from blueprints.api.common import (
     Page,
     date_arg,
     int_arg,
-    my_partner_ids,
     page_of,
     paging,
 )
@@ -27,6 +26,7 @@ from saas.catalogue import queries
 from saas.catalogue.models import ActivitySession, Offer
 from saas.catalogue.schedule import TZ
 from saas.extensions import db
+from saas.partners.access import acting_partner_ids
 from saas.partners.models import Partner, PartnerState, Sector
 from tenants.access import memberships
 
@@ -93,7 +93,7 @@ def offer(offer_id: int):
     found = load_or_404(Offer, offer_id)
     if perm.VIEW not in perm.rights(found, memberships()):
         abort(404)
-    if found.hidden_at is not None and found.partner_id not in my_partner_ids():
+    if found.hidden_at is not None and found.partner_id not in acting_partner_ids():
         abort(404)  # hidden by the network: only its own partner still sees it
     return OFFER.dump(found)
 

@@ -12,7 +12,6 @@ from sqlalchemy import Select, func, select
 
 from blueprints.api.errors import ApiError
 from saas.extensions import db
-from saas.partners.access import acting_partners
 
 MAX_PER_PAGE = 100
 
@@ -30,11 +29,6 @@ PAGE_PARAMS = [
         "description": "Items per page",
     },
 ]
-
-
-def my_partner_ids() -> set[int]:
-    """The partners the token's person acts for (the token's partner)."""
-    return {p.id for p in acting_partners()}
 
 
 # --- query arguments ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from blueprints.api.auth import requires
 from blueprints.api.blueprint import bp
-from blueprints.api.common import PAGE_PARAMS, json_body, my_partner_ids, page_from
+from blueprints.api.common import PAGE_PARAMS, json_body, page_from
 from blueprints.api.errors import ApiError
 from blueprints.api.openapi import operation
 from blueprints.loading import found_or_404
@@ -21,7 +21,7 @@ from saas.api import schemas
 from saas.audit.services import record, record_reads
 from saas.catalogue.models import ActivitySession, Offer
 from saas.extensions import db
-from saas.partners.access import acting_partners
+from saas.partners.access import acting_partner_ids, acting_partners
 from saas.partners.models import Partner
 from saas.referrals import services as referrals
 from saas.referrals.models import Referral, Status
@@ -33,7 +33,7 @@ REFERRAL_PAGE = schemas.ReferralPage()
 
 
 def _opened(referral_id: int) -> referrals.Opened:
-    return found_or_404(referrals.open_as(referral_id, my_partner_ids()))
+    return found_or_404(referrals.open_as(referral_id, acting_partner_ids()))
 
 
 def _dump(referral: Referral, side: str) -> dict:
@@ -65,7 +65,7 @@ def _row(model: type, ident: int, *criteria: Any):
     response=schemas.ReferralPage,
 )
 def referral_list():
-    mine = my_partner_ids()
+    mine = acting_partner_ids()
     box = "out" if request.args.get("box") == "out" else "in"
     column = Referral.from_partner_id if box == "out" else Referral.to_partner_id
     query = select(Referral).where(column.in_(mine))

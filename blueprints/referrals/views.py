@@ -17,7 +17,7 @@ from saas.catalogue.schedule import to_local
 from saas.extensions import db
 from saas.i18n import labels
 from saas.insights import export
-from saas.partners.access import acting_partners
+from saas.partners.access import acting_partner_ids, acting_partners
 from saas.partners.queries import active_partners
 from saas.referrals import inbox, services
 from saas.referrals import overview as referral_overview
@@ -35,13 +35,9 @@ SIMPLE_MOVES = {
 }
 
 
-def _my_ids() -> set[int]:
-    return {p.id for p in acting_partners()}
-
-
 def _referral_or_404(referral_id: int) -> tuple[Referral, str, int]:
     """The referral, the side the person is on, and the partner they act for: else 404."""
-    opened = found_or_404(services.open_as(referral_id, _my_ids()))
+    opened = found_or_404(services.open_as(referral_id, acting_partner_ids()))
     return opened.referral, opened.side, opened.partner_id
 
 
@@ -50,7 +46,9 @@ def _referral_or_404(referral_id: int) -> tuple[Referral, str, int]:
 def index():
     box = "out" if request.args.get("box") == "out" else "in"
     status = request.args.get("status", "")
-    page, counts = inbox.inbox_page(box, status, _my_ids(), queries.page_number(request.args))
+    page, counts = inbox.inbox_page(
+        box, status, acting_partner_ids(), queries.page_number(request.args)
+    )
     return render_template(
         "referrals/index.html",
         box=box,

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import stripe
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from saas.audit.services import record
@@ -28,7 +28,7 @@ from saas.billing.plans import plan_for_price
 from saas.billing.stripe_api import client, field, object_id
 from saas.extensions import db
 from saas.models_base import utcnow
-from saas.outbox import STALE_AFTER, Outbox
+from saas.outbox import Outbox
 from tenants.context import all_networks, network_scope
 from tenants.models import Network
 
@@ -144,17 +144,8 @@ def _claim(event_id: str) -> StripeEvent | None:
     now = utcnow()
     claimed = db.session.execute(
         update(StripeEvent)
-        .where(
-            StripeEvent.id == event_id,
-            or_(
-                StripeEvent.state.in_([EventState.PENDING, EventState.FAILED]),
-                (StripeEvent.state == EventState.PROCESSING)
-                & (StripeEvent.processing_since < now - STALE_AFTER),
-            ),
-        )
-        .values(
-            state=EventState.PROCESSING, processing_since=now, attempts=StripeEvent.attempts + 1
-        )
+        .where(StripeEvent.id == event_id, OUTBOX.claimable(now))
+        .values(OUTBOX.claimed(now))
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()

@@ -25,3 +25,8 @@ def acting_partners(*, social_economy_roles=(Role.SE_COORDINATOR, Role.SE_WORKER
         .order_by(Partner.name, Partner.id)
     )
     return list(db.session.execute(query).scalars())
+
+
+def acting_partner_ids() -> set[int]:
+    """The ids of `acting_partners()`: whose referrals the person may open."""
+    return {p.id for p in acting_partners()}

@@ -19,7 +19,7 @@ from saas.after_commit import note_now
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.workforce.models import Roster, RosterStatus
-from tenants.context import all_networks, current_network_id
+from tenants.context import all_networks
 
 # The session key under which a transaction notes the solves it asked for (the relay's key).
 SOLVE_REQUESTS = "dorp_roster_solves"
@@ -34,11 +34,11 @@ class Solve(NamedTuple):
 
 def request_solve(roster: Roster) -> Solve:
     """Mark the roster as being solved under a new job id; the job starts after the commit."""
-    solve = Solve(roster.network_id or current_network_id(), roster.id, f"roster-{uuid.uuid4()}")
     roster.status = RosterStatus.SOLVING
-    roster.job_id = solve.job_id
+    roster.job_id = f"roster-{uuid.uuid4()}"
     roster.solve_requested_at = utcnow()
-    db.session.flush()
+    db.session.flush()  # the roster has its id and network now
+    solve = Solve(roster.network_id, roster.id, roster.job_id)
     note_now(db.session, SOLVE_REQUESTS, [solve])
     return solve
 
