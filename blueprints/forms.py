@@ -6,8 +6,9 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
+from saas.bounds import EARLIEST_DATE, LATEST_DATE, date_allowed, date_bounds_message
 from saas.partners.models import SECTOR_LABELS, Sector
 
 
@@ -51,3 +52,13 @@ def slug_field() -> StringField:
 
 def sector_field() -> SelectField:
     return SelectField(_l("Sector"), choices=sector_choices, validators=[DataRequired()])
+
+
+class DateWithinBounds:
+    """WTForms validator: the date lies in the window every part of Dorp accepts (saas.bounds)."""
+
+    field_flags = {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and not date_allowed(field.data):
+            raise ValidationError(date_bounds_message())
