@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import has_app_context
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -31,10 +32,13 @@ def date_allowed(day: date | datetime | None) -> bool:
 
 
 def date_bounds_message() -> str:
+    def shown(day: date) -> str:  # outside an app (a script, a migration) in ISO form
+        return format_date(day, "long") if has_app_context() else day.isoformat()
+
     return _(
         "Choose a date between %(first)s and %(last)s.",
-        first=format_date(EARLIEST_DATE, "long"),
-        last=format_date(LATEST_DATE, "long"),
+        first=shown(EARLIEST_DATE),
+        last=shown(LATEST_DATE),
     )
 
 

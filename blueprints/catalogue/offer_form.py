@@ -12,7 +12,7 @@ from blueprints.catalogue.forms import COST_KINDS, TRANSLATED, OfferForm
 from blueprints.forms import choices
 from saas.catalogue import services
 from saas.catalogue.models import Offer
-from saas.catalogue.schedule import ScheduleError, build_rrule, describe
+from saas.catalogue.schedule import ScheduleError, build_rrule, describe, normalise_rule
 from saas.partners.queries import active_partners
 
 
@@ -21,7 +21,9 @@ def offer_form(offer: Offer | None, salon: bool) -> OfferForm:
     if offer is None or request.method == "POST":
         form = OfferForm()
     else:
-        form = OfferForm(obj=offer, **_form_values(offer))
+        values = _form_values(offer)
+        form = OfferForm(obj=offer, **values)
+        form.rrule.data = values["rrule"]  # the object's rule only when the choices cannot say it
     _fill_choices(form, salon=salon)
     if not salon or offer is not None:
         del form.speaker_partner_id  # only asked when a salon is created
@@ -42,12 +44,20 @@ def _form_values(offer: Offer) -> dict:
         "languages": offer.language_list,
         "cost_kind": offer.cost_kind.value,
         "cost_amount": (offer.cost_cents or 0) / 100 if offer.cost_cents is not None else None,
-        "frequency": "biweekly" if plan["interval"] == 2 else plan["frequency"],
+        "frequency": _plain_frequency(plan),
+        "rrule": offer.rrule if plan["frequency"] in {"custom", "unreadable"} else "",
         "weekdays": plan["weekdays"],
         "until": plan["until"],
         **{f"title_{c}": translations.get(c, {}).get("title", "") for c in TRANSLATED},
         **{f"description_{c}": translations.get(c, {}).get("description", "") for c in TRANSLATED},
     }
+
+
+def _plain_frequency(plan: dict) -> str:
+    """The form's "Repeats" choice; a rule it cannot say stays in the advanced field instead."""
+    if plan["frequency"] == "weekly" and plan["interval"] == 2:
+        return "biweekly"
+    return plan["frequency"] if plan["frequency"] in {"once", "weekly", "monthly"} else "weekly"
 
 
 def _fill_choices(form: OfferForm, *, salon: bool) -> None:
@@ -69,8 +79,12 @@ def _months(value: int, unit: str) -> int:
 
 
 def _rrule(form: OfferForm) -> str:
-    if (form.rrule.data or "").strip():
-        return form.rrule.data.strip()
+    """The rule in its one kept form, from the advanced field or else the plain choices."""
+    try:
+        if (form.rrule.data or "").strip():
+            return normalise_rule(form.rrule.data)
+    except ScheduleError as exc:
+        raise services.OfferError(str(exc), "rrule") from exc
     frequency = form.frequency.data
     try:
         return build_rrule(

@@ -30,7 +30,7 @@ from saas.catalogue.models import (
     OfferType,
     SessionStatus,
 )
-from saas.catalogue.schedule import WEEKDAYS, ScheduleError, parse_rule, to_local
+from saas.catalogue.schedule import WEEKDAYS, Rule, ScheduleError, parse_rule, to_local
 from saas.catalogue.services import exclusions_for
 from saas.extensions import db
 from saas.partners.models import LANGUAGE_NAMES, SECTOR_LABELS, Partner, PartnerState
@@ -241,8 +241,12 @@ def organization(network: Network, partner: Partner) -> dict:
     return data
 
 
-def _rule_parts(rule: str) -> dict[str, str]:
-    return dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
+def _rule(offer: Offer) -> Rule | None:
+    """The offer's rule, or None for a one-off or a stored rule that no longer reads."""
+    try:
+        return Rule.parse(offer.rrule) if offer.rrule else None
+    except ScheduleError:
+        return None
 
 
 def _exceptions(offer: Offer) -> tuple[list[date], list[date]]:
@@ -250,11 +254,11 @@ def _exceptions(offer: Offer) -> tuple[list[date], list[date]]:
     skipped: list[date] = []
     if offer.rrule:
         try:
-            rule = parse_rule(offer.rrule, datetime.combine(offer.start_date, offer.start_time))
+            starts = parse_rule(offer.rrule, datetime.combine(offer.start_date, offer.start_time))
         except ScheduleError:
-            rule = []
+            starts = []
         exclusions = exclusions_for(offer)
-        skipped = [moment.date() for moment in rule if exclusions.excludes(moment.date())]
+        skipped = [moment.date() for moment in starts if exclusions.excludes(moment.date())]
     cancelled = [
         to_local(s.starts_at).date()
         for s in db.session.execute(
@@ -286,19 +290,19 @@ def schedule(network: Network, offer: Offer) -> dict:
         "closes_at": f"{offer.end_time:%H:%M}",
         "wkst": "MO",
     }
-    parts = _rule_parts(offer.rrule) if offer.rrule else {}
-    until = None
-    if "UNTIL" in parts:
-        until = datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date()
-    if not parts:
+    rule = _rule(offer)
+    if rule is None:
         data["valid_to"] = offer.start_date.isoformat()
     else:
-        freq, interval = parts.get("FREQ"), int(parts.get("INTERVAL", "1"))
-        byday = parts.get("BYDAY", "")
-        if (
-            freq == "DAILY" and interval == 1
-        ):  # HSDS knows weekly and monthly: every day of the week
-            freq, byday = "WEEKLY", ",".join(WEEKDAYS)
+        freq, interval = rule.freq, rule.interval
+        byday = ",".join(f"{n or ''}{day}" for n, day in rule.byday)
+        plain = not (rule.bymonth or rule.bysetpos)
+        if freq == "DAILY" and interval == 1 and plain and not rule.bymonthday:
+            # HSDS knows weekly and monthly: every day (or the days asked) of every week
+            freq, byday = (
+                "WEEKLY",
+                ",".join(sorted(rule.weekdays(offer.start_date), key=WEEKDAYS.index)),
+            )
         if freq in {"WEEKLY", "MONTHLY"}:
             data["freq"] = freq
             data["interval"] = interval
@@ -306,13 +310,13 @@ def schedule(network: Network, offer: Offer) -> dict:
                 data["byday"] = byday
             elif freq == "WEEKLY":
                 data["byday"] = WEEKDAYS[offer.start_date.weekday()]
-            if "BYMONTHDAY" in parts:
-                data["bymonthday"] = parts["BYMONTHDAY"]
-        if until:
-            data["until"] = until.isoformat()
-            data["valid_to"] = until.isoformat()
-        if "COUNT" in parts:
-            data["count"] = int(parts["COUNT"])
+            if rule.bymonthday:
+                data["bymonthday"] = ",".join(map(str, rule.bymonthday))
+        if rule.until:
+            data["until"] = rule.until.isoformat()
+            data["valid_to"] = rule.until.isoformat()
+        if rule.count:
+            data["count"] = rule.count
     skipped, cancelled = _exceptions(offer)
     words = [
         f"{offer.start_time:%H:%M}-{offer.end_time:%H:%M} (Europe/Brussels)",

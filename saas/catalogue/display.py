@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from babel.dates import get_day_names
+from babel.dates import get_day_names, get_month_names
 from flask import Flask
 from flask_babel import format_date, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
-from saas.catalogue.schedule import WEEKDAYS, describe
+from saas.catalogue.schedule import WEEKDAYS, Rule, describe
 from saas.partners.models import SPOKEN_LANGUAGES
 
 
@@ -34,22 +34,61 @@ def age_range(offer) -> str:
 
 
 def schedule_text(offer) -> str:
+    """How an offer repeats, in words; a stored rule that no longer reads says so, never fails."""
     plan = describe(offer.rrule, offer.start_date)
     hours = f"{offer.start_time:%H:%M}–{offer.end_time:%H:%M}"
     if plan["frequency"] == "once":
         return f"{format_date(offer.start_date, 'full')}, {hours}"
-    until = format_date(plan["until"], "long") if plan["until"] else ""
+    if plan["frequency"] == "unreadable":
+        return _("The schedule cannot be shown.")
     if plan["frequency"] == "monthly":
         text = _("Every month on a %(day)s", day=weekday_name(offer.start_date.weekday()))
+    elif plan["frequency"] == "weekly":
+        text = _weekly(plan["weekdays"], plan["interval"])
     else:
-        days = ", ".join(weekday_name(WEEKDAYS.index(d)) for d in plan["weekdays"] if d in WEEKDAYS)
-        text = (
-            _("Every two weeks on %(days)s", days=days)
-            if plan["interval"] == 2
-            else _("Every %(days)s", days=days)
-        )
+        text = _custom(plan["rule"], offer.start_date)
     text = f"{text}, {hours}"
+    if plan["count"]:
+        return ngettext(
+            "%(schedule)s, %(num)d session",
+            "%(schedule)s, %(num)d sessions",
+            plan["count"],
+            schedule=text,
+        )
+    until = format_date(plan["until"], "long") if plan["until"] else ""
     return _("%(schedule)s, until %(date)s", schedule=text, date=until) if until else text
+
+
+def _weekly(weekdays: list[str], interval: int) -> str:
+    days = ", ".join(weekday_name(WEEKDAYS.index(d)) for d in weekdays if d in WEEKDAYS)
+    if interval == 1:
+        return _("Every %(days)s", days=days)
+    if interval == 2:
+        return _("Every two weeks on %(days)s", days=days)
+    return _("Every %(num)d weeks on %(days)s", num=interval, days=days)
+
+
+def _custom(rule: Rule, start) -> str:
+    """A rule the plain form cannot say (daily, days of the month, chosen months, ...)."""
+    if rule.freq == "DAILY" and not rule.byday:
+        text = ngettext("Every day", "Every %(num)d days", rule.interval)
+    elif rule.freq in {"DAILY", "WEEKLY"} and all(n == 0 for n, _d in rule.byday):
+        text = _weekly(sorted(rule.weekdays(start), key=WEEKDAYS.index), rule.interval)
+    elif rule.freq == "MONTHLY" and rule.bymonthday and all(d > 0 for d in rule.bymonthday):
+        days = ", ".join(format_decimal(d) for d in sorted(rule.bymonthday))
+        text = ngettext(
+            "Every month on day %(days)s",
+            "Every %(num)d months on day %(days)s",
+            rule.interval,
+            days=days,
+        )
+    else:
+        return _("Repeats on set dates")
+    if rule.bymonth:
+        names = get_month_names("wide", locale=get_locale())
+        months = ", ".join(names[m] for m in sorted(rule.bymonth))
+        text = _("%(schedule)s, in %(months)s", schedule=text, months=months)
+    return text
 
 
 def moments_text(days: list[str], times: list[str]) -> str:

@@ -17,7 +17,7 @@ from saas.catalogue.models import (
     Offer,
     OfferPartner,
 )
-from saas.catalogue.schedule import WEEKDAYS, to_utc
+from saas.catalogue.schedule import WEEKDAYS, Rule, ScheduleError, to_utc
 from saas.extensions import db
 
 TIMES_OF_DAY = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}
@@ -99,11 +99,11 @@ def _apply_sql_filters(query, f: Filters):
 
 
 def _offer_days(rrule: str, start_date: date) -> set[int]:
-    rule = rrule.upper()
-    if "BYDAY=" in rule and "FREQ=WEEKLY" in rule:
-        part = rule.split("BYDAY=")[1].split(";")[0]
-        return {WEEKDAYS.index(d[-2:]) for d in part.split(",") if d[-2:] in WEEKDAYS}
-    return {start_date.weekday()}
+    try:
+        days = Rule.parse(rrule).weekdays(start_date) if rrule else {WEEKDAYS[start_date.weekday()]}
+    except ScheduleError:
+        return set()
+    return {WEEKDAYS.index(d) for d in days}
 
 
 PAGE_SIZE = 48

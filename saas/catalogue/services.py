@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -26,12 +27,20 @@ from saas.catalogue.models import (
     OrganiserRole,
     SessionStatus,
 )
-from saas.catalogue.schedule import Exclusions, ScheduleError, expand, to_local, to_utc
+from saas.catalogue.schedule import (
+    Exclusions,
+    ScheduleError,
+    expand,
+    normalise_rule,
+    to_local,
+    to_utc,
+)
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState
 from saas.referrals.models import Referral
 
+log = logging.getLogger(__name__)
 HORIZON = timedelta(weeks=16)
 HISTORY = timedelta(days=366)
 
@@ -173,8 +182,13 @@ def exclusions_for(offer_like) -> Exclusions:
 
 
 def validate_offer(data: OfferData) -> int:
-    """Check an offer without saving it; returns how many sessions its schedule has."""
+    """Check an offer without saving it; returns how many sessions its schedule has. The rule is
+    put in its one kept form on the way (see `schedule.Rule`)."""
     _check(data)
+    try:
+        data.rrule = normalise_rule(data.rrule)
+    except ScheduleError as exc:
+        raise OfferError(str(exc), "rrule") from exc
     try:
         occurrences = expand(
             start_date=data.start_date,
@@ -289,17 +303,18 @@ def sync_sessions(
     already hangs on it (a headcount), then it is cancelled. Nothing outside the window changes.
     """
     low, high = _key(since or utcnow()), _key(until or utcnow() + HORIZON)
-    wanted = {
-        o.key: o
-        for o in expand(
+    try:
+        occurrences = expand(
             start_date=offer.start_date,
             start_time=offer.start_time,
             end_time=offer.end_time,
             rule=offer.rrule,
             exclusions=exclusions_for(offer),
         )
-        if low <= o.key < high
-    }
+    except ScheduleError:  # a rule stored before today's checks: its sessions stay as they are
+        log.warning("offer %s: stored schedule cannot be expanded; sessions left alone", offer.id)
+        return {"created": 0, "removed": 0}
+    wanted = {o.key: o for o in occurrences if low <= o.key < high}
     existing = {
         s.occurrence: s
         for s in db.session.execute(

@@ -298,7 +298,7 @@ def _data(plan: Plan, cal: Calendar, types: dict, places: dict) -> services.Offe
     rule = _rule(plan, first, last)
     if rule:  # start on the first date of the rule, as the form would show it
         start = datetime.combine(first, plan.hours[0])
-        first = parse_rule(rule, start).after(start, inc=True).date()
+        first = parse_rule(rule, start)[0].date()
     return services.OfferData(
         title=plan.title,
         type_id=types[plan.kind],

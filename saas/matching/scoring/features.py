@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from saas.catalogue.models import AGE_BANDS
+from saas.catalogue.schedule import WEEKDAYS, Rule, ScheduleError
 
 BANDS = [(code, low, high) for code, low, high, _label in AGE_BANDS]
 BAND_CODES = [code for code, _low, _high in BANDS]
-WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 TIMES = ["morning", "afternoon", "evening"]
 
 W_AGE = 250
@@ -54,14 +54,12 @@ def bands_covered(age_min_months: int, age_max_months: int) -> frozenset[str]:
 
 def weekdays_of(rrule: str, start_date: date | None) -> frozenset[str]:
     """The weekdays an offer runs on: its rule's BYDAY, every day when daily, else the start."""
-    rule = (rrule or "").upper()
-    parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
-    if "BYDAY" in parts:
-        days = {d.strip()[-2:] for d in parts["BYDAY"].split(",")}
-        return frozenset(d for d in days if d in WEEKDAYS)
-    if parts.get("FREQ") == "DAILY":
-        return frozenset(WEEKDAYS)
-    return frozenset({WEEKDAYS[start_date.weekday()]}) if start_date else frozenset()
+    if not rrule:
+        return frozenset({WEEKDAYS[start_date.weekday()]}) if start_date else frozenset()
+    try:
+        return Rule.parse(rrule).weekdays(start_date)
+    except ScheduleError:
+        return frozenset()
 
 
 @dataclass(frozen=True)
