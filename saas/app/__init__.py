@@ -14,10 +14,12 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from blueprints.admin import bp as admin_bp
+from blueprints.api import auth as api_auth
 from blueprints.api import bp as api_bp
 from blueprints.api.tokens import bp as api_tokens_bp
 from blueprints.auth import bp as auth_bp
 from blueprints.billing import bp as billing_bp
+from blueprints.billing import guard as billing_guard
 from blueprints.catalogue import bp as catalogue_bp
 from blueprints.dev import bp as dev_bp
 from blueprints.hsds import bp as hsds_bp
@@ -77,6 +79,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     health_cache.install()
     navigation.install()
     _register_blueprints(app)
+    _who_acts_then_what_they_may(app)
     errors.register(app)
     i18n.register(app)
     navigation.register(app)
@@ -84,6 +87,14 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     cli.register_commands(app)
     worker_cli.register_commands(app)
     return app
+
+
+def _who_acts_then_what_they_may(app: Flask) -> None:
+    """In this order, on every request, for the web and the API alike: first who acts (an API
+    request signs in by its token; a web page's session loads itself when asked), then the rules
+    that depend on it (a read-only network takes no writes from anyone)."""
+    app.before_request(api_auth.authenticate)
+    app.before_request(billing_guard.refuse_writes_when_read_only)
 
 
 class BoundedInt(IntegerConverter):
