@@ -79,7 +79,9 @@ def authenticate() -> None:
             ).scalars()
             if m.partner is not None and not m.partner.is_suspended
         ]
-    if not found:
+    # Checked on every request, whatever happened to the token row: it acts with its maker's
+    # power, so the maker must still be an admin of the token's partner.
+    if not tokens.may_make_tokens(found, token.partner_id):
         raise ApiError(401, "token_inactive")
     g._login_user = user  # Flask-Login's current_user, for this request only (no session)
     g.memberships = found  # tenants.access reads the person's roles from here

@@ -55,9 +55,7 @@ def error_response(
 def kept_headers(exc: HTTPException) -> dict:
     """The headers an HTTP error carries besides its own page's type: `Allow` on a 405,
     `WWW-Authenticate`, `Retry-After`..., which a custom error body must not drop."""
-    return {
-        name: value for name, value in exc.get_headers() if name.lower() != "content-type"
-    }
+    return {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
 
 
 @bp.errorhandler(ApiError)
@@ -80,9 +78,7 @@ def _invalid(exc: ValidationError):
 @bp.errorhandler(HTTPException)
 def _http(exc: HTTPException):
     status = exc.code or 500
-    return error_response(
-        status, HTTP_CODES.get(status, "server_error"), headers=kept_headers(exc)
-    )
+    return error_response(status, HTTP_CODES.get(status, "server_error"), headers=kept_headers(exc))
 
 
 @bp.errorhandler(Exception)
