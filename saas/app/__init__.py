@@ -30,7 +30,7 @@ from blueprints.public import bp as public_bp
 from blueprints.referrals import bp as referrals_bp
 from blueprints.site import bp as site_bp
 from blueprints.social_economy import bp as se_bp
-from saas import i18n, security
+from saas import i18n, logmask, security
 from saas.app import cli, errors, models, navigation
 from saas.catalogue import display
 from saas.config import ROOT, load_settings
@@ -56,6 +56,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     app.config.from_mapping(overrides or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
+    logmask.install()  # no live reset, invitation or feed key in what the process logs
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "saas" / "migrations"))
