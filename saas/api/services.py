@@ -105,7 +105,7 @@ def revoke(token: ApiToken, **why) -> None:
 def revoke_made_by(user_id: int, partner_id: int) -> int:
     """The person lost the power to make tokens for this partner (their admin role was taken
     away): every token they made for it dies for good, so none comes back if they return later
-    with a lesser role. Returns how many were still usable."""
+    with a lesser role. Returns how many it revoked (each one audited)."""
     made = db.session.execute(
         select(ApiToken).where(
             ApiToken.created_by_id == user_id,
