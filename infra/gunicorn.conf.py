@@ -14,5 +14,7 @@ max_requests = 2000
 max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
-# Paths only: query strings may carry tokens (invitations, password resets).
+# Paths only, and even those masked: reset, invitation, sign-up and calendar-feed links carry
+# their key in the path (saas.logmask; the logger masks every atom, whatever the format).
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+logger_class = "saas.gunicorn_logger.MaskingLogger"

@@ -87,6 +87,7 @@ class Settings:
     force_https: bool = False
     login_rate_limit: str = "10 per minute"
     login_account_rate_limit: str = "5 per 15 minutes"
+    signup_recipient_rate_limit: str = "3 per day"
     api_rate_limit: str = "300 per minute"
     health_cache_seconds: int = 600
     # Measured with bench/roster.py on a 2-core machine: 8 CP-SAT search workers prove the S and
@@ -121,6 +122,7 @@ class Settings:
             "RATELIMIT_HEADERS_ENABLED": True,
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
             "LOGIN_ACCOUNT_RATE_LIMIT": self.login_account_rate_limit,
+            "SIGNUP_RECIPIENT_RATE_LIMIT": self.signup_recipient_rate_limit,
             "API_RATE_LIMIT": self.api_rate_limit,
             # Flask-Caching on the same Redis: the network health figures (saas.insights.cache).
             "CACHE_TYPE": "RedisCache",
@@ -262,6 +264,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         force_https=_bool(env.get("FORCE_HTTPS"), mode == "production"),
         login_rate_limit=env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         login_account_rate_limit=env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes"),
+        signup_recipient_rate_limit=env.get("SIGNUP_RECIPIENT_RATE_LIMIT", "3 per day"),
         api_rate_limit=env.get("API_RATE_LIMIT", "300 per minute"),
         health_cache_seconds=max(
             _int("HEALTH_CACHE_SECONDS", env.get("HEALTH_CACHE_SECONDS"), 600), 0

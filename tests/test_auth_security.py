@@ -261,3 +261,82 @@ def test_language_switch_only_redirects_locally(client):
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     assert "dorp_lang=en" in response.headers["Set-Cookie"]
+
+
+def _outbox_to(app, address: str) -> int:
+    from saas.notifications.models import OutboxMessage
+
+    with app.app_context():
+        return len(
+            db.session.execute(
+                select(OutboxMessage.id).where(OutboxMessage.recipient == address)
+            ).all()
+        )
+
+
+def test_forgot_password_does_the_same_work_for_unknown_addresses(app, client, monkeypatch):
+    """The timing cannot be measured reliably in a test; the work can: a link is signed and the
+    e-mail written for an unknown address too, and then dropped."""
+    from saas.accounts import services as accounts
+
+    _net, steward = _steward(app)
+    work: list[str] = []
+    sign, write = accounts.password_reset_token, accounts.queue_email
+    monkeypatch.setattr(
+        accounts, "password_reset_token", lambda user: work.append("sign") or sign(user)
+    )
+    monkeypatch.setattr(accounts, "queue_email", lambda **kw: work.append("write") or write(**kw))
+
+    assert client.post("/auth/forgot", data={"email": steward.email}).status_code == 302
+    known, work[:] = list(work), []
+    assert client.post("/auth/forgot", data={"email": "ghost@nowhere.example"}).status_code == 302
+    assert work == known == ["sign", "write"]
+    assert _outbox_to(app, steward.email) == 1
+    assert _outbox_to(app, "ghost@nowhere.example") == 0
+
+
+def test_reset_emails_are_limited_per_address_silently(app, client):
+    _net, steward = _steward(app)
+    other = f.user(app, "partner@beringen.example")
+    answers = [client.post("/auth/forgot", data={"email": steward.email.upper()}) for _ in range(5)]
+    assert {a.status_code for a in answers} == {302}  # the same answer every time
+    assert {a.headers["Location"] for a in answers} == {"/auth/login"}
+    assert _outbox_to(app, steward.email) == 3
+    assert client.post("/auth/forgot", data={"email": other.email}).status_code == 302
+    assert _outbox_to(app, other.email) == 1  # another address is not held back
+
+    from saas.notifications.models import OutboxMessage
+
+    with app.app_context():
+        for message in db.session.execute(select(OutboxMessage)).scalars():
+            message.created_at = utcnow() - timedelta(hours=1, minutes=1)
+        db.session.commit()
+    client.post("/auth/forgot", data={"email": steward.email})
+    assert _outbox_to(app, steward.email) == 4  # an hour later, a new one goes out
+
+
+def test_dev_inbox_is_for_a_signed_in_platform_admin_only(app, client):
+    _net, steward = _steward(app)
+    assert app.config["DEV_INBOX"]
+    anonymous = client.get("/dev/mail")
+    assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
+    assert client.get("/dev/mail/20270101T000000-00000001.eml").status_code == 302
+    f.login(client, steward)
+    assert client.get("/dev/mail").status_code == 404
+    admin = f.user(app, "admin@dorp.example", admin=True)
+    f.login(client, admin)
+    assert client.get("/dev/mail").status_code == 200
+
+
+def test_every_405_answer_says_which_methods_are_allowed(app, client):
+    html = client.delete("/auth/login")
+    assert html.status_code == 405
+    assert set(html.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    assert "text/html" in html.headers["Content-Type"]
+    net = f.network(app, "genk")
+    api = client.delete(f"/api/v1/{net.slug}/offers")
+    assert api.status_code == 405
+    assert "GET" in api.headers["Allow"]
+    assert api.get_json()["error"]["code"] == "method_not_allowed"
+    as_json = client.delete("/auth/login", headers={"Accept": "application/json"})
+    assert as_json.status_code == 405 and "GET" in as_json.headers["Allow"]

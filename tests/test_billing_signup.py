@@ -193,3 +193,59 @@ def test_the_platform_admin_creates_a_network_that_starts_on_a_trial(billing_app
     with bctx(genk.id):
         sub = db.session.execute(select(Subscription)).scalar_one()
     assert sub.status == SubscriptionStatus.TRIALING
+
+
+def test_the_sign_up_email_quotes_the_typed_name_in_its_body_only_with_a_warning(
+    billing_app, bclient, run_billing_jobs, environ
+):
+    from tests.mail import messages
+
+    typed = "Uw pakket wacht:\nga naar http://evil.example"
+    response = bclient.post("/start", data={**FORM, "network_name": typed})
+    assert response.status_code == 302
+    run_billing_jobs()
+    [message] = [m for m in messages(environ) if m["To"] == "an.peeters@genk.example"]
+    assert message["Subject"] == "Bevestig je nieuwe netwerk op Dorp"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert '"Uw pakket wacht: ga naar http://evil.example"' in text  # quoted, on one line
+    assert "\nga naar" not in text
+    for body in (text, html):
+        assert "precies zoals die in het formulier getypt werd" in body
+        assert "Heb je hier niet om gevraagd? Negeer dan deze e-mail" in body
+        assert "getypt door wie het formulier invulde, niet door Dorp" in body
+
+
+def test_sign_up_emails_are_limited_per_recipient_address_from_any_ip(make_app, app):
+    from saas.extensions import limiter
+
+    limited = make_app(
+        {"RATELIMIT_ENABLED": True},
+        {"SIGNUP_RECIPIENT_RATE_LIMIT": "2 per day", "LOGIN_RATE_LIMIT": "100 per minute"},
+    )
+    try:
+
+        def ask(email: str, ip: str, **extra) -> int:
+            client = limited.test_client()
+            data = {**FORM, "email": email, **extra}
+            return client.post("/start", data=data, environ_base={"REMOTE_ADDR": ip}).status_code
+
+        victim = "an.peeters@genk.example"
+        assert ask(victim, "10.0.0.1", slug="") == 422  # a refused form sends nothing: not counted
+        assert [ask(victim, "10.0.0.1"), ask("AN.Peeters@Genk.example", "10.0.0.2")] == [302, 302]
+        assert ask(victim, "10.0.0.3") == 429  # a third e-mail to the same address, from elsewhere
+        assert ask("someone.else@genk.example", "10.0.0.3") == 302
+        assert _count_outbox(limited, victim) == 2
+    finally:
+        limiter.enabled = False  # one limiter per process: leave it as the other tests expect
+
+
+def _count_outbox(app, recipient: str) -> int:
+    from saas.notifications.models import OutboxMessage
+
+    with app.app_context():
+        return db.session.execute(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.recipient == recipient)
+        ).scalar_one()

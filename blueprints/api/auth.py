@@ -48,9 +48,10 @@ def _rate_limit() -> str:
 limiter.limit(_rate_limit, key_func=_rate_key)(bp)
 
 
-@bp.before_request
-def authenticate():
-    if request.endpoint in OPEN_ENDPOINTS or request.endpoint is None:
+def authenticate() -> None:
+    """before_request for the whole app (installed by `saas.app`, before the rules that need to
+    know who acts): an API request signs in by its token; other requests pass."""
+    if request.blueprint != bp.name or request.endpoint in OPEN_ENDPOINTS:
         return
     if g.get("network") is None:
         raise ApiError(404, "not_found")
@@ -78,7 +79,9 @@ def authenticate():
             ).scalars()
             if m.partner is not None and not m.partner.is_suspended
         ]
-    if not found:
+    # Checked on every request, whatever happened to the token row: it acts with its maker's
+    # power, so the maker must still be an admin of the token's partner.
+    if not tokens.may_make_tokens(found, token.partner_id):
         raise ApiError(401, "token_inactive")
     g._login_user = user  # Flask-Login's current_user, for this request only (no session)
     g.memberships = found  # tenants.access reads the person's roles from here

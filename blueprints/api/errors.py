@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from blueprints.api.blueprint import bp
+from blueprints.billing.guard import ReadOnlyNetwork
 from saas.api.schemas import ERROR_CODES
 from saas.extensions import db
 
@@ -34,7 +35,9 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.details = status, code, message, details or {}
 
 
-def error_response(status: int, code: str, message: str | None = None, details=None):
+def error_response(
+    status: int, code: str, message: str | None = None, details=None, headers: dict | None = None
+):
     db.session.rollback()
     body = {
         "error": {
@@ -43,15 +46,27 @@ def error_response(status: int, code: str, message: str | None = None, details=N
             "details": details or {},
         }
     }
-    response = (body, status)
+    headers = dict(headers or {})
     if status == 401:
-        return body, status, {"WWW-Authenticate": 'Bearer realm="dorp"'}
-    return response
+        headers["WWW-Authenticate"] = 'Bearer realm="dorp"'
+    return body, status, headers
+
+
+def kept_headers(exc: HTTPException) -> dict:
+    """The headers an HTTP error carries besides its own page's type: `Allow` on a 405,
+    `WWW-Authenticate`, `Retry-After`..., which a custom error body must not drop."""
+    return {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
 
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
     return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+@bp.errorhandler(ReadOnlyNetwork)
+def _read_only(exc: ReadOnlyNetwork):
+    """The web's read-only rule (blueprints/billing/guard.py), in the API's shape."""
+    return error_response(403, "read_only")
 
 
 @bp.errorhandler(ValidationError)
@@ -63,7 +78,7 @@ def _invalid(exc: ValidationError):
 @bp.errorhandler(HTTPException)
 def _http(exc: HTTPException):
     status = exc.code or 500
-    return error_response(status, HTTP_CODES.get(status, "server_error"))
+    return error_response(status, HTTP_CODES.get(status, "server_error"), headers=kept_headers(exc))
 
 
 @bp.errorhandler(Exception)

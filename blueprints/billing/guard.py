@@ -4,6 +4,11 @@ A cancelled network (or a trial that ended without a subscription) is read-only:
 under /<slug>/ are refused with a clear message, while reading, exports and the families' pages
 keep working and stewards can still reach billing to subscribe again. Past due: a banner for
 stewards. All of it only while billing is on.
+
+The read-only rule is one check for the web and the API alike. It must know who acts, so
+`saas.app` installs it after the API's token sign-in (a web page's session loads itself when
+asked); the refusal is one exception that the web shows as its 403 page and the API in its
+error shape.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 from flask import g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from werkzeug.exceptions import Forbidden
 
 from blueprints.billing.blueprint import bp
 from saas.billing import services as billing
 from saas.billing.models import SubscriptionStatus
 from saas.billing.plans import billing_enabled
+from saas.extensions import db
 from tenants.access import has_role, memberships
 from tenants.models import Role
 
@@ -30,17 +37,28 @@ ALLOWED = {
 }
 
 
-@bp.before_app_request
-def _read_only_network():
+class ReadOnlyNetwork(Forbidden):
+    """A write on a network whose subscription has ended (the API answers it in its own shape:
+    blueprints/api/errors.py)."""
+
+
+def refuse_writes_when_read_only() -> None:
+    """before_request, run once whoever acts is known (a session, or an API token): a write on a
+    read-only network raises ReadOnlyNetwork."""
     if request.method not in WRITES or g.get("network") is None:
-        return None
+        return
     if request.endpoint in ALLOWED:
-        return None
+        return
     # Outsiders get the usual answers (login, 404): the state is the network's own business.
     if not memberships() and request.endpoint != "auth.accept_invitation":
-        return None
-    if not billing.is_read_only():
-        return None
+        return
+    if billing.is_read_only():
+        raise ReadOnlyNetwork()
+
+
+@bp.app_errorhandler(ReadOnlyNetwork)
+def _read_only_page(exc: ReadOnlyNetwork):
+    db.session.rollback()
     return render_template("billing/read_only.html"), 403
 
 

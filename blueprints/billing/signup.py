@@ -12,6 +12,7 @@ from blueprints.auth.forms import ConfirmForm
 from blueprints.billing.blueprint import bp
 from blueprints.billing.forms import SignupAccountForm, StartNetworkForm
 from blueprints.forms import form_status
+from saas.accounts.services import normalise_email
 from saas.billing import signup as signups
 from saas.billing.plans import TRIAL_PLAN, billing_enabled
 from saas.extensions import limiter
@@ -22,8 +23,22 @@ def _limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _recipient_limit() -> str:
+    return current_app.config["SIGNUP_RECIPIENT_RATE_LIMIT"]
+
+
+def _recipient_key() -> str:
+    return "signup-recipient:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _sent(response) -> bool:
+    return response.status_code == 302
+
+
 @bp.route("/start", methods=["GET", "POST"])
 @limiter.limit(_limit, methods=["POST"])
+# Per address the e-mail goes to, whoever asks from wherever: only sent e-mails count.
+@limiter.limit(_recipient_limit, methods=["POST"], key_func=_recipient_key, deduct_when=_sent)
 def start():
     form = StartNetworkForm()
     if request.method == "GET" and current_user.is_authenticated:

@@ -1,6 +1,8 @@
 """The laptop's inbox: e-mails written to instance/mail, readable in the browser.
 
-Registered only while MAIL_URL is a file:// folder and DORP_ENV is not production.
+Registered only while MAIL_URL is a file:// folder and DORP_ENV is not production, and open only
+to a signed-in platform admin: the mails hold live links (password resets, invitations) for
+everyone, and a development server can be reachable by others.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from flask import abort, current_app, render_template
+from flask_login import current_user, login_required
 
 from blueprints.dev.blueprint import bp
 
@@ -32,6 +35,13 @@ def _read(path: Path) -> dict:
         "date": message["Date"],
         "text": body.get_content() if body else "",
     }
+
+
+@bp.before_request
+@login_required
+def _platform_admin_only():
+    if not current_user.is_platform_admin:
+        abort(404)
 
 
 @bp.route("/mail")

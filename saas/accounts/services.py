@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -11,6 +13,7 @@ from saas.accounts.models import LoginSession, User
 from saas.accounts.passwords import hash_password, verify_password
 from saas.extensions import db
 from saas.models_base import utcnow
+from saas.notifications.models import OutboxMessage
 from saas.notifications.services import queue_email
 from saas.urls import absolute_url
 
@@ -115,18 +118,46 @@ def user_from_reset_token(token: str) -> User | None:
     return user
 
 
-def send_password_reset(email: str) -> None:
-    """Queue a reset link if the account exists; the caller says the same thing either way."""
-    user = find_user(email)
-    if user is None or not user.is_enabled:
-        return
+# At most this many reset e-mails per address per window; more requests are answered the same
+# way and send nothing.
+RESET_MAILS_PER_ADDRESS = 3
+RESET_MAIL_WINDOW = timedelta(hours=1)
 
-    link = absolute_url("auth.reset_password", token=password_reset_token(user))
-    queue_email(
+
+def send_password_reset(email: str) -> None:
+    """Queue a reset link if the account exists and has not had its share of them this hour; the
+    caller says the same thing either way.
+
+    The same work runs whatever the address: the recent reset e-mails to it are counted, a link
+    is signed and the e-mail written (for a stand-in when there is no account), so neither the
+    answer nor its timing tells whether an account exists. Only a real account's e-mail within
+    the limit stays in the outbox, to be sent after the commit.
+    """
+    address = normalise_email(email)
+    user = find_user(address)
+    recent = _recent_reset_mails(address)
+    real = user is not None and user.is_enabled
+    person = user if real else User(id=0, email=address, name="", language="nl")
+    link = absolute_url("auth.reset_password", token=password_reset_token(person))
+    message = queue_email(
         kind="password_reset",
-        recipient=user.email,
+        recipient=person.email,
         template="password_reset",
-        language=user.language,
-        user=user,
+        language=person.language,
+        user=person,
         link=link,
     )
+    if not real or recent >= RESET_MAILS_PER_ADDRESS:
+        db.session.expunge(message)
+
+
+def _recent_reset_mails(address: str) -> int:
+    return db.session.execute(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.kind == "password_reset",
+            func.lower(OutboxMessage.recipient) == address,
+            OutboxMessage.created_at >= utcnow() - RESET_MAIL_WINDOW,
+        )
+    ).scalar_one()

@@ -396,6 +396,9 @@ ERROR_CODES = {
     "token_inactive": _l("The person or partner behind this API token no longer has access."),
     "insufficient_scope": _l("This API token does not allow this."),
     "forbidden": _l("You do not have the rights to do this."),
+    "read_only": _l(
+        "This network is read-only: its subscription has ended. Everything can still be read."
+    ),
     "not_found": _l("This does not exist, or you cannot see it."),
     "method_not_allowed": _l("This method is not possible here."),
     "conflict": _l("This step is not possible now."),

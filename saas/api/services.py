@@ -23,6 +23,7 @@ from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner
 from tenants.context import all_networks
+from tenants.models import Role
 
 RESOURCES = {
     "offers": _l("Activities"),
@@ -95,10 +96,33 @@ def create(
     return NewToken(token=token, secret=secret)
 
 
-def revoke(token: ApiToken) -> None:
+def revoke(token: ApiToken, **why) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        record("api_token.revoked", token)
+        record("api_token.revoked", token, **why)
+
+
+def revoke_made_by(user_id: int, partner_id: int) -> int:
+    """The person lost the power to make tokens for this partner (their admin role was taken
+    away): every token they made for it dies for good, so none comes back if they return later
+    with a lesser role. Returns how many it revoked (each one audited)."""
+    made = db.session.execute(
+        select(ApiToken).where(
+            ApiToken.created_by_id == user_id,
+            ApiToken.partner_id == partner_id,
+            ApiToken.revoked_at.is_(None),
+        )
+    ).scalars()
+    count = 0
+    for token in made:
+        revoke(token, reason="maker_lost_admin_role")
+        count += 1
+    return count
+
+
+def may_make_tokens(memberships, partner_id: int) -> bool:
+    """Whether these memberships hold the power to make (and so to use) the partner's tokens."""
+    return any(m.role == Role.PARTNER_ADMIN and m.partner_id == partner_id for m in memberships)
 
 
 def for_partner(partner_id: int) -> list[ApiToken]:

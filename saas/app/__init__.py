@@ -14,10 +14,12 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from blueprints.admin import bp as admin_bp
+from blueprints.api import auth as api_auth
 from blueprints.api import bp as api_bp
 from blueprints.api.tokens import bp as api_tokens_bp
 from blueprints.auth import bp as auth_bp
 from blueprints.billing import bp as billing_bp
+from blueprints.billing import guard as billing_guard
 from blueprints.catalogue import bp as catalogue_bp
 from blueprints.dev import bp as dev_bp
 from blueprints.hsds import bp as hsds_bp
@@ -28,7 +30,7 @@ from blueprints.public import bp as public_bp
 from blueprints.referrals import bp as referrals_bp
 from blueprints.site import bp as site_bp
 from blueprints.social_economy import bp as se_bp
-from saas import i18n, security
+from saas import i18n, logmask, security
 from saas.app import cli, errors, models, navigation
 from saas.catalogue import display
 from saas.config import ROOT, load_settings
@@ -54,6 +56,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     app.config.from_mapping(overrides or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
+    logmask.install()  # no live reset, invitation or feed key in what the process logs
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "saas" / "migrations"))
@@ -77,6 +80,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     health_cache.install()
     navigation.install()
     _register_blueprints(app)
+    _who_acts_then_what_they_may(app)
     errors.register(app)
     i18n.register(app)
     navigation.register(app)
@@ -84,6 +88,14 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     cli.register_commands(app)
     worker_cli.register_commands(app)
     return app
+
+
+def _who_acts_then_what_they_may(app: Flask) -> None:
+    """In this order, on every request, for the web and the API alike: first who acts (an API
+    request signs in by its token; a web page's session loads itself when asked), then the rules
+    that depend on it (a read-only network takes no writes from anyone)."""
+    app.before_request(api_auth.authenticate)
+    app.before_request(billing_guard.refuse_writes_when_read_only)
 
 
 class BoundedInt(IntegerConverter):

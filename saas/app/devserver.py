@@ -13,10 +13,11 @@ from pathlib import Path
 from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from saas.database import upgrade_database
 from saas.demo import seed
+from saas.logmask import mask
 
 
 def redis_server_binary() -> str | None:
@@ -73,6 +74,15 @@ def wait_for_redis(url: str, seconds: float = 10) -> None:
             time.sleep(0.1)
 
 
+class MaskingRequestHandler(WSGIRequestHandler):
+    """The development server's request log, with reset, invitation, sign-up and feed keys
+    masked whatever logging is configured (the app's filter on the `werkzeug` logger does it
+    too; this holds even for a line logged before the app was made)."""
+
+    def log(self, type: str, message: str, *args) -> None:
+        super().log(type, mask(message), *(mask(a) if isinstance(a, str) else a for a in args))
+
+
 def run(app: Flask, port: int) -> None:
     children: list[subprocess.Popen] = []
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` stops everything, like Ctrl-C
@@ -90,7 +100,14 @@ def run(app: Flask, port: int) -> None:
         children.append(subprocess.Popen([*flask, "worker"], env=env))
         children.append(subprocess.Popen([*flask, "scheduler"], env=env))
         print(f" * Dorp on http://127.0.0.1:{port}  (Ctrl-C stops everything)")
-        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
+        run_simple(
+            "127.0.0.1",
+            port,
+            app,
+            threaded=True,
+            use_reloader=False,
+            request_handler=MaskingRequestHandler,
+        )
     finally:
         for child in reversed(children):
             if child.poll() is None:

@@ -12,7 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from blueprints.api.errors import HTTP_CODES, error_response
+from blueprints.api.errors import HTTP_CODES, error_response, kept_headers
 from saas.extensions import db
 
 log = logging.getLogger(__name__)
@@ -79,20 +79,24 @@ def _unavailable():
     return body, 503, headers
 
 
-def _render(code: int, detail: str | None = None):
-
+def _render(code: int, detail: str | None = None, headers: dict | None = None):
+    """The error page, or its JSON, keeping the error's own headers (a 405's `Allow`)."""
     db.session.rollback()
+    headers = headers or {}
     if request.path.startswith("/api/"):  # outside the API's routes: still the API's error shape
-        return error_response(code, HTTP_CODES.get(code, "server_error"))
+        return error_response(code, HTTP_CODES.get(code, "server_error"), headers=headers)
     title, message = _messages().get(code, (_("Error"), _("Something went wrong.")))
     if (
         request.path.startswith(("/api/", "/healthz"))
         or request.accept_mimetypes.best == "application/json"
     ):
-        return {"error": {"code": code, "title": title, "message": detail or message}}, code
-    return render_template(
-        "errors/error.html", code=code, title=title, message=detail or message
-    ), code
+        body = {"error": {"code": code, "title": title, "message": detail or message}}
+        return body, code, headers
+    return (
+        render_template("errors/error.html", code=code, title=title, message=detail or message),
+        code,
+        headers,
+    )
 
 
 def register(app: Flask) -> None:
@@ -111,7 +115,7 @@ def register(app: Flask) -> None:
                 _kind(original),
             )
             return _unavailable()
-        return _render(exc.code or 500)
+        return _render(exc.code or 500, headers=kept_headers(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -59,15 +59,16 @@ def request_signup(
     check_slug(slug)
     signup = NetworkSignup(
         email=normalise_email(email),
-        contact_name=contact_name.strip(),
-        network_name=network_name.strip(),
+        contact_name=_one_line(contact_name),
+        network_name=_one_line(network_name),
         slug=slug.strip().lower(),
-        municipality=municipality.strip(),
+        municipality=_one_line(municipality),
         language=language,
     )
     db.session.add(signup)
     db.session.flush()
     link = absolute_url("billing.confirm_signup", token=_serializer().dumps({"s": signup.id}))
+    # The requester's text is quoted in the body, with a warning, never in the subject.
     queue_email(
         kind="network_signup",
         recipient=signup.email,
@@ -78,6 +79,12 @@ def request_signup(
         days=LINK_VALID_FOR.days,
     )
     return signup
+
+
+def _one_line(text: str) -> str:
+    """Names are one line: the e-mail quotes the network's name as typed, and a typed line break
+    must not start a line of the e-mail's own."""
+    return " ".join(text.split())
 
 
 def load(token: str) -> NetworkSignup:

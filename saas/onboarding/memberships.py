@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from saas.accounts.models import User
+from saas.api import services as api_tokens
 from saas.audit.services import record
 from saas.extensions import db
 from tenants.models import Invitation, Membership, Role
@@ -58,4 +59,7 @@ def remove_colleague(membership: Membership, *, by: User) -> None:
 
 def _remove(membership: Membership) -> None:
     record("membership.removed", membership, role=str(membership.role))
+    if membership.role == Role.PARTNER_ADMIN and membership.partner_id is not None:
+        # The API tokens this admin made act with the admin's power: they end with it.
+        api_tokens.revoke_made_by(membership.user_id, membership.partner_id)
     db.session.delete(membership)
