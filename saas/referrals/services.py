@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 
 from flask import g
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from saas.audit.services import record
 from saas.catalogue.models import ActivitySession, Offer
@@ -178,12 +178,50 @@ def _check_target(
 
 
 def seats_held(session_id: int) -> int:
+    """The places referrals hold on the session: every open referral but a draft."""
     open_statuses = [s for s in Status if s.is_open and s != Status.DRAFT]
     return db.session.execute(
         select(func.count())
         .select_from(Referral)
         .where(Referral.session_id == session_id, Referral.status.in_(open_statuses))
     ).scalar_one()
+
+
+def _hold_seat(session_id: int) -> None:
+    """Take one of the session's places for a referral being sent, or refuse: the session is
+    locked before the places are counted, so of two referrals sent at once for the last place
+    one waits for the other and then finds it taken."""
+    capacity = db.session.execute(
+        select(Offer.capacity)
+        .join(ActivitySession, ActivitySession.offer_id == Offer.id)
+        .where(ActivitySession.id == session_id)
+    ).scalar_one_or_none()
+    if capacity is None:
+        return
+    _lock_session(session_id)
+    if seats_held(session_id) >= capacity:
+        raise ReferralError(_("This session is full."), "session_id")
+
+
+def _lock_session(session_id: int) -> None:
+    """Hold the session's row until the transaction ends. PostgreSQL: a row lock, NO KEY UPDATE
+    because the referral just written holds a key-share lock on the session it points to, which
+    FOR UPDATE would wait for (two senders, a deadlock). SQLite has no row locks: a write (that
+    changes nothing) takes its one database-wide write lock, which no other connection gets
+    before this transaction ends, so the count that follows is the last word."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            select(ActivitySession.id)
+            .where(ActivitySession.id == session_id)
+            .with_for_update(key_share=True)
+        )
+    else:
+        db.session.execute(
+            update(ActivitySession)
+            .where(ActivitySession.id == session_id)
+            .values(id=ActivitySession.id)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def create(
@@ -331,6 +369,8 @@ def move(
             raise ReferralError(
                 _("A referral can only be sent with the family's consent."), "consent"
             )
+        if referral.session_id is not None:
+            _hold_seat(referral.session_id)
     if to == Status.DECLINED:
         if reason not in {r.value for r in DeclineReason}:
             raise ReferralError(_("Choose a reason for declining."), "reason")
