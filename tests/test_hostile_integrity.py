@@ -208,3 +208,96 @@ def test_a_declined_referral_gives_its_place_back(app, one_place):
     assert declined.status_code == 200, declined.get_json()
     again = client.post("/api/v1/beringen/referrals", json=body, headers=bearer(sender))
     assert again.status_code == 201
+
+
+# ---- a line break in a title or a name stays out of every e-mail header -------------------
+
+
+def test_a_title_with_a_line_break_in_a_spreadsheet_cell_is_imported_on_one_line(app):
+    import io
+
+    from saas.catalogue.models import Offer
+    from saas.partners.models import Sector
+
+    net = f.network(app, "beringen")
+    inz = f.partner(app, net, "IN-Z vzw", Sector.SOCIAL_ECONOMY)
+    cf.place(app, net, name="Buurthuis De Kolonie")
+    cf.type_id(app, net)
+    admin = f.user(app, "admin@in-z.example", (net, Role.PARTNER_ADMIN, inz))
+    client = app.test_client()
+    f.login(client, admin)
+    text = (
+        "titel;soort;locatie;datum;van;tot\r\n"
+        '"Kookatelier\r\nBcc: iedereen@example.org";Oudersalon (niet-thematisch);'
+        "Buurthuis De Kolonie;03/03/2027;9u30;11:30\r\n"
+    )
+    preview = client.post(
+        "/beringen/catalogue/import",
+        data={
+            "partner_id": str(inz.id),
+            "file": (io.BytesIO(text.encode()), "aanbod.csv"),
+            "publish": "y",
+        },
+        content_type="multipart/form-data",
+    )
+    assert preview.status_code == 200
+    body = preview.get_data(as_text=True)
+    payload = body.split('id="payload" name="payload" type="hidden" value="')[1].split('"')[0]
+    confirm = client.post(
+        "/beringen/catalogue/import",
+        data={"payload": payload, "partner_id": str(inz.id), "publish": "1"},
+    )
+    assert confirm.status_code == 302
+    with app.app_context(), network_scope(net.id):
+        titles = db.session.execute(select(Offer.title)).scalars().all()
+    assert titles == ["Kookatelier Bcc: iedereen@example.org"]
+
+
+def test_network_and_partner_names_are_kept_on_one_line(app):
+    from saas.onboarding.networks import change_settings, create_network
+    from saas.partners.models import Partner, Sector
+    from saas.partners.services import invite_partner
+    from tenants.models import Network
+
+    with app.test_request_context("/"):
+        network = create_network(
+            slug="genk", name="Huis van het Kind\r\nGenk", municipality="Genk\n"
+        )
+        assert network.name == "Huis van het Kind Genk" and network.municipality == "Genk"
+        with network_scope(network.id):
+            partner = invite_partner(
+                network,
+                name=" CLB\r\nGenk ",
+                sector=Sector.EDUCATION,
+                contact_email="clb@genk.example",
+                invited_by=None,
+            )
+            change_settings(
+                network,
+                name="Huis van het Kind\nGenk-Zuid",
+                municipality="Genk",
+                default_language="nl",
+            )
+            db.session.commit()
+            assert db.session.get(Partner, partner.id).name == "CLB Genk"
+            assert db.session.get(Network, network.id).name == "Huis van het Kind Genk-Zuid"
+
+
+def test_a_network_asked_for_at_start_with_a_line_break_gets_a_one_line_name_and_subject(app):
+    from saas.billing.signup import request_signup
+    from saas.notifications.models import OutboxMessage
+
+    with app.test_request_context("/start"):
+        signup = request_signup(
+            email="an@hasselt.example",
+            contact_name="An\r\nPeeters",
+            network_name="Huis van het Kind\r\nBcc: iedereen@example.org",
+            slug="hasselt",
+            municipality="Hasselt",
+            language="nl",
+        )
+        db.session.commit()
+        assert signup.network_name == "Huis van het Kind Bcc: iedereen@example.org"
+        assert signup.contact_name == "An Peeters"
+        subject = db.session.execute(select(OutboxMessage.subject)).scalar_one()
+    assert "Huis van het Kind Bcc: iedereen@example.org" in subject and "\n" not in subject

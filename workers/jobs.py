@@ -18,7 +18,7 @@ from saas.catalogue.services import sync_sessions
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.notifications import center as digests
-from saas.notifications.mail import build_message, transport
+from saas.notifications.mail import Undeliverable, build_message, transport
 from saas.notifications.models import OutboxMessage, OutboxState
 from saas.notifications.services import OUTBOX
 from saas.referrals.services import purge_closed, watch_deadlines
@@ -107,23 +107,39 @@ def _sent_marks() -> Iterator[Callable[[int], None]]:
 def deliver_email(*message_ids: int) -> str:
     """Send a batch of outbox messages over one connection; each is marked sent as it goes.
 
-    If the connection fails, the message in hand and the rest of the batch are marked failed
-    (none of them was accepted) and the job raises, so RQ retries it; the sweep is the backstop.
+    A message that cannot be built, or that the server refuses while keeping the connection,
+    is marked failed with its reason, alone: the rest of the batch goes on. If the connection
+    fails, the message in hand and the rest of the batch are marked failed (none of them was
+    accepted) and the job raises, so RQ retries it; the sweep is the backstop.
     """
     messages = _claim(message_ids)
     if not messages:
         return "skipped"
     sender = current_app.config["MAIL_FROM"]
-    pending = [(m.id, build_message(m, sender)) for m in messages]
+    pending, failed = [], {}
+    for message in messages:
+        try:
+            pending.append((message.id, build_message(message, sender)))
+        except Undeliverable as exc:
+            failed[message.id] = str(exc)
     db.session.rollback()  # nothing to keep: each result is written by id below
     db.session.expunge_all()  # and no loaded rows for every commit to expire
+    _fail_each(failed)
+    sent = 0
     try:
         with _sent_marks() as mark, transport(current_app.config["MAIL_URL"]) as send:
             while pending:
-                send(*pending[0])
+                try:
+                    send(*pending[0])
+                except Undeliverable as exc:  # this one was refused; the connection is fine
+                    message_id, _email = pending.pop(0)
+                    _fail_each({message_id: str(exc)})
+                    failed[message_id] = str(exc)
+                    continue
                 message_id, _email = pending.pop(0)
                 mark(message_id)
-    except (smtplib.SMTPException, OSError) as exc:  # the server refused, or the line broke
+                sent += 1
+    except (smtplib.SMTPException, OSError) as exc:  # the server failed, or the line broke
         db.session.rollback()
         error = f"{type(exc).__name__}: {exc}"[:500]
         for message_id, _email in pending:
@@ -131,7 +147,17 @@ def deliver_email(*message_ids: int) -> str:
         db.session.commit()
         log.warning("outbox: %s message(s) failed: %s", len(pending), type(exc).__name__)
         raise
-    return f"sent {len(messages)}"
+    return f"sent {sent}, failed {len(failed)}" if failed else f"sent {sent}"
+
+
+def _fail_each(reasons: dict[int, str]) -> None:
+    """Mark messages that cannot go out failed, each with its own reason (committed)."""
+    if not reasons:
+        return
+    for message_id, reason in reasons.items():
+        _mark(message_id, state=OutboxState.FAILED, last_error=reason[:500])
+    db.session.commit()
+    log.warning("outbox: %s message(s) cannot go out: %s", len(reasons), sorted(reasons))
 
 
 @job(MAINTENANCE, timeout=600, retries=0)

@@ -21,6 +21,7 @@ from saas.billing.services import start_trial
 from saas.extensions import db
 from saas.notifications.services import queue_email
 from saas.onboarding import networks as onboarding
+from saas.text import single_line
 from saas.urls import absolute_url
 from tenants.context import network_scope
 from tenants.models import Membership, Network, Role
@@ -59,10 +60,10 @@ def request_signup(
     check_slug(slug)
     signup = NetworkSignup(
         email=normalise_email(email),
-        contact_name=_one_line(contact_name),
-        network_name=_one_line(network_name),
+        contact_name=single_line(contact_name),
+        network_name=single_line(network_name),
         slug=slug.strip().lower(),
-        municipality=_one_line(municipality),
+        municipality=single_line(municipality),
         language=language,
     )
     db.session.add(signup)
@@ -79,12 +80,6 @@ def request_signup(
         days=LINK_VALID_FOR.days,
     )
     return signup
-
-
-def _one_line(text: str) -> str:
-    """Names are one line: the e-mail quotes the network's name as typed, and a typed line break
-    must not start a line of the e-mail's own."""
-    return " ".join(text.split())
 
 
 def load(token: str) -> NetworkSignup:

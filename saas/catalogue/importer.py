@@ -20,6 +20,7 @@ from saas.catalogue.schemas import (
 )
 from saas.extensions import db
 from saas.partners.models import LANGUAGE_NAMES, Partner
+from saas.text import single_line
 
 HEADERS = {
     "title": "title",
@@ -133,7 +134,7 @@ def _offer_data(values: dict) -> services.OfferData:
     cost_kind, cents = parse_cost(row["cost"])
     required, note = parse_registration(row["registration"])
     return services.OfferData(
-        title=row["title"],
+        title=single_line(row["title"]),
         type_id=_lookup_type(row["type"]),
         location_id=_lookup_location(row["location"]),
         start_date=row["start_date"],

@@ -39,6 +39,7 @@ from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState
 from saas.referrals.models import Referral
+from saas.text import single_line
 
 log = logging.getLogger(__name__)
 HORIZON = timedelta(weeks=16)
@@ -143,7 +144,7 @@ class OfferData:
 
 
 def _check(data: OfferData) -> None:
-    if not data.title.strip():
+    if not single_line(data.title):
         raise OfferError(_("Please give a title."), "title")
     if db.session.execute(select(OfferType.id).where(OfferType.id == data.type_id)).first() is None:
         raise OfferError(_("Unknown type of activity."), "type_id")
@@ -216,7 +217,7 @@ def save_offer(
         offer = Offer(partner_id=partner.id, created_by_id=getattr(user, "id", None))
         db.session.add(offer)
     before = _schedule_signature(offer) if not creating else None
-    offer.title = data.title.strip()
+    offer.title = single_line(data.title)
     offer.type_id = data.type_id
     offer.location_id = data.location_id
     offer.description = data.description.strip()

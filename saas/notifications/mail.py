@@ -13,20 +13,34 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from saas.models_base import utcnow
 from saas.notifications.models import OutboxMessage
+from saas.text import single_line
+
+
+class Undeliverable(Exception):
+    """This one message cannot go out (it cannot be built, or the server refused it and kept
+    the connection): it fails on its own, and the rest of its batch goes on."""
 
 
 def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
+    """The e-mail of an outbox row, or Undeliverable with the reason. The subject is put on one
+    line (a line break from a title or a name would start a header of its own); a recipient with
+    a line break is refused, not repaired. Serialised once here, so that whatever the stored
+    text, it fails now, for this message alone, and not in the middle of its batch."""
     domain = sender.rsplit("@", 1)[-1].strip("> ") or "dorp.localhost"
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
-    email["Date"] = format_datetime(utcnow())
-    # Stable per outbox row: a rare second delivery is recognisable as the same message.
-    email["Message-ID"] = f"<dorp-outbox-{message.id}@{domain}>"
-    email.set_content(message.body_text)
-    if message.body_html:
-        email.add_alternative(message.body_html, subtype="html")
+    try:
+        email = EmailMessage()
+        email["From"] = sender
+        email["To"] = message.recipient
+        email["Subject"] = single_line(message.subject)
+        email["Date"] = format_datetime(utcnow())
+        # Stable per outbox row: a rare second delivery is recognisable as the same message.
+        email["Message-ID"] = f"<dorp-outbox-{message.id}@{domain}>"
+        email.set_content(message.body_text)
+        if message.body_html:
+            email.add_alternative(message.body_html, subtype="html")
+        email.as_bytes()
+    except Exception as exc:  # any stored text: this message's problem, never its batch's
+        raise Undeliverable(f"cannot be built: {type(exc).__name__}: {exc}") from exc
     return email
 
 
@@ -61,4 +75,22 @@ def transport(mail_url: str) -> Iterator[Callable[[int, EmailMessage], None]]:
             client.starttls(context=ssl.create_default_context())
         if url.username:
             client.login(unquote(url.username), unquote(url.password or ""))
-        yield lambda _message_id, email: client.send_message(email)
+
+        def over_smtp(_message_id: int, email: EmailMessage) -> None:
+            try:
+                client.send_message(email)
+            except REFUSALS as exc:
+                if client.sock is None:  # the server hung up (421): the rest has to wait
+                    raise
+                raise Undeliverable(f"refused: {type(exc).__name__}: {exc}") from exc
+
+        yield over_smtp
+
+
+# What a server answers about one message while keeping the connection (smtplib resets it).
+REFUSALS = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+    smtplib.SMTPNotSupportedError,
+)

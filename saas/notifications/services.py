@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from saas.extensions import db
 from saas.notifications.models import OutboxMessage, OutboxState
 from saas.outbox import Outbox
+from saas.text import single_line
 
 # The e-mail outbox: relayed to RQ after the commit (workers.relays), swept when Redis was down.
 OUTBOX = Outbox(
@@ -37,7 +38,7 @@ def queue_email(
     The message is part of the caller's transaction: it is sent only if that transaction commits.
     """
     with force_locale(language):
-        subject = render_template(f"email/{template}.subject.txt", **context).strip()
+        subject = _fit(single_line(render_template(f"email/{template}.subject.txt", **context)))
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)
     message = OutboxMessage(
@@ -50,3 +51,12 @@ def queue_email(
     )
     db.session.add(message)
     return message
+
+
+SUBJECT_MAX = OutboxMessage.subject.type.length
+
+
+def _fit(subject: str) -> str:
+    """A subject the outbox can keep: two long names in one (a speaker and a title) can be
+    longer than the column, and PostgreSQL would refuse the whole change that caused it."""
+    return subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…"

@@ -14,6 +14,7 @@ from saas.billing.services import start_trial
 from saas.catalogue.services import seed_offer_types
 from saas.extensions import db
 from saas.onboarding import invitations
+from saas.text import single_line
 from tenants.context import all_networks, network_scope
 from tenants.models import Membership, Network, Role
 
@@ -54,8 +55,8 @@ def create_network(
         raise NetworkError(_("This web address is already taken."))
     network = Network(
         slug=slug,
-        name=name.strip(),
-        municipality=municipality.strip(),
+        name=single_line(name),
+        municipality=single_line(municipality),
         default_language=default_language,
         settings={"response_target_working_days": 5},
     )
@@ -98,7 +99,7 @@ def change_settings(
     network: Network, *, name: str, municipality: str, default_language: str
 ) -> None:
     """The steward renames the network or changes its municipality or default language."""
-    network.name = name.strip()
-    network.municipality = municipality.strip()
+    network.name = single_line(name)
+    network.municipality = single_line(municipality)
     network.default_language = default_language
     record("network.settings_changed", network)

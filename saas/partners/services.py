@@ -15,6 +15,7 @@ from saas.models_base import utcnow
 from saas.onboarding import invitations
 from saas.partners.models import Partner, PartnerState, Sector
 from saas.partners.schemas import PartnerInviteSchema
+from saas.text import single_line
 from tenants.models import Invitation, Membership, Network, Role
 
 CSV_HEADERS = {
@@ -43,7 +44,7 @@ def _ensure_plan_room(adding: int) -> None:
 
 
 def name_taken(name: str, *, exclude_id: int | None = None) -> bool:
-    query = select(Partner.id).where(func.lower(Partner.name) == name.strip().lower())
+    query = select(Partner.id).where(func.lower(Partner.name) == single_line(name).lower())
     if exclude_id is not None:
         query = query.where(Partner.id != exclude_id)
     return db.session.execute(query).first() is not None
@@ -55,7 +56,9 @@ def invite_partner(
     if name_taken(name):
         raise OnboardingError(_("A partner with this name already exists in the network."))
     _ensure_plan_room(1)
-    partner = Partner(name=name.strip(), sector=sector, contact_email=contact_email.strip().lower())
+    partner = Partner(
+        name=single_line(name), sector=sector, contact_email=contact_email.strip().lower()
+    )
     db.session.add(partner)
     db.session.flush()
     invitations.invite(
@@ -85,7 +88,7 @@ def preview_csv(raw: bytes) -> csvfile.CsvPreview:
             row.data = schema.load(row.values)
         except ValidationError as exc:
             row.errors = csvfile.flatten(exc.messages, labels)
-        name = (row.values.get("name") or "").strip().lower()
+        name = single_line(row.values.get("name") or "").lower()
         if name:
             if name in seen_names:
                 row.errors.append(_("Same name as line %(line)d.", line=seen_names[name]))
