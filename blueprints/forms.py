@@ -26,9 +26,17 @@ def sector_choices() -> list[SelectChoice]:
 
 
 def email_field(label=None) -> EmailField:
+    """An e-mail address, checked as it is stored and compared: stripped and lower-cased first
+    (lower-casing can lengthen it: “İ” becomes two characters)."""
     return EmailField(
-        label or _l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)]
+        label or _l("E-mail address"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[_as_stored],
     )
+
+
+def _as_stored(email):
+    return email.strip().lower() if isinstance(email, str) else email
 
 
 def name_field(label=None) -> StringField:

@@ -25,6 +25,7 @@ class ProfileForm(FlaskForm):
         _l("Phone"),
         validators=[
             Optional(),
+            Length(max=40),  # the pattern's $ also lets a 41st character through: a line end
             Regexp(r"^[0-9+()./\s-]{6,40}$", message=_l("Please give a phone number.")),
         ],
     )

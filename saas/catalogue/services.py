@@ -39,7 +39,7 @@ from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, PartnerState
 from saas.referrals.models import Referral
-from saas.text import single_line
+from saas.text import single_line, too_long
 
 log = logging.getLogger(__name__)
 HORIZON = timedelta(weeks=16)
@@ -143,9 +143,15 @@ class OfferData:
     skip_closures: bool = True
 
 
+def _themes(data: OfferData) -> str:
+    """The themes as stored: lower case, each once, joined."""
+    return ",".join(sorted({t.strip().lower() for t in data.themes or [] if t.strip()}))
+
+
 def _check(data: OfferData) -> None:
     if not single_line(data.title):
         raise OfferError(_("Please give a title."), "title")
+    _check_lengths(data)
     if db.session.execute(select(OfferType.id).where(OfferType.id == data.type_id)).first() is None:
         raise OfferError(_("Unknown type of activity."), "type_id")
     if (
@@ -165,6 +171,30 @@ def _check(data: OfferData) -> None:
         raise OfferError(_("The number of places must be at least 1."), "capacity")
     if data.action_lines & ~sum(ActionLine.members()):
         raise OfferError(_("Unknown action line."), "action_lines")
+
+
+def _check_lengths(data: OfferData) -> None:
+    """The text as it will be stored fits its column: lower-casing can make themes longer
+    than they were typed (“İ” becomes two characters), and a CSV file has no form to stop it."""
+    found = too_long(
+        Offer,
+        {
+            "title": single_line(data.title),
+            "themes": _themes(data),
+            "cost_note": data.cost_note.strip(),
+            "registration_note": data.registration_note.strip(),
+            "registration_url": data.registration_url.strip(),
+            "rrule": data.rrule,
+        },
+    )
+    if found is None:
+        return
+    name, length = found
+    if name == "themes":
+        raise OfferError(
+            _("The themes are too long together (at most %(n)d characters).", n=length), "themes"
+        )
+    raise OfferError(_("This is too long (at most %(n)d characters).", n=length), name)
 
 
 def exclusions_for(offer_like) -> Exclusions:
@@ -224,7 +254,7 @@ def save_offer(
     offer.translations = {k: v for k, v in (data.translations or {}).items() if any(v.values())}
     offer.action_lines = data.action_lines
     offer.age_min_months, offer.age_max_months = data.age_min_months, data.age_max_months
-    offer.themes = ",".join(sorted({t.strip().lower() for t in data.themes or [] if t.strip()}))
+    offer.themes = _themes(data)
     offer.languages = ",".join(dict.fromkeys(data.languages or ["nl"]))
     offer.cost_kind = data.cost_kind
     offer.cost_cents = None if data.cost_kind == CostKind.FREE else data.cost_cents

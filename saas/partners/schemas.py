@@ -54,7 +54,10 @@ class PartnerInviteSchema(Schema):
 
     @pre_load
     def _strip(self, data, **kwargs):
-        return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        if isinstance(data.get("contact_email"), str):  # its length is checked as it is stored
+            data["contact_email"] = data["contact_email"].lower()
+        return data
 
 
 class PartnerProfileSchema(Schema):
@@ -65,7 +68,10 @@ class PartnerProfileSchema(Schema):
     address = fields.String(load_default="", validate=validate.Length(max=300))
     phone = fields.String(
         load_default="",
-        validate=validate.Regexp(r"^[0-9+()./\s-]{0,40}$", error="invalid phone"),
+        validate=[
+            validate.Length(max=40),  # the pattern's $ also lets a line end through
+            validate.Regexp(r"^[0-9+()./\s-]{0,40}$", error="invalid phone"),
+        ],
     )
     website = fields.String(load_default="", validate=validate.Length(max=300))
     languages = fields.List(

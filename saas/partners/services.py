@@ -15,7 +15,7 @@ from saas.models_base import utcnow
 from saas.onboarding import invitations
 from saas.partners.models import Partner, PartnerState, Sector
 from saas.partners.schemas import PartnerInviteSchema
-from saas.text import single_line
+from saas.text import single_line, too_long
 from tenants.models import Invitation, Membership, Network, Role
 
 CSV_HEADERS = {
@@ -56,9 +56,10 @@ def invite_partner(
     if name_taken(name):
         raise OnboardingError(_("A partner with this name already exists in the network."))
     _ensure_plan_room(1)
-    partner = Partner(
-        name=single_line(name), sector=sector, contact_email=contact_email.strip().lower()
-    )
+    stored = {"name": single_line(name), "contact_email": contact_email.strip().lower()}
+    if too_long(Partner, stored):
+        raise OnboardingError(_("The name or the e-mail address is too long."))
+    partner = Partner(sector=sector, **stored)
     db.session.add(partner)
     db.session.flush()
     invitations.invite(

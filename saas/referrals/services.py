@@ -33,6 +33,7 @@ from saas.referrals.models import (
     ReferralMessage,
     Status,
 )
+from saas.text import too_long
 from tenants.access import current_network
 from tenants.context import current_network_id
 from tenants.models import Network
@@ -147,6 +148,37 @@ def _clean_family(data: FamilyData) -> FamilyData:
     return data
 
 
+def _family_columns(family: FamilyData) -> dict[str, str]:
+    """The family's text as it is stored: stripped, themes lower-cased, lists joined."""
+    return {
+        "family_label": family.family_label.strip(),
+        "contact_value": family.contact_value.strip(),
+        "age_bands": ",".join(family.age_bands or []),
+        "languages": ",".join(family.languages or []),
+        "neighbourhood": family.neighbourhood.strip(),
+        "question": family.question.strip(),
+        "themes": ",".join(t.strip().lower() for t in family.themes or [] if t.strip()),
+        "preferred_days": ",".join(family.preferred_days or []),
+        "preferred_times": ",".join(family.preferred_times or []),
+    }
+
+
+def _check_lengths(family: dict[str, str], consent: dict[str, str]) -> None:
+    """What is about to be stored fits its columns (themes lower-cased and joined may not)."""
+    for model, values in ((Referral, family), (Consent, consent)):
+        found = too_long(model, values)
+        if found is None:
+            continue
+        name, length = found
+        if name == "themes":
+            raise ReferralError(
+                _("The themes are too long together (at most %(n)d characters).", n=length),
+                "themes",
+            )
+        field = "consent_purpose" if model is Consent else name  # as the forms call it
+        raise ReferralError(_("This is too long (at most %(n)d characters).", n=length), field)
+
+
 def _check_target(
     to_partner: Partner, from_partner: Partner, offer: Offer | None, session: ActivitySession | None
 ):
@@ -244,6 +276,9 @@ def create(
             raise ReferralError(_("Say who gave consent."), "consent_given_by")
         if not consent.purpose.strip():
             raise ReferralError(_("Say what the family agreed to."), "consent_purpose")
+    stored = _family_columns(family)
+    purpose = consent.purpose.strip() if consent is not None else ""
+    _check_lengths(stored, {"purpose": purpose} if consent is not None else {})
     referral = Referral(
         from_partner_id=from_partner.id,
         to_partner_id=to_partner.id,
@@ -252,16 +287,8 @@ def create(
         created_by_id=user.id,
         status=Status.DRAFT,
         urgent=family.urgent,
-        family_label=family.family_label.strip(),
         contact_way=family.contact_way,
-        contact_value=family.contact_value.strip(),
-        age_bands=",".join(family.age_bands or []),
-        languages=",".join(family.languages or []),
-        neighbourhood=family.neighbourhood.strip()[:100],
-        question=family.question.strip(),
-        themes=",".join(t.strip().lower() for t in family.themes or [] if t.strip()),
-        preferred_days=",".join(family.preferred_days or []),
-        preferred_times=",".join(family.preferred_times or []),
+        **stored,
     )
     db.session.add(referral)
     db.session.flush()
@@ -272,7 +299,7 @@ def create(
                 given_by=consent.given_by,
                 given_at=utcnow(),
                 recipient_partner_id=to_partner.id,
-                purpose=consent.purpose.strip()[:300],
+                purpose=purpose,
                 recorded_by_id=user.id,
             )
         )
