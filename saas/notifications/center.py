@@ -15,6 +15,7 @@ from saas.extensions import db
 from saas.models_base import utcnow
 from saas.notifications.models import Delivery, Notification, NotificationPreference
 from saas.notifications.services import queue_email
+from saas.text import single_line
 from tenants.access import current_network
 
 KINDS = {
@@ -66,7 +67,7 @@ def notify(user: User, *, kind: str, link: str, **context) -> Notification:
     notice = Notification(
         user_id=user.id,
         kind=kind,
-        subject=subject.strip()[:300],
+        subject=single_line(subject)[:300],  # as its e-mail's (notifications.services)
         link=link,
         digest_due=delivery == Delivery.DIGEST,
     )
