@@ -283,7 +283,7 @@ def test_network_and_partner_names_are_kept_on_one_line(app):
             assert db.session.get(Network, network.id).name == "Huis van het Kind Genk-Zuid"
 
 
-def test_a_network_asked_for_at_start_with_a_line_break_gets_a_one_line_name_and_subject(app):
+def test_a_network_asked_for_at_start_with_a_line_break_is_kept_and_quoted_on_one_line(app):
     from saas.billing.signup import request_signup
     from saas.notifications.models import OutboxMessage
 
@@ -299,5 +299,8 @@ def test_a_network_asked_for_at_start_with_a_line_break_gets_a_one_line_name_and
         db.session.commit()
         assert signup.network_name == "Huis van het Kind Bcc: iedereen@example.org"
         assert signup.contact_name == "An Peeters"
-        subject = db.session.execute(select(OutboxMessage.subject)).scalar_one()
-    assert "Huis van het Kind Bcc: iedereen@example.org" in subject and "\n" not in subject
+        subject, text = db.session.execute(
+            select(OutboxMessage.subject, OutboxMessage.body_text)
+        ).one()
+    assert "\n" not in subject and "\r" not in subject
+    assert "Huis van het Kind Bcc: iedereen@example.org" in text  # quoted as typed, on one line
