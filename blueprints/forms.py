@@ -2,19 +2,50 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
-from saas.bounds import EARLIEST_DATE, LATEST_DATE, date_allowed, date_bounds_message
+from saas.bounds import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_INT,
+    OutOfBounds,
+    check_date,
+    date_allowed,
+    date_bounds_message,
+)
 from saas.partners.models import SECTOR_LABELS, Sector
 
 
 def form_status() -> int:
     """A form page's status: 422 when a posted form comes back to be corrected, else 200."""
     return 422 if request.method == "POST" else 200
+
+
+def id_from(values, name: str) -> int | None:
+    """An id from a query string or a posted form: a whole number that fits an INTEGER column,
+    else None (a larger number would be a database error on PostgreSQL, not a missing row)."""
+    value = values.get(name, type=int)
+    return value if value is not None and 1 <= value <= MAX_INT else None
+
+
+def day_arg(name: str) -> date | None:
+    """The date in query argument `name`, None when it is not given; OutOfBounds (with the
+    window's message) when it is not a date like 2027-03-15 within saas.bounds."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise OutOfBounds(date_bounds_message()) from None
+    check_date(day)
+    return day
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.forms import form_status
+from blueprints.forms import form_status, id_from
 from blueprints.loading import found_or_404
 from blueprints.social_economy.blueprint import bp
 from blueprints.social_economy.forms import (
@@ -41,7 +41,7 @@ def workers():
     """Workers in the planning; team members without a profile can be added."""
     if request.method == "POST":
         try:
-            worker = staff.add_worker(request.form.get("user_id", type=int))
+            worker = staff.add_worker(id_from(request.form, "user_id"))
         except WorkforceError as problem:
             flash(str(problem), "danger")
             return redirect(url_for("social_economy.workers")), 303
