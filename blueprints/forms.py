@@ -6,9 +6,9 @@ from datetime import date
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField
+from wtforms import DecimalField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Regexp, ValidationError
 
 from saas.bounds import (
     EARLIEST_DATE,
@@ -85,6 +85,12 @@ def sector_field() -> SelectField:
     return SelectField(_l("Sector"), choices=sector_choices, validators=[DataRequired()])
 
 
+def id_within_bounds() -> NumberRange:
+    """For a select of ids that does not check its choices: 0 (none) or an id that fits an
+    INTEGER column, so a larger number is refused before it reaches the database."""
+    return NumberRange(0, MAX_INT, message=_l("This choice is not in the list."))
+
+
 class DateWithinBounds:
     """WTForms validator: the date lies in the window every part of Dorp accepts (saas.bounds)."""
 
@@ -93,3 +99,14 @@ class DateWithinBounds:
     def __call__(self, form, field) -> None:
         if field.data is not None and not date_allowed(field.data):
             raise ValidationError(date_bounds_message())
+
+
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that takes numbers only: "NaN", "sNaN" and "Infinity" are Decimals too, and
+    a signalling NaN breaks NumberRange (it cannot be compared)."""
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))

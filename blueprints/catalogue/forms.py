@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -19,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from blueprints.forms import DateWithinBounds, choices
+from blueprints.forms import DateWithinBounds, FiniteDecimalField, choices
 from blueprints.partner.forms import CheckboxList
 from saas.catalogue.models import ACTION_LINE_LABELS, ActionLine, CostKind, OrganiserRole
 from saas.partners.models import SPOKEN_LANGUAGES
@@ -70,7 +69,7 @@ class OfferForm(FlaskForm):
             [("free", _l("Free")), ("amount", _l("Paid")), ("reduced", _l("Reduced rate possible"))]
         ),
     )
-    cost_amount = DecimalField(
+    cost_amount = FiniteDecimalField(
         _l("Price in euro"),
         places=2,
         validators=[Optional(), NumberRange(Decimal(0), Decimal(10000))],
