@@ -308,3 +308,33 @@ def test_every_date_field_of_every_form_keeps_to_the_window(app):
                 assert any(isinstance(v, DateWithinBounds) for v in validators), (form, name)
                 dated.append(f"{form.__name__}.{name}")
     assert len(dated) >= 7, dated  # offer (2), move, closure (2), card, roster
+
+
+# --- the spreadsheet import ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "first, last", [("01/01/0001", ""), ("9999-12-31", ""), ("2027-03-01", "31/12/9999")]
+)
+def test_an_imported_line_with_a_date_outside_the_window_is_refused_on_its_line(
+    app, ctx, first, last
+):
+    import io
+
+    cast = cast_of(app)
+    owner = as_(app, cast.people["owner"])
+    repeat = "wekelijks;ma" if last else "eenmalig;"
+    text = (
+        "titel;soort;locatie;datum;van;tot;herhaling;dagen;laatste datum;leeftijd van;"
+        "leeftijd tot;talen;prijs;inschrijving;actielijnen\n"
+        f"Kookatelier;babysalon;Buurthuis De Kolonie;{first};9:30;11:30;{repeat};{last};"
+        "0;12;nl;gratis;nee;2\n"
+    )
+    data = {
+        "partner_id": str(cast.partners["owner"].id),
+        "file": (io.BytesIO(text.encode()), "aanbod.csv"),
+    }
+    response = owner.post(f"{CAT}/import?lang=en", data=data, content_type="multipart/form-data")
+    assert response.status_code in (200, 422)
+    assert "Choose a date between" in response.get_data(as_text=True)
+    assert count(ctx, cast.net.id, Offer) == 0
