@@ -2,19 +2,50 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import request
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField
+from wtforms import DecimalField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Regexp, ValidationError
 
-from saas.bounds import EARLIEST_DATE, LATEST_DATE, date_allowed, date_bounds_message
+from saas.bounds import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_INT,
+    OutOfBounds,
+    check_date,
+    date_allowed,
+    date_bounds_message,
+)
 from saas.partners.models import SECTOR_LABELS, Sector
 
 
 def form_status() -> int:
     """A form page's status: 422 when a posted form comes back to be corrected, else 200."""
     return 422 if request.method == "POST" else 200
+
+
+def id_from(values, name: str) -> int | None:
+    """An id from a query string or a posted form: a whole number that fits an INTEGER column,
+    else None (a larger number would be a database error on PostgreSQL, not a missing row)."""
+    value = values.get(name, type=int)
+    return value if value is not None and 1 <= value <= MAX_INT else None
+
+
+def day_arg(name: str) -> date | None:
+    """The date in query argument `name`, None when it is not given; OutOfBounds (with the
+    window's message) when it is not a date like 2027-03-15 within saas.bounds."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise OutOfBounds(date_bounds_message()) from None
+    check_date(day)
+    return day
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -62,6 +93,12 @@ def sector_field() -> SelectField:
     return SelectField(_l("Sector"), choices=sector_choices, validators=[DataRequired()])
 
 
+def id_within_bounds() -> NumberRange:
+    """For a select of ids that does not check its choices: 0 (none) or an id that fits an
+    INTEGER column, so a larger number is refused before it reaches the database."""
+    return NumberRange(0, MAX_INT, message=_l("This choice is not in the list."))
+
+
 class DateWithinBounds:
     """WTForms validator: the date lies in the window every part of Dorp accepts (saas.bounds)."""
 
@@ -70,3 +107,14 @@ class DateWithinBounds:
     def __call__(self, form, field) -> None:
         if field.data is not None and not date_allowed(field.data):
             raise ValidationError(date_bounds_message())
+
+
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that takes numbers only: "NaN", "sNaN" and "Infinity" are Decimals too, and
+    a signalling NaN breaks NumberRange (it cannot be compared)."""
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))

@@ -68,6 +68,7 @@ def _args_for(rule, cast) -> dict:
         "worker_id": cast.worker_id,
         "roster_id": cast.roster_id,
         "assignment_id": cast.assignment_id,
+        "card_id": cast.card_id,
         "feed_token": cast.feed_token,
         "token_id": cast.token_id,
         "item_id": cast.hsds_service_id,

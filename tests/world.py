@@ -31,6 +31,7 @@ class NetworkCast:
     worker_id: int = 0
     roster_id: int = 0
     assignment_id: int = 0
+    card_id: int = 0  # the worker's flexibility card (started: it stays as history)
     feed_token: str = ""
     token_id: int = 0  # partner B's API token
     hsds_service_id: str = ""
@@ -185,13 +186,14 @@ def _workforce(app, cast: NetworkCast) -> None:
         worker = WorkerProfile(user_id=user.id, skills="reading_aloud", home_area="Paal")
         db.session.add(worker)
         db.session.flush()
-        save_card(
+        card = save_card(
             worker,
             "g" * 91,
             date(2020, 1, 6),
             f"Mantelzorg voor moeder in {cast.network.slug}",
             None,
         )
+        cast.card_id = card.id
         cast.feed_token = new_feed_token(worker)
         session = db.session.get(ActivitySession, cast.session_id)
         roster = Roster(

@@ -13,6 +13,8 @@ from blueprints.api.common import (
     PAGE_PARAMS,
     Page,
     date_arg,
+    date_param,
+    id_param,
     int_arg,
     page_of,
     paging,
@@ -21,6 +23,7 @@ from blueprints.api.errors import ApiError
 from blueprints.api.openapi import operation
 from blueprints.loading import load_or_404
 from saas.api import schemas
+from saas.bounds import MAX_INT
 from saas.catalogue import permissions as perm
 from saas.catalogue import queries
 from saas.catalogue.models import ActivitySession, Offer
@@ -67,7 +70,7 @@ OFFER_FILTERS = [
         "schema": {"type": "integer", "enum": [1, 2, 4, 8, 16]},
         "description": "Action line (bit value)",
     },
-    {"name": "partner", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    id_param("partner"),
     {"name": "free", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]}},
 ]
 
@@ -104,19 +107,9 @@ def offer(offer_id: int):
     "Sessions of published activities between two dates (Europe/Brussels), cancelled ones too",
     tag="catalogue",
     params=[
-        {
-            "name": "from",
-            "in": "query",
-            "schema": {"type": "string", "format": "date"},
-            "description": "First day (default: today)",
-        },
-        {
-            "name": "to",
-            "in": "query",
-            "schema": {"type": "string", "format": "date"},
-            "description": "Day after the last (default: 28 days on); at most 366 days span",
-        },
-        {"name": "offer", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        date_param("from", "First day (default: today)"),
+        date_param("to", "Day after the last (default: 28 days on); at most 366 days span"),
+        id_param("offer", "Only this activity's sessions"),
         *PAGE_PARAMS,
     ],
     response=schemas.SessionPage,
@@ -127,7 +120,7 @@ def sessions():
     end = date_arg("to", start + timedelta(days=28))
     if not start < end <= start + timedelta(days=MAX_SPAN_DAYS):
         raise ApiError(400, "bad_request", details={"to": ["after 'from', at most 366 days on"]})
-    offer_id = int_arg("offer", 0, 1, 2**31 - 1) if "offer" in request.args else None
+    offer_id = int_arg("offer", 0, 1, MAX_INT) if "offer" in request.args else None
     found = queries.sessions_between(start, end, queries.Filters(), offer_id=offer_id)
     return SESSION_PAGE.dump(page_of(found))
 

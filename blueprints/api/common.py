@@ -11,6 +11,7 @@ from flask import request
 from sqlalchemy import Select, func, select
 
 from blueprints.api.errors import ApiError
+from saas.bounds import EARLIEST_DATE, LATEST_DATE, MAX_INT, date_allowed
 from saas.extensions import db
 
 MAX_PER_PAGE = 100
@@ -29,6 +30,28 @@ PAGE_PARAMS = [
         "description": "Items per page",
     },
 ]
+
+
+DATE_WINDOW = f"between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
+
+
+def date_param(name: str, description: str) -> dict:
+    """A query parameter that is a date, documented with the window every date must lie in."""
+    return {
+        "name": name,
+        "in": "query",
+        "schema": {"type": "string", "format": "date"},
+        "description": f"{description}; a date {DATE_WINDOW}",
+    }
+
+
+def id_param(name: str, description: str = "") -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+        **({"description": description} if description else {}),
+    }
 
 
 # --- query arguments ----------------------------------------------------------------------------
@@ -50,13 +73,19 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def date_arg(name: str, default: date) -> date:
+    """A date query argument within saas.bounds' window, else 400 saying which dates are taken."""
     raw = request.args.get(name)
     if raw is None:
         return default
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
-        raise ApiError(400, "bad_request", details={name: ["a date like 2027-03-15"]}) from None
+        day = None
+    if day is None or not date_allowed(day):
+        raise ApiError(
+            400, "bad_request", details={name: [f"a date like 2027-03-15, {DATE_WINDOW}"]}
+        )
+    return day
 
 
 def paging() -> tuple[int, int]:

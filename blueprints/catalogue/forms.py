@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -19,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from blueprints.forms import choices
+from blueprints.forms import DateWithinBounds, FiniteDecimalField, choices
 from blueprints.partner.forms import CheckboxList
 from saas.catalogue.models import ACTION_LINE_LABELS, ActionLine, CostKind, OrganiserRole
 from saas.partners.models import SPOKEN_LANGUAGES
@@ -70,7 +69,7 @@ class OfferForm(FlaskForm):
             [("free", _l("Free")), ("amount", _l("Paid")), ("reduced", _l("Reduced rate possible"))]
         ),
     )
-    cost_amount = DecimalField(
+    cost_amount = FiniteDecimalField(
         _l("Price in euro"),
         places=2,
         validators=[Optional(), NumberRange(Decimal(0), Decimal(10000))],
@@ -85,7 +84,7 @@ class OfferForm(FlaskForm):
         _l("Places (leave empty if there is no limit)"),
         validators=[Optional(), NumberRange(1, 10000)],
     )
-    start_date = DateField(_l("First date"), validators=[InputRequired()])
+    start_date = DateField(_l("First date"), validators=[InputRequired(), DateWithinBounds()])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
     end_time = TimeField(_l("End time"), validators=[InputRequired()])
     frequency = RadioField(
@@ -101,7 +100,7 @@ class OfferForm(FlaskForm):
         ),
     )
     weekdays = CheckboxList(_l("On these days"), choices=lambda: choices(WEEKDAY_CHOICES))
-    until = DateField(_l("Last date"), validators=[Optional()])
+    until = DateField(_l("Last date"), validators=[Optional(), DateWithinBounds()])
     rrule = StringField(
         _l("Advanced: repetition rule (RFC 5545)"),
         validators=[Length(max=300)],
@@ -151,7 +150,7 @@ class CancelForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    day = DateField(_l("New date"), validators=[InputRequired()])
+    day = DateField(_l("New date"), validators=[InputRequired(), DateWithinBounds()])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
     end_time = TimeField(_l("End time"), validators=[InputRequired()])
     location_id = SelectField(_l("Location"), coerce=int, validators=[InputRequired()])
@@ -202,8 +201,8 @@ class ClosureForm(FlaskForm):
         ),
     )
     label = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    starts_on = DateField(_l("From"), validators=[InputRequired()])
-    ends_on = DateField(_l("Until"), validators=[InputRequired()])
+    starts_on = DateField(_l("From"), validators=[InputRequired(), DateWithinBounds()])
+    ends_on = DateField(_l("Until"), validators=[InputRequired(), DateWithinBounds()])
 
 
 COST_KINDS = {k.value: k for k in CostKind}

@@ -6,7 +6,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from blueprints.catalogue.forms import WEEKDAY_CHOICES
-from blueprints.forms import choices
+from blueprints.forms import choices, id_within_bounds
 from blueprints.partner.forms import CheckboxList
 from saas.catalogue.models import AGE_BANDS
 from saas.partners.models import SPOKEN_LANGUAGES
@@ -18,8 +18,20 @@ TIMES = [("morning", _l("Morning")), ("afternoon", _l("Afternoon")), ("evening",
 class ReferralForm(FlaskForm):
     from_partner_id = SelectField(_l("Referred by"), coerce=int, validators=[InputRequired()])
     to_partner_id = SelectField(_l("Refer to"), coerce=int, validators=[InputRequired()])
-    offer_id = SelectField(_l("Activity (optional)"), coerce=int, default=0, validate_choice=False)
-    session_id = SelectField(_l("Session (optional)"), coerce=int, default=0, validate_choice=False)
+    offer_id = SelectField(
+        _l("Activity (optional)"),
+        coerce=int,
+        default=0,
+        validate_choice=False,
+        validators=[id_within_bounds()],
+    )
+    session_id = SelectField(
+        _l("Session (optional)"),
+        coerce=int,
+        default=0,
+        validate_choice=False,
+        validators=[id_within_bounds()],
+    )
     family_label = StringField(
         _l("Label for the family"),
         validators=[DataRequired(), Length(max=60)],

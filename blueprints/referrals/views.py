@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.auth.forms import ConfirmForm
-from blueprints.forms import choices, form_status
+from blueprints.forms import choices, form_status, id_from
 from blueprints.loading import found_or_404
 from blueprints.referrals.blueprint import bp
 from blueprints.referrals.forms import CompleteForm, DeclineForm, MessageForm, ReferralForm
@@ -106,8 +106,8 @@ def new():
     if not form.from_partner_id.choices:
         abort(403)
     if request.method == "GET":
-        form.to_partner_id.data = request.args.get("to", type=int)
-        form.offer_id.data = request.args.get("offer", type=int) or 0
+        form.to_partner_id.data = id_from(request.args, "to")
+        form.offer_id.data = id_from(request.args, "offer") or 0
     if form.validate_on_submit():
         send = request.form.get("send") != "0"
         try:

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from blueprints.forms import choices
+from blueprints.forms import DateWithinBounds, choices
 from blueprints.partner.forms import CheckboxList
 from saas.partners.models import SPOKEN_LANGUAGES
 from saas.workforce import solver
@@ -82,7 +82,7 @@ class ProfileForm(FlaskForm):
 
 
 class CardForm(FlaskForm):
-    valid_from = DateField(_l("Valid from"), validators=[InputRequired()])
+    valid_from = DateField(_l("Valid from"), validators=[InputRequired(), DateWithinBounds()])
     reason = TextAreaField(
         _l("Reason (optional, only the coordinator sees it)"),
         validators=[Optional(), Length(max=2000)],
@@ -155,7 +155,9 @@ class WishForm(FlaskForm):
 
 
 class RosterForm(FlaskForm):
-    starts_on = DateField(_l("First week (any day of it)"), validators=[InputRequired()])
+    starts_on = DateField(
+        _l("First week (any day of it)"), validators=[InputRequired(), DateWithinBounds()]
+    )
     weeks = IntegerField(_l("Number of weeks"), validators=[InputRequired(), NumberRange(1, 8)])
 
 

@@ -12,11 +12,12 @@ from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from blueprints.forms import form_status
+from blueprints.forms import day_arg, form_status, id_from
 from blueprints.loading import found_or_404, load_or_404
 from blueprints.social_economy.blueprint import bp
 from blueprints.social_economy.forms import AssignForm, RosterForm
 from blueprints.social_economy.workforce import is_coordinator
+from saas.bounds import OutOfBounds
 from saas.catalogue.schedule import to_local
 from saas.connections import redis_connection
 from saas.workforce import assignments, calendar, staff
@@ -139,8 +140,8 @@ def roster_assign(roster_id: int):
     try:
         assignments.assign_by_hand(
             roster,
-            request.form.get("worker_id", type=int),
-            request.form.get("session_id", type=int),
+            id_from(request.form, "worker_id"),
+            id_from(request.form, "session_id"),
         )
     except WorkforceError as problem:
         flash(str(problem), "danger")
@@ -183,7 +184,11 @@ def my_week():
         staff.renew_feed_token(worker)
         flash(_("Your calendar has a new address; the old one no longer works."), "success")
         return redirect(url_for("social_economy.my_week"))
-    start = request.args.get("week", type=date.fromisoformat) if request.args.get("week") else None
+    try:
+        start = day_arg("week")
+    except OutOfBounds as problem:  # a hand-made address: this week, and why
+        flash(str(problem), "warning")
+        start = None
     start = monday(start or date.today())
     feed = (
         url_for("social_economy.roster_feed", feed_token=worker.feed_token, _external=True)

@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.forms import form_status
+from blueprints.forms import form_status, id_from
 from blueprints.loading import found_or_404
 from blueprints.social_economy.blueprint import bp
 from blueprints.social_economy.forms import NeedForm, WishForm
@@ -102,7 +102,7 @@ def school(partner_id: int):
 def school_contact(partner_id: int):
     partner = found_or_404(school_wishes.school(partner_id))
     try:
-        worker = confirm_contact(partner, request.form.get("worker_id", type=int), current_user.id)
+        worker = confirm_contact(partner, id_from(request.form, "worker_id"), current_user.id)
     except WorkforceError as problem:
         flash(str(problem), "danger")
         return redirect(url_for("social_economy.school", partner_id=partner.id)), 303

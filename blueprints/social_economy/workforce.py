@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.forms import form_status
-from blueprints.loading import found_or_404
+from blueprints.auth.forms import ConfirmForm
+from blueprints.forms import form_status, id_from
+from blueprints.loading import found_or_404, load_or_404
 from blueprints.social_economy.blueprint import bp
 from blueprints.social_economy.forms import (
     HOURS,
@@ -19,9 +21,17 @@ from blueprints.social_economy.forms import (
     grid_from,
 )
 from saas.workforce import solver, staff
-from saas.workforce.cards import card_on, cards, change_card
+from saas.workforce.cards import (
+    card_before,
+    card_on,
+    cards,
+    change_card,
+    delete_card,
+    has_started,
+)
 from saas.workforce.errors import WorkforceError
 from saas.workforce.labels import COLOUR_LABELS, SKILL_LABELS, WEEKDAYS
+from saas.workforce.models import FlexibilityCard
 from tenants.access import has_role, roles_required
 from tenants.models import Role
 
@@ -30,6 +40,11 @@ STAFF = (Role.SE_COORDINATOR, Role.SE_WORKER)
 
 def is_coordinator() -> bool:
     return has_role(Role.SE_COORDINATOR)
+
+
+def _worker_or_404(worker_id: int):
+    """The worker the person may open: a coordinator any of the team, a worker only themselves."""
+    return found_or_404(staff.worker_seen_by(worker_id, current_user.id, sees_all=is_coordinator()))
 
 
 # --- the team's workers ----------------------------------------------------------------------
@@ -41,7 +56,7 @@ def workers():
     """Workers in the planning; team members without a profile can be added."""
     if request.method == "POST":
         try:
-            worker = staff.add_worker(request.form.get("user_id", type=int))
+            worker = staff.add_worker(id_from(request.form, "user_id"))
         except WorkforceError as problem:
             flash(str(problem), "danger")
             return redirect(url_for("social_economy.workers")), 303
@@ -77,9 +92,7 @@ def team_slot():
 @bp.route("/workers/<int:worker_id>", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def worker(worker_id: int):
-    worker = found_or_404(
-        staff.worker_seen_by(worker_id, current_user.id, sees_all=is_coordinator())
-    )
+    worker = _worker_or_404(worker_id)
     form = ProfileForm() if is_coordinator() else None
     if form is None and request.method == "POST":
         abort(403)
@@ -113,9 +126,7 @@ def my_card():
 @bp.route("/workers/<int:worker_id>/card", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def card(worker_id: int):
-    worker = found_or_404(
-        staff.worker_seen_by(worker_id, current_user.id, sees_all=is_coordinator())
-    )
+    worker = _worker_or_404(worker_id)
     history = cards(worker)
     current = card_on(worker, date.today())
     form = CardForm()
@@ -146,6 +157,37 @@ def card(worker_id: int):
         colours=COLOUR_LABELS,
         see_reasons=is_coordinator(),
         cells=solver.HOURS,
+        today=date.today(),
+    ), form_status()
+
+
+@bp.route("/workers/<int:worker_id>/cards/<int:card_id>/delete", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def card_delete(worker_id: int, card_id: int):
+    """A card that has not started yet can be taken back, after a page that says what changes."""
+    worker = _worker_or_404(worker_id)
+    doomed = load_or_404(FlexibilityCard, card_id, FlexibilityCard.worker_id == worker.id)
+    back = redirect(url_for("social_economy.card", worker_id=worker.id))
+    if has_started(doomed):
+        flash(_("A card that has started stays as history: save a new card instead."), "danger")
+        return back, 303
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        delete_card(worker, doomed)
+        flash(
+            _(
+                "The card valid from %(day)s has been deleted.",
+                day=format_date(doomed.valid_from, "long"),
+            ),
+            "success",
+        )
+        return back
+    return render_template(
+        "social_economy/card_delete.html",
+        worker=worker,
+        card=doomed,
+        before=card_before(doomed),
+        form=form,
     ), form_status()
 
 

@@ -20,6 +20,7 @@ from flask import url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from saas.bounds import check_date
 from saas.catalogue.models import (
     ACTION_LINE_LABELS,
     AGE_BANDS,
@@ -408,12 +409,15 @@ def service(network: Network, offer: Offer, *, full: bool = False) -> dict:
 
 
 def modified_after_of(value: str | None) -> datetime | None:
-    """`modified_after` as ISO 8601 (a date or a date-time; UTC when no offset); ValueError if not."""
+    """`modified_after` as ISO 8601 (a date or a date-time; UTC when no offset) on a day within
+    saas.bounds; ValueError (OutOfBounds is one) if not."""
     if not value:
         return None
 
     text = value.strip().replace("Z", "+00:00").replace(" ", "+")
     moment = datetime.fromisoformat(text)
+    # the day as written, before any conversion: near year 1 or 9999 moving to UTC overflows
+    check_date(moment)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment

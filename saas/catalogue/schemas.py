@@ -8,6 +8,7 @@ from datetime import datetime, time
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from saas.bounds import date_allowed, date_bounds_message
 from saas.catalogue.models import ActionLine, CostKind
 
 DAY_WORDS = {
@@ -63,9 +64,12 @@ class DateText(fields.Field):
         text = str(value).strip()
         for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
             try:
-                return datetime.strptime(text, pattern).date()
+                day = datetime.strptime(text, pattern).date()
             except ValueError:
                 continue
+            if not date_allowed(day):
+                raise ValidationError(date_bounds_message())
+            return day
         raise ValidationError(_("not a valid date (use 2027-03-15 or 15/03/2027)"))
 
 

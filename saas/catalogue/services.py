@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from saas.audit.services import record
+from saas.bounds import OutOfBounds, check_date
 from saas.catalogue import notify
 from saas.catalogue.models import (
     ActionLine,
@@ -215,6 +216,10 @@ def exclusions_for(offer_like) -> Exclusions:
 def validate_offer(data: OfferData) -> int:
     """Check an offer without saving it; returns how many sessions its schedule has. The rule is
     put in its one kept form on the way (see `schedule.Rule`)."""
+    try:
+        check_date(data.start_date)
+    except OutOfBounds as exc:
+        raise OfferError(str(exc), "start_date") from exc
     _check(data)
     try:
         data.rrule = normalise_rule(data.rrule)

@@ -3,12 +3,14 @@ flush; the request commits."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from saas.audit.services import record
+from saas.bounds import OutOfBounds, check_date
 from saas.extensions import db
 from saas.workforce import solver
 from saas.workforce.errors import WorkforceError
@@ -22,6 +24,64 @@ def check_grid(grid: str) -> str:
     if unknown:
         raise WorkforceError(_("The card holds an unknown colour: only red, orange and green."))
     return grid
+
+
+def latest_start(today: date) -> date:
+    """The last day a new card may start: a card is about the coming weeks, a year at most."""
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today + timedelta(days=365)
+
+
+def check_valid_from(valid_from: date, today: date | None = None) -> None:
+    """A card starts within saas.bounds and at most a year from today: a card far ahead would
+    refuse every later card as overlapping."""
+    try:
+        check_date(valid_from)
+    except OutOfBounds as problem:
+        raise WorkforceError(str(problem)) from None
+    last = latest_start(today or date.today())
+    if valid_from > last:
+        raise WorkforceError(
+            _(
+                "A card can start at most a year from today: on %(day)s at the latest.",
+                day=format_date(last, "long"),
+            )
+        )
+
+
+def has_started(card: FlexibilityCard, today: date | None = None) -> bool:
+    return card.valid_from <= (today or date.today())
+
+
+def card_before(card: FlexibilityCard) -> FlexibilityCard | None:
+    """The card the worker's availability falls back to without `card`."""
+    return db.session.execute(
+        select(FlexibilityCard)
+        .where(
+            FlexibilityCard.worker_id == card.worker_id,
+            FlexibilityCard.valid_from < card.valid_from,
+        )
+        .order_by(FlexibilityCard.valid_from.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def delete_card(worker: WorkerProfile, card: FlexibilityCard, today: date | None = None) -> None:
+    """Take back a card that has not started yet; a card that has started stays as history.
+    From its date the card before it holds again. Noted in the audit trail (ids and the date)."""
+    if card.worker_id != worker.id:
+        raise WorkforceError(_("This card belongs to another worker."))
+    if has_started(card, today):
+        raise WorkforceError(
+            _("A card that has started stays as history: save a new card instead.")
+        )
+    record(
+        "workforce.card_deleted", worker, card_id=card.id, valid_from=card.valid_from.isoformat()
+    )
+    db.session.delete(card)
+    db.session.flush()
 
 
 def cards(worker: WorkerProfile) -> list[FlexibilityCard]:
@@ -48,6 +108,7 @@ def save_card(
 ) -> FlexibilityCard:
     """A new card from `valid_from` on. History is kept: a new card must start after the newest."""
     check_grid(grid)
+    check_valid_from(valid_from)
     newest = db.session.execute(
         select(FlexibilityCard.valid_from)
         .where(FlexibilityCard.worker_id == worker.id)

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from saas.audit.services import record
+from saas.bounds import date_allowed, date_bounds_message
 from saas.catalogue.models import ActivitySession, Offer, OfferPartner, SessionStatus
 from saas.catalogue.schedule import to_local, to_utc
 from saas.extensions import db
@@ -42,6 +43,11 @@ def monday(day: date) -> date:
 def create_roster(starts_on: date, weeks: int, by_user_id: int | None) -> Roster:
     if not 1 <= weeks <= 8:
         raise WorkforceError(_("A roster covers one to eight weeks."))
+    # the day asked for first: near the end of the calendar its weeks would overflow
+    if not date_allowed(starts_on) or not date_allowed(
+        monday(starts_on) + timedelta(weeks=weeks, days=-1)
+    ):
+        raise WorkforceError(date_bounds_message())
     start = monday(starts_on)
     roster = Roster(
         starts_on=start, ends_on=start + timedelta(weeks=weeks), created_by_id=by_user_id
