@@ -47,7 +47,8 @@ venv:
 	    echo "Install one, or name it: make install PYTHON=/path/to/python3.13" >&2; exit 1; \
 	  fi; \
 	  if ! "$$py" -c '$(SUPPORTED)' 2>/dev/null; then \
-	    echo "Dorp needs Python 3.11, 3.12 or 3.13; $$py is $$("$$py" -V 2>&1 || echo missing)." >&2; exit 1; \
+	    echo "Dorp needs Python 3.11, 3.12 or 3.13; $$py is $$("$$py" -V 2>/dev/null || echo 'not a Python that runs here')." >&2; \
+	    exit 1; \
 	  fi; \
 	  echo "Creating $(VENV) with $$py ($$("$$py" -V 2>&1))"; \
 	  rm -rf $(VENV) && "$$py" -m venv $(VENV) || exit 1; \
