@@ -335,6 +335,7 @@ def test_the_feed_shows_only_the_workers_own_published_sessions(app, client, tea
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "BEGIN:VTIMEZONE" in body and "Voorleesuurtje beringen" in body
+    assert "X-WR-CALNAME:" in body and ": mijn rooster" in body
     assert "@beringen.example" not in body and "Mantelzorg" not in body
     assert client.get("/beringen/team/feed/not-a-token.ics").status_code == 404
     other = build_network(app, "sint-truiden")

@@ -211,7 +211,9 @@ def my_week():
 def roster_feed(feed_token: str):
     """Public by design: the token is the capability (calendar apps cannot log in)."""
     worker = found_or_404(staff.worker_by_feed_token(feed_token))
-    body = calendar.build(g.network, worker, date.today(), f"{g.network.name}: {_('my roster')}")
+    # _() outside the f-string: Babel finds calls inside f-strings only on Python 3.12 and later.
+    name = _("my roster")
+    body = calendar.build(g.network, worker, date.today(), f"{g.network.name}: {name}")
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="rooster.ics"'
     response.headers["Cache-Control"] = "private, max-age=300"
