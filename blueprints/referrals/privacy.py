@@ -30,11 +30,14 @@ class FamilySearchForm(FlaskForm):
 
 
 def _chosen() -> list[Referral]:
-    """The referrals the steward ticked; 400 when none."""
-    ids = [int(v) for v in request.form.getlist("referral_id") if v.isdigit() and len(v) < 10]
-    chosen = family_data.referrals(ids)
-    if not chosen:
+    """The referrals the steward ticked: 400 when none is ticked, 404 when one is not the
+    network's (another network's referral is not found, as everywhere)."""
+    ids = {int(v) for v in request.form.getlist("referral_id") if v.isdigit() and len(v) < 10}
+    if not ids:
         abort(400)
+    chosen = family_data.referrals(ids)
+    if len(chosen) != len(ids):
+        abort(404)
     return chosen
 
 
