@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -72,7 +72,12 @@ def session_detail(session_id: int):
 
 
 def _when(session) -> str:
-    return f"{format_datetime(to_local(session.starts_at), 'full')} · {session.place.name}"
+    day, start, end = (
+        format_date(session.starts_at, "full"),
+        format_time(session.starts_at, "short"),
+        format_time(session.ends_at, "short"),
+    )
+    return f"{day}, {start}–{end} · {session.place.name}"
 
 
 def _cancellation(session, reason: str) -> confirm.Confirmation:
