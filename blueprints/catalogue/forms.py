@@ -154,7 +154,9 @@ class CorrectSessionForm(FlaskForm):
 
     held = SelectField(
         _l("What happened"),
-        choices=[("no", _l("It did not take place")), ("yes", _l("It took place"))],
+        choices=lambda: choices(
+            [("no", _l("It did not take place")), ("yes", _l("It took place"))]
+        ),
         validators=[InputRequired()],
     )
     reason = StringField(
