@@ -18,6 +18,7 @@ from tenants.context import network_scope
 from tenants.models import Role
 from tests import factories as f
 from tests.api_support import ALL_READ, bearer, token_for
+from tests.confirm_support import confirmed
 from tests.world import build_world
 
 
@@ -123,7 +124,7 @@ def test_revoked_token_is_refused_and_last_use_is_kept(app, world):
     assert listing.status_code == 200
     assert "Systeem a" in listing.get_data(as_text=True)
     assert secret not in listing.get_data(as_text=True)
-    assert client.post(f"/beringen/partner/api-tokens/{token_id}/revoke").status_code == 302
+    assert confirmed(client, f"/beringen/partner/api-tokens/{token_id}/revoke").status_code == 302
     again = app.test_client().get("/api/v1/beringen/offers", headers=bearer(secret))
     assert again.status_code == 401 and again.get_json()["error"]["code"] == "token_revoked"
 

@@ -60,6 +60,10 @@ def test_partner_admin_creates_uses_and_revokes_a_token(app, live: Live, new_pag
     row = page.get_by_role("row").filter(has_text="Ons dossier")
     expect(row).to_contain_text("offers:read")
     row.get_by_role("button", name=t("Revoke")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        t("Revoke the token “%(name)s”?", name="Ons dossier")
+    )
+    page.get_by_role("button", name=t("Revoke the token"), exact=True).click()
     expect(page.get_by_role("row").filter(has_text="Ons dossier")).to_contain_text(t("revoked"))
     refused = page.request.get(
         live.url + "/api/v1/beringen/offers", headers={"Authorization": f"Bearer {secret}"}

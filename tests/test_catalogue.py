@@ -29,6 +29,7 @@ from tenants.context import network_scope
 from tenants.models import Role
 from tests import catalogue_factories as cf
 from tests import factories as f
+from tests.confirm_support import confirmed
 from tests.mail import messages
 
 TITLE, TITLE_FR = "Peuterspeelmoment", "Moment des tout-petits"
@@ -138,7 +139,10 @@ def load(app, cast: Cast, model, row_id: int):
     return next((row for row in rows(app, cast, model) if row.id == row_id), None)
 
 
-def post(client, url: str, data: dict | None = None) -> int:
+def post(client, url: str, data: dict | None = None, *, confirm: bool = False) -> int:
+    """The status of posting `data`; with `confirm`, of confirming on the page it leads to."""
+    if confirm:
+        return confirmed(client, url, data).status_code
     return client.post(url, data=data or {}).status_code
 
 
@@ -394,7 +398,10 @@ def test_each_co_organiser_role_may_do_its_own_part_only(app, run_jobs, environ)
     ]
     for who, url, data, expected in checks:
         client = clients[who]
-        status = client.get(url).status_code if data is None else post(client, url, data)
+        cancel = url.endswith("/cancel") and "reason" in (data or {})
+        status = (
+            client.get(url).status_code if data is None else post(client, url, data, confirm=cancel)
+        )
         assert status == expected, (who, url, data)
     offer = load(app, cast, Offer, offer_id)
     assert offer.title == "Oudersalon: slapen" and offer.published_at is not None
@@ -466,7 +473,7 @@ def test_a_cancelled_session_shows_to_families_and_is_mailed_around(app, run_job
 
     first = sessions_of(app, cast, offer_id)[0]
     reason = {"reason": "Ziekte van de begeleider"}
-    assert post(owner, f"{CAT}/sessions/{first.id}/cancel", reason) == 302
+    assert post(owner, f"{CAT}/sessions/{first.id}/cancel", reason, confirm=True) == 302
     cancelled = load(app, cast, ActivitySession, first.id)
     assert cancelled.status == SessionStatus.CANCELLED and cancelled.note == reason["reason"]
     home = public(app.test_client(), "/beringen/")
@@ -542,7 +549,7 @@ def test_calendar_feeds_hold_the_published_sessions_in_brussels_time(app):
     host = {"partner_id": cast.partners["host"].id, "role": "host"}
     assert post(owner, f"{CAT}/offers/{offer_id}/organisers", host) == 302
     first = sessions_of(app, cast, offer_id)[0]
-    assert post(owner, f"{CAT}/sessions/{first.id}/cancel", {"reason": "Ziek"}) == 302
+    assert post(owner, f"{CAT}/sessions/{first.id}/cancel", {"reason": "Ziek"}, confirm=True) == 302
     create(owner, cast, title="Kladversie", publish=False)
     quick_offer(app, cast, "Verborgen salon", hidden=True)
     quick_offer(app, cast_of(app, "sint-truiden"), ELSEWHERE)
@@ -684,7 +691,7 @@ def test_a_closure_takes_future_sessions_off_and_a_place_in_use_stays(app):
     assert post(as_(app, cast.people["owner"]), f"{CAT}/places/{kolonie}/delete") == 403
     assert post(steward, f"{CAT}/places/{kolonie}/delete") == 302
     assert load(app, cast, Location, kolonie) is not None  # in use: refused
-    assert post(steward, f"{CAT}/places/{paal}/delete") == 302
+    assert post(steward, f"{CAT}/places/{paal}/delete", confirm=True) == 302
     assert load(app, cast, Location, paal) is None
 
 

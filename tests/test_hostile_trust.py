@@ -26,6 +26,7 @@ from tests.billing_support import (  # noqa: F401  (fixtures)
     billing_app,
     stripe_server,
 )
+from tests.confirm_support import confirmed
 from tests.world import build_network, build_world
 
 
@@ -146,7 +147,7 @@ def test_a_removed_admins_token_stays_revoked_when_they_come_back_as_a_member(ap
     web = app.test_client()
     f.login(web, other_admin)
     membership_id = _membership_id(app, beringen, maker.id, Role.PARTNER_ADMIN)
-    removed = web.post(f"/beringen/partner/colleagues/{membership_id}/remove", data={})
+    removed = confirmed(web, f"/beringen/partner/colleagues/{membership_id}/remove")
     assert removed.status_code == 302
     assert api.get("/api/v1/beringen/offers", headers=bearer(secret)).status_code == 401
 
@@ -197,7 +198,7 @@ def test_removing_a_plain_member_leaves_the_partners_tokens_alone(app, world):
     f.login(web, beringen.people[Role.PARTNER_ADMIN])
     member = beringen.people[Role.PARTNER_MEMBER]
     membership_id = _membership_id(app, beringen, member.id, Role.PARTNER_MEMBER)
-    assert web.post(f"/beringen/partner/colleagues/{membership_id}/remove").status_code == 302
+    assert confirmed(web, f"/beringen/partner/colleagues/{membership_id}/remove").status_code == 302
     api = app.test_client()
     assert api.get("/api/v1/beringen/offers", headers=bearer(secret)).status_code == 200
 

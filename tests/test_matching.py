@@ -38,6 +38,7 @@ from tenants.context import network_scope
 from tenants.models import Role
 from tests import catalogue_factories as cf
 from tests import factories as f
+from tests.confirm_support import confirmed
 
 # --- the vectorised matcher agrees with the reference ---------------------------------------
 
@@ -497,7 +498,7 @@ def test_an_anonymised_referral_has_no_suggestions(app, town, run_jobs):
     base = f"/beringen/referrals/{referral_id}"
     sender.post(base + "/match")
     run_jobs()
-    assert sender.post(base + "/withdraw").status_code == 302
+    assert confirmed(sender, base + "/withdraw").status_code == 302
     assert sender.get(base + "/matches?format=json").get_json() == {
         "state": "none",
         "computed_at": None,
@@ -557,6 +558,6 @@ def test_the_pages_script_starts_matching_without_leaving_the_page(app, town, ru
     assert started.status_code == 202 and started.get_json() == {"state": "running"}
     run_jobs()
     assert sender.get(base + "/matches?format=json").get_json()["state"] == "done"
-    assert sender.post(base + "/move", data={"action": "cancel"}).status_code == 302
+    assert confirmed(sender, base + "/move", {"action": "cancel"}).status_code == 302
     refused = sender.post(base + "/match", headers={"X-Requested-With": "fetch"})
     assert refused.status_code == 409 and refused.get_json()["state"] == "none"

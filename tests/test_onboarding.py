@@ -13,6 +13,7 @@ from saas.partners.models import Partner, PartnerState
 from tenants.context import network_scope
 from tenants.models import Invitation, Membership, Role
 from tests import factories as f
+from tests.confirm_support import confirmed
 from tests.mail import links_in_mailbox
 
 
@@ -106,7 +107,7 @@ def test_steward_can_suspend_reactivate_and_resend(app, client):
             and invitations[0].revoked_at is not None
             and invitations[1].is_open
         )
-    client.post(f"/beringen/network/partners/{partner_id}/suspend")
+    confirmed(client, f"/beringen/network/partners/{partner_id}/suspend")
     detail = client.get(f"/beringen/network/partners/{partner_id}").get_data(as_text=True)
     assert "Geschorst" in detail or "Suspended" in detail
     client.post(f"/beringen/network/partners/{partner_id}/reactivate")
@@ -124,7 +125,7 @@ def test_members_of_a_suspended_partner_lose_access(app, client):
     f.login(partner_client, member)
     assert partner_client.get("/beringen/partner/").status_code == 200
     f.login(client, steward)
-    client.post(f"/beringen/network/partners/{partner.id}/suspend")
+    confirmed(client, f"/beringen/network/partners/{partner.id}/suspend")
     assert partner_client.get("/beringen/partner/").status_code == 404
 
 
@@ -255,5 +256,5 @@ def test_steward_invites_network_roles_and_keeps_at_least_one_steward(app, clien
         own = db.session.execute(
             select(Membership.id).where(Membership.user_id == steward.id)
         ).scalar_one()
-    client.post(f"/beringen/network/people/{own}/remove")
+    confirmed(client, f"/beringen/network/people/{own}/remove")
     assert _count(app, net, Membership) == 1

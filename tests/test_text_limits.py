@@ -70,6 +70,10 @@ WRITES: dict[type, tuple[type | None, dict]] = {
     ),
     catalogue_forms.HideForm: (Offer, {"reason": Offer.hidden_reason}),
     catalogue_forms.CancelForm: (ActivitySession, {"reason": ActivitySession.note}),
+    catalogue_forms.CorrectSessionForm: (
+        ActivitySession,
+        {"reason": ActivitySession.note, "held": NOT_STORED},
+    ),
     catalogue_forms.LocationForm: (Location, {}),
     catalogue_forms.ClosureForm: (Closure, {}),
     catalogue_forms.OfferTypeForm: (OfferType, {}),

@@ -19,6 +19,7 @@ from saas.workforce.models import (
 from tenants.models import Invitation, Role
 from tests import catalogue_factories as cf
 from tests import factories as f
+from tests.confirm_support import confirmed
 from tests.world import build_network
 
 GREEN = "g" * 91
@@ -137,7 +138,7 @@ def test_the_coordinator_walks_every_team_form_and_the_trail_tells_it(client, ca
     assert client.post(f"{TEAM}/demand", data={**need, "workers": "0"}).status_code == 422
     assert client.post(f"{TEAM}/demand", data=need).status_code == 302
     assert _flashes(client) == ["success"]
-    assert client.post(f"{TEAM}/demand/{cast.salon_id}/remove").status_code == 302
+    assert confirmed(client, f"{TEAM}/demand/{cast.salon_id}/remove").status_code == 302
     assert _flashes(client) == ["success"]
     assert client.post(f"{TEAM}/demand/{cast.salon_id}/remove").status_code == 404
     assert client.post(f"{TEAM}/demand", data=need).status_code == 302

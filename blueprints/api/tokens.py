@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from blueprints import confirm
 from blueprints.auth.forms import ConfirmForm
 from blueprints.forms import choices
 from blueprints.loading import load_or_404
@@ -81,12 +82,35 @@ def index():
     ), status
 
 
-@bp.route("/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/<int:token_id>/revoke", methods=["GET", "POST"])
 @roles_required(Role.PARTNER_ADMIN)
 def revoke(token_id: int):
     partner = _admin_partner()
     token = load_or_404(ApiToken, token_id, ApiToken.partner_id == partner.id)
-    if ConfirmForm().validate_on_submit():
-        tokens.revoke(token)
-        flash(_("The token “%(name)s” has been revoked.", name=token.name), "info")
-    return redirect(url_for("api_tokens.index"))
+    back = url_for("api_tokens.index")
+    if token.revoked_at is not None:
+        flash(_("The token “%(name)s” was already revoked.", name=token.name), "info")
+        return redirect(back)
+    page = confirm.ask(
+        confirm.Confirmation(
+            action="api_token.revoke",
+            title=_("Revoke the token “%(name)s”?", name=token.name),
+            button=_("Revoke the token"),
+            back=back,
+            heading=f"dorp_{token.prefix}_…",
+            # not the whole row: its last use changes with every call it makes
+            state=[token.id, token.name, token.revoked_at, token.expires_at, token.scopes],
+            lost=[
+                _(
+                    "Every program that uses this token is refused from now on, for good "
+                    "(it keeps its name and last use in the list)."
+                )
+            ],
+            kept=[_("To give a program access again, make a new token.")],
+        )
+    )
+    if page is not None:
+        return page
+    tokens.revoke(token)
+    flash(_("The token “%(name)s” has been revoked.", name=token.name), "info")
+    return redirect(back)

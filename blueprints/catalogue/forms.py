@@ -149,6 +149,21 @@ class CancelForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[Length(max=300)])
 
 
+class CorrectSessionForm(FlaskForm):
+    """A steward corrects the record of a session that has started."""
+
+    held = SelectField(
+        _l("What happened"),
+        choices=lambda: choices(
+            [("no", _l("It did not take place")), ("yes", _l("It took place"))]
+        ),
+        validators=[InputRequired()],
+    )
+    reason = StringField(
+        _l("Reason for the correction"), validators=[DataRequired(), Length(max=300)]
+    )
+
+
 class MoveForm(FlaskForm):
     day = DateField(_l("New date"), validators=[InputRequired(), DateWithinBounds()])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 
+from blueprints import confirm
 from blueprints.auth.forms import ConfirmForm
 from blueprints.catalogue.blueprint import bp
 from blueprints.catalogue.forms import ClosureForm, LocationForm, OfferTypeForm
@@ -102,25 +104,74 @@ def _add_type():
     return _page(type_form=form, status=422)
 
 
-@bp.route("/closures/<int:closure_id>/delete", methods=["POST"])
+@bp.route("/closures/<int:closure_id>/delete", methods=["GET", "POST"])
 @roles_required(Role.STEWARD)
 def delete_closure(closure_id: int):
     closure = load_or_404(Closure, closure_id)
-    if ConfirmForm().validate_on_submit():
-        catalogue_places.delete_closure(closure)
-        flash(_("The period has been removed."), "info")
+    period = _(
+        "%(label)s, %(first)s to %(last)s",
+        label=closure.label,
+        first=format_date(closure.starts_on, "long"),
+        last=format_date(closure.ends_on, "long"),
+    )
+    page = confirm.ask(
+        confirm.Confirmation(
+            action="closure.delete",
+            title=_("Remove this closing period?"),
+            button=_("Remove the period"),
+            back=url_for("catalogue.places"),
+            heading=period,
+            rows=[closure],
+            lost=[
+                _("The network is no longer closed in this period."),
+                _(
+                    "The coming sessions of the activities in this period come back in the schedule "
+                    "and are shown to families."
+                ),
+            ],
+            undo=_(
+                "You can add the period again on the places page: its sessions then leave the "
+                "schedule again."
+            ),
+        )
+    )
+    if page is not None:
+        return page
+    catalogue_places.delete_closure(closure)
+    flash(_("The period has been removed."), "info")
     return redirect(url_for("catalogue.places"))
 
 
-@bp.route("/places/<int:location_id>/delete", methods=["POST"])
+@bp.route("/places/<int:location_id>/delete", methods=["GET", "POST"])
 @roles_required(Role.STEWARD)
 def delete_place(location_id: int):
     place = load_or_404(Location, location_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            catalogue_places.delete_place(place)
-        except catalogue_places.PlaceError as exc:
-            flash(str(exc), "warning")
-        else:
-            flash(_("The place has been removed."), "info")
+    if catalogue_places.place_in_use(place):
+        flash(_("This place is used by activities: change them first."), "warning")
+        return redirect(url_for("catalogue.places"))
+    page = confirm.ask(
+        confirm.Confirmation(
+            action="place.delete",
+            title=_("Remove the place “%(name)s”?", name=place.name),
+            button=_("Remove the place"),
+            back=url_for("catalogue.places"),
+            heading=place.address,
+            rows=[place],
+            lost=[
+                _(
+                    "The place, its address, neighbourhood and accessibility notes leave the "
+                    "network's list of places (no activity or session uses it)."
+                ),
+            ],
+            kept=[_("To use it again later, add it again as a new place.")],
+        )
+    )
+    if page is not None:
+        return page
+    try:
+        catalogue_places.delete_place(place)
+    except catalogue_places.PlaceError as exc:
+        flash(str(exc), "warning")
+    else:
+        flash(_("The place has been removed."), "info")
     return redirect(url_for("catalogue.places"))

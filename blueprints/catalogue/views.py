@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints import confirm
 from blueprints.auth.forms import ConfirmForm
 from blueprints.catalogue.access import (
     ANY_MEMBER,
@@ -209,16 +210,39 @@ def add_organiser(offer_id: int):
     return redirect(url_for("catalogue.offer_detail", offer_id=offer.id))
 
 
-@bp.route("/offers/<int:offer_id>/organisers/<int:link_id>/remove", methods=["POST"])
+@bp.route("/offers/<int:offer_id>/organisers/<int:link_id>/remove", methods=["GET", "POST"])
 @roles_required()
 def remove_organiser(offer_id: int, link_id: int):
     offer = load_or_404(Offer, offer_id)
     require(offer, perm.ORGANISERS)
     link = load_or_404(OfferPartner, link_id, OfferPartner.offer_id == offer.id)
-    if ConfirmForm().validate_on_submit():
-        services.remove_organiser(link)
-        flash(_("The partner has been removed from this activity."), "info")
-    return redirect(url_for("catalogue.offer_detail", offer_id=offer.id))
+    back = url_for("catalogue.offer_detail", offer_id=offer.id)
+    partner = db.session.get(Partner, link.partner_id)
+    name = partner.name if partner is not None else ""
+    page = confirm.ask(
+        confirm.Confirmation(
+            action="offer.remove_organiser",
+            title=_("Remove %(partner)s from “%(title)s”?", partner=name, title=offer.title),
+            button=_("Remove the partner"),
+            back=back,
+            heading=str(link.role.label),
+            rows=[link],
+            lost=[
+                _(
+                    "%(partner)s is no longer %(role)s of this activity: its people can no "
+                    "longer change it or its sessions, or record attendance, as that role allowed.",
+                    partner=name,
+                    role=str(link.role.label).lower(),
+                )
+            ],
+            undo=_("You can add %(partner)s again on the activity's page.", partner=name),
+        )
+    )
+    if page is not None:
+        return page
+    services.remove_organiser(link)
+    flash(_("The partner has been removed from this activity."), "info")
+    return redirect(back)
 
 
 @bp.route("/offers/<int:offer_id>/answer", methods=["POST"])

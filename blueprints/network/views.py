@@ -8,9 +8,12 @@ from datetime import date, timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
+from blueprints import confirm
 from blueprints.auth.forms import ConfirmForm
+from blueprints.confirmations import membership_removal
 from blueprints.forms import form_status
 from blueprints.loading import load_or_404
 from blueprints.network.blueprint import bp
@@ -144,20 +147,50 @@ def partner_detail(partner_id: int):
     )
 
 
-@bp.route("/network/partners/<int:partner_id>/suspend", methods=["POST"])
+@bp.route("/network/partners/<int:partner_id>/suspend", methods=["GET", "POST"])
 @roles_required(STEWARD)
 def suspend_partner(partner_id: int):
     partner = load_or_404(Partner, partner_id)
-    if ConfirmForm().validate_on_submit():
-        partners.suspend(partner)
-        flash(
-            _(
-                "%(name)s is suspended: its people cannot work in the network until reactivated.",
+    back = url_for("network.partner_detail", partner_id=partner.id)
+    if partner.is_suspended:
+        flash(_("%(name)s is already suspended.", name=partner.name), "info")
+        return redirect(back)
+    people = len(partners.members(partner))
+    page = confirm.ask(
+        confirm.Confirmation(
+            action="partner.suspend",
+            title=_("Suspend %(name)s?", name=partner.name),
+            button=_("Suspend %(name)s", name=partner.name),
+            back=back,
+            rows=[partner],
+            state=[people],
+            lost=[
+                ngettext(
+                    "Its %(num)d person can no longer work in the network (the account stays).",
+                    "Its %(num)d people can no longer work in the network (their accounts stay).",
+                    people,
+                ),
+                _("Its activities are no longer shown to families."),
+                _("Other partners can no longer refer families to it."),
+            ],
+            undo=_(
+                "You can reactivate %(name)s later on its page: its people and activities "
+                "come back as they were.",
                 name=partner.name,
             ),
-            "info",
         )
-    return redirect(url_for("network.partner_detail", partner_id=partner.id))
+    )
+    if page is not None:
+        return page
+    partners.suspend(partner)
+    flash(
+        _(
+            "%(name)s is suspended: its people cannot work in the network until reactivated.",
+            name=partner.name,
+        ),
+        "info",
+    )
+    return redirect(back)
 
 
 @bp.route("/network/partners/<int:partner_id>/reactivate", methods=["POST"])
@@ -216,17 +249,19 @@ def people():
     ), form_status()
 
 
-@bp.route("/network/people/<int:membership_id>/remove", methods=["POST"])
+@bp.route("/network/people/<int:membership_id>/remove", methods=["GET", "POST"])
 @roles_required(STEWARD)
 def remove_person(membership_id: int):
     membership = load_or_404(Membership, membership_id, Membership.partner_id.is_(None))
-    if ConfirmForm().validate_on_submit():
-        try:
-            memberships.remove_staff(membership)
-        except memberships.MembershipError as exc:
-            flash(str(exc), "warning")
-        else:
-            flash(_("The role has been removed."), "info")
+    page = confirm.ask(membership_removal(membership, back=url_for("network.people")))
+    if page is not None:
+        return page
+    try:
+        memberships.remove_staff(membership)
+    except memberships.MembershipError as exc:
+        flash(str(exc), "warning")
+    else:
+        flash(_("The role has been removed."), "info")
     return redirect(url_for("network.people"))
 
 

@@ -6,7 +6,9 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints import confirm
 from blueprints.auth.forms import ConfirmForm
+from blueprints.confirmations import membership_removal
 from blueprints.forms import form_status
 from blueprints.loading import load_or_404
 from blueprints.partner.blueprint import bp
@@ -101,18 +103,23 @@ def colleagues():
     ), form_status()
 
 
-@bp.route("/colleagues/<int:membership_id>/remove", methods=["POST"])
+@bp.route("/colleagues/<int:membership_id>/remove", methods=["GET", "POST"])
 @roles_required(Role.PARTNER_ADMIN)
 def remove_colleague(membership_id: int):
     partner, _own = _my_partner()
     if not _is_admin(partner):
         abort(403)
     membership = load_or_404(Membership, membership_id, Membership.partner_id == partner.id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            memberships.remove_colleague(membership, by=current_user)
-        except memberships.MembershipError as exc:
-            flash(str(exc), "warning")
-        else:
-            flash(_("The colleague has been removed."), "info")
+    if membership.user_id == current_user.id:
+        flash(_("You cannot remove yourself."), "warning")
+        return redirect(url_for("partner.colleagues"))
+    page = confirm.ask(membership_removal(membership, back=url_for("partner.colleagues")))
+    if page is not None:
+        return page
+    try:
+        memberships.remove_colleague(membership, by=current_user)
+    except memberships.MembershipError as exc:
+        flash(str(exc), "warning")
+    else:
+        flash(_("The colleague has been removed."), "info")
     return redirect(url_for("partner.colleagues"))

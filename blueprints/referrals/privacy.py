@@ -7,10 +7,12 @@ import json
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from blueprints import confirm
 from blueprints.forms import form_status
 from blueprints.referrals.blueprint import bp
 from saas.audit.services import record
@@ -28,11 +30,14 @@ class FamilySearchForm(FlaskForm):
 
 
 def _chosen() -> list[Referral]:
-    """The referrals the steward ticked; 400 when none."""
-    ids = [int(v) for v in request.form.getlist("referral_id") if v.isdigit() and len(v) < 10]
-    chosen = family_data.referrals(ids)
-    if not chosen:
+    """The referrals the steward ticked: 400 when none is ticked, 404 when one is not the
+    network's (another network's referral is not found, as everywhere)."""
+    ids = {int(v) for v in request.form.getlist("referral_id") if v.isdigit() and len(v) < 10}
+    if not ids:
         abort(400)
+    chosen = family_data.referrals(ids)
+    if len(chosen) != len(ids):
+        abort(404)
     return chosen
 
 
@@ -61,10 +66,75 @@ def privacy_export():
     return response
 
 
+def erasure(chosen: list[Referral], *, action: str, title: str, button: str, back: str):
+    """The confirmation of removing the family's data (the steward's erasure and the sender's
+    record of a withdrawn consent say the same about what is lost and what stays)."""
+    scope = family_data.erasure_scope(chosen)
+    n = len(scope.messages)
+    lost = [
+        _(
+            "The family's label, how to reach it, the children's ages, languages, neighbourhood, "
+            "question, themes and preferred days and times."
+        ),
+        _("The purpose written in the consent record."),
+    ]
+    if n:
+        lost.append(
+            ngettext(
+                "The text of the %(num)d message between the partners.",
+                "The text of the %(num)d messages between the partners.",
+                n,
+            )
+        )
+    kept = [
+        _(
+            "The referral itself, without the family: the two partners, its dates, its state and "
+            "its timeline (for the network's figures)."
+        ),
+        _("That consent was given, by whom and when (its text version)."),
+    ]
+    if n:
+        kept.append(
+            ngettext(
+                "That the partners exchanged %(num)d message: who wrote it and when, "
+                "its text removed.",
+                "That the partners exchanged %(num)d messages: who wrote each and when, "
+                "their text removed.",
+                n,
+            )
+        )
+    return confirm.Confirmation(
+        action=action,
+        title=title,
+        button=button,
+        back=back,
+        heading=", ".join(f"#{r.id} {r.family_label}".strip() for r in chosen),
+        rows=[*chosen, *scope.messages, *scope.consents],
+        lost=lost,
+        kept=kept,
+        carry={"referral_id": [str(r.id) for r in chosen]},
+    )
+
+
 @bp.route("/privacy/erase", methods=["POST"])
 @roles_required(Role.STEWARD)
 def privacy_erase():
     chosen = _chosen()
+    page = confirm.ask(
+        erasure(
+            chosen,
+            action="referral.erase",
+            title=ngettext(
+                "Remove the family's data from %(num)d referral?",
+                "Remove the family's data from %(num)d referrals?",
+                len(chosen),
+            ),
+            button=_("Remove the family's data"),
+            back=url_for("referrals.privacy"),
+        )
+    )
+    if page is not None:
+        return page
     family_data.erase(chosen)
     flash(_("The family's data has been removed from %(n)d referrals.", n=len(chosen)), "success")
     return redirect(url_for("referrals.privacy"))

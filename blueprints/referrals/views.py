@@ -6,11 +6,13 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints import confirm
 from blueprints.auth.forms import ConfirmForm
 from blueprints.forms import choices, form_status, id_from
 from blueprints.loading import found_or_404
 from blueprints.referrals.blueprint import bp
 from blueprints.referrals.forms import CompleteForm, DeclineForm, MessageForm, ReferralForm
+from blueprints.referrals.privacy import erasure
 from saas.audit.services import record
 from saas.catalogue import listings, queries
 from saas.catalogue.schedule import to_local
@@ -182,15 +184,52 @@ def _act(referral_id: int, action, **forms):
 @bp.route("/<int:referral_id>/move", methods=["POST"])
 @roles_required(*REFERRERS)
 def move(referral_id: int):
-    target = SIMPLE_MOVES.get(request.form.get("action", ""))
+    action = request.form.get("action", "")
+    target = SIMPLE_MOVES.get(action)
     if target is None or not ConfirmForm().validate_on_submit():
         abort(400)
+    referral, who, _pid = _referral_or_404(referral_id)
+    if target in FINAL_MOVES and target in services.allowed_moves(referral, who):
+        page = confirm.ask(_final_move(referral, action))
+        if page is not None:
+            return page
     result = _act(
         referral_id, lambda r, pid: services.move(r, target, user=current_user, partner_id=pid)
     )
     if result.status_code == 302:
         flash(_("The referral is now: %(status)s.", status=target.label), "success")
     return result
+
+
+FINAL_MOVES = {Status.CANCELLED, Status.CLOSED}
+
+
+def _final_move(referral: Referral, action: str) -> confirm.Confirmation:
+    """Cancelling or closing a referral ends it for both partners: asked once more."""
+    lost = [
+        _("Neither partner can work on the referral any more: it cannot be reopened."),
+    ]
+    if referral.session_id and referral.status != Status.DRAFT:
+        lost.append(_("The seat it holds in the session is released."))
+    kept = [_("The family's data stays until the retention period ends or consent is withdrawn.")]
+    if action == "cancel":
+        title = _("Cancel this referral to %(partner)s?", partner=referral.to_partner.name)
+        button = _("Cancel the referral")
+        kept.append(_("To refer the family again later, make a new referral."))
+    else:
+        title = _("Close this referral: no contact with the family?")
+        button = _("Close the referral")
+    return confirm.Confirmation(
+        action=f"referral.{action}",
+        title=title,
+        button=button,
+        back=url_for("referrals.detail", referral_id=referral.id),
+        heading=f"#{referral.id} {referral.family_label}",
+        rows=[referral],
+        lost=lost,
+        kept=kept,
+        carry={"action": action},
+    )
 
 
 @bp.route("/<int:referral_id>/decline", methods=["POST"])
@@ -232,16 +271,37 @@ def message(referral_id: int):
     )
 
 
-@bp.route("/<int:referral_id>/withdraw", methods=["POST"])
+@bp.route("/<int:referral_id>/withdraw", methods=["GET", "POST"])
 @roles_required(*REFERRERS)
 def withdraw(referral_id: int):
     referral, who, partner_id = _referral_or_404(referral_id)
     if who != "sender":
         abort(403)
-    if ConfirmForm().validate_on_submit():
-        services.withdraw_consent(referral, user=current_user, partner_id=partner_id)
-        flash(_("Consent is withdrawn: the family's data has been removed."), "info")
-    return redirect(url_for("referrals.detail", referral_id=referral.id))
+    back = url_for("referrals.detail", referral_id=referral.id)
+    if referral.anonymised_at is not None:
+        flash(_("The family's data has already been removed from this referral."), "info")
+        return redirect(back)
+    question = erasure(
+        [referral],
+        action="referral.withdraw",
+        title=_("The family withdraws its consent: remove its data?"),
+        button=_("Record the withdrawal and remove the data"),
+        back=back,
+    )
+    if referral.is_open:
+        question.lost = [
+            _(
+                "The referral is cancelled: %(partner)s no longer acts on it.",
+                partner=referral.to_partner.name,
+            ),
+            *question.lost,
+        ]
+    page = confirm.ask(question)
+    if page is not None:
+        return page
+    services.withdraw_consent(referral, user=current_user, partner_id=partner_id)
+    flash(_("Consent is withdrawn: the family's data has been removed."), "info")
+    return redirect(back)
 
 
 @bp.route("/overview")

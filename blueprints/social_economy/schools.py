@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints import confirm
 from blueprints.forms import form_status, id_from
 from blueprints.loading import found_or_404
 from blueprints.social_economy.blueprint import bp
@@ -51,10 +52,29 @@ def demand():
     ), form_status()
 
 
-@bp.route("/demand/<int:offer_id>/remove", methods=["POST"])
+@bp.route("/demand/<int:offer_id>/remove", methods=["GET", "POST"])
 @roles_required(Role.SE_COORDINATOR)
 def demand_remove(offer_id: int):
     need = found_or_404(staffing.need_for(offer_id))
+    page = confirm.ask(
+        confirm.Confirmation(
+            action="staffing_need.remove",
+            title=_("Remove the staffing need of “%(title)s”?", title=need.offer.title),
+            button=_("Remove the need"),
+            back=url_for("social_economy.demand"),
+            rows=[need],
+            lost=[
+                _(
+                    "The activity no longer needs workers from the team: new rosters no longer "
+                    "plan anyone for it (%(n)d per session, with the skills and languages asked).",
+                    n=need.workers,
+                )
+            ],
+            undo=_("You can set its need again on this page."),
+        )
+    )
+    if page is not None:
+        return page
     staffing.remove_need(need)
     flash(_("The activity no longer needs staff from the team."), "success")
     return redirect(url_for("social_economy.demand"))

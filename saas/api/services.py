@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from saas.api.models import ApiToken
 from saas.audit.services import record
@@ -100,6 +100,17 @@ def revoke(token: ApiToken, **why) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record("api_token.revoked", token, **why)
+
+
+def live_tokens_made_by(user_id: int, partner_id: int) -> int:
+    """How many tokens still working this person made for this partner."""
+    return db.session.execute(
+        select(func.count()).where(
+            ApiToken.created_by_id == user_id,
+            ApiToken.partner_id == partner_id,
+            ApiToken.revoked_at.is_(None),
+        )
+    ).scalar_one()
 
 
 def revoke_made_by(user_id: int, partner_id: int) -> int:

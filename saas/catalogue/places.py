@@ -51,15 +51,20 @@ def add_place(*, name: str, address: str, neighbourhood: str, accessibility: str
     return place
 
 
+def place_in_use(place: Location) -> bool:
+    return bool(
+        db.session.execute(
+            select(
+                exists().where(Offer.location_id == place.id)
+                | exists().where(ActivitySession.location_id == place.id)
+            )
+        ).scalar()
+    )
+
+
 def delete_place(place: Location) -> None:
     """Remove a place no activity or session uses."""
-    used = db.session.execute(
-        select(
-            exists().where(Offer.location_id == place.id)
-            | exists().where(ActivitySession.location_id == place.id)
-        )
-    ).scalar()
-    if used:
+    if place_in_use(place):
         raise PlaceError(_("This place is used by activities: change them first."))
     record("location.deleted", place)
     db.session.delete(place)

@@ -425,20 +425,51 @@ def unhide(offer: Offer) -> None:
     record("offer.shown", offer)
 
 
+def has_started(session: ActivitySession) -> bool:
+    return session.starts_at <= utcnow()
+
+
+def ensure_not_started(session: ActivitySession) -> None:
+    if has_started(session):
+        raise OfferError(
+            _(
+                "A session that has started or is over cannot be cancelled or restored; "
+                "a steward can correct its record, with a reason."
+            ),
+            "reason",
+        )
+
+
 def cancel_session(session: ActivitySession, reason: str) -> None:
+    """Cancel a coming session and tell co-organisers and followers; never one that started."""
+    ensure_not_started(session)
     if session.is_cancelled:
         return
     session.status = SessionStatus.CANCELLED
     session.note = reason.strip()[:300]
     record("session.cancelled", session)
-    if session.offer.is_published and session.starts_at > utcnow():
+    if session.offer.is_published:
         notify.session_changed(session, kind="cancelled")
 
 
 def restore_session(session: ActivitySession) -> None:
+    ensure_not_started(session)
     session.status = SessionStatus.SCHEDULED
     session.note = ""
     record("session.restored", session)
+
+
+def correct_past_session(session: ActivitySession, *, held: bool, reason: str) -> None:
+    """The steward corrects the record of a session that has started: it did (not) take place.
+    The reason is required and shown on the session; nobody is e-mailed about the past."""
+    reason = reason.strip()
+    if not has_started(session):
+        raise OfferError(_("This session has not started yet: cancel it instead."), "reason")
+    if not reason:
+        raise OfferError(_("Give the reason for the correction."), "reason")
+    session.status = SessionStatus.SCHEDULED if held else SessionStatus.CANCELLED
+    session.note = reason[:300]
+    record("session.corrected", session, held=held)
 
 
 def move_session(

@@ -266,9 +266,13 @@ def _cancel(offer: Offer, plan: Plan, catalogue: Catalogue, *, future: bool) -> 
             if future
             else past_session(offer, cancel.weeks, cancel.winter)
         )
-        if session is not None:
+        if session is None:
+            continue
+        if future:
             services.cancel_session(session, cancel.reason)
-            cancelled += 1
+        else:  # cancelled at the time; set down afterwards as a correction of the record
+            services.correct_past_session(session, held=False, reason=cancel.reason)
+        cancelled += 1
     return cancelled
 
 

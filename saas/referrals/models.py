@@ -230,7 +230,8 @@ class ReferralEvent(TenantOwned, CreatedAt, db.Model):
 
 
 class ReferralMessage(TenantOwned, CreatedAt, db.Model):
-    """A short message between sender and receiver (removed with the family's data)."""
+    """A short message between sender and receiver; its text is removed with the family's data
+    (an empty body), its author and time stay."""
 
     __tablename__ = "referral_messages"
     __table_args__ = (tenant_fk("referral_id", "referrals"),)

@@ -4,6 +4,7 @@ it may have, and removing what is about the family."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
@@ -88,6 +89,34 @@ def export(referral: Referral) -> dict:
         ).scalars()
     ]
     return out
+
+
+@dataclass(frozen=True)
+class ErasureScope:
+    """What removing the family's data from these referrals touches (for the confirmation)."""
+
+    messages: list[ReferralMessage]
+    consents: list[Consent]
+    still_open: list[Referral]
+
+
+def erasure_scope(chosen: list[Referral]) -> ErasureScope:
+    ids = [r.id for r in chosen]
+    return ErasureScope(
+        messages=list(
+            db.session.execute(
+                select(ReferralMessage)
+                .where(ReferralMessage.referral_id.in_(ids))
+                .order_by(ReferralMessage.id)
+            ).scalars()
+        ),
+        consents=list(
+            db.session.execute(
+                select(Consent).where(Consent.referral_id.in_(ids)).order_by(Consent.id)
+            ).scalars()
+        ),
+        still_open=[r for r in chosen if r.is_open],
+    )
 
 
 def erase(chosen: list[Referral]) -> None:

@@ -486,7 +486,8 @@ def withdraw_consent(referral: Referral, *, user, partner_id: int) -> None:
 
 
 def anonymise(referral: Referral) -> None:
-    """Remove everything about the family; keep the skeleton (partners, dates, states) for figures."""
+    """Remove everything about the family; keep the skeleton (partners, dates, states) for figures
+    and the partners' messages as a trace (author and time, their text removed)."""
     for name in (
         "family_label",
         "contact_value",
@@ -508,7 +509,9 @@ def anonymise(referral: Referral) -> None:
     for message in db.session.execute(
         select(ReferralMessage).where(ReferralMessage.referral_id == referral.id)
     ).scalars():
-        db.session.delete(message)
+        # The partners keep the trace of their own process (who wrote, when); the text goes,
+        # since free text can name or describe the family in ways no filter recognises.
+        message.body = ""
 
 
 def timeline(referral: Referral) -> list[ReferralEvent]:
