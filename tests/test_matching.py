@@ -184,11 +184,12 @@ def test_age_is_a_gate_and_the_rest_adds_up():
     assert score_reference(FAMILY_Q, _toddler_group(age_min_months=72, age_max_months=144)) == (
         GATED
     )
-    # age 250 + themes 250·1/3 + language 150 + place 100 + day 60 + time 40 + free 50
+    # the fit, in thousands: age 250·36/37 (0 to 36 months inclusive, for 0 to 3 years)
+    # + themes 250·1/3; then language 150 + place 100 + day 60 + time 40 + free 50
     # + unlimited seats 60 + soon 40
     assert (
         score_reference(FAMILY_Q, _toddler_group())
-        == (250 + 83 + 150 + 100 + 60 + 40 + 50 + 60 + 40) / 1000
+        == (1000 * (243 + 83) + 150 + 100 + 60 + 40 + 50 + 60 + 40) / 1_000_000
     )
     full = _toddler_group(capacity=10, seats_left=0)
     half = _toddler_group(capacity=10, seats_left=5)

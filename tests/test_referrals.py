@@ -216,7 +216,7 @@ def test_bad_referrals_are_refused_with_a_message(app, cast):
         past = next(s.id for s in sessions if s.starts_at < utcnow())
         future = next(s.id for s in sessions if s.starts_at > utcnow() + timedelta(days=2))
     cases = [
-        ({"to_partner_id": 99999}, "Not a valid choice"),
+        ({"to_partner_id": 99999}, "Choose a partner of the network"),
         ({"to_partner_id": cast["ocmw"].id}, "your own organisation"),
         ({"consent": None}, "consent"),
         ({"family_label": ""}, "This field is required"),
