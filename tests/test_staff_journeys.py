@@ -105,7 +105,7 @@ def test_every_message_and_step_names_the_person_and_the_partner(app, cast):
     assert len(steps) == 6
     assert "Draft" in steps[0] and "An Smets (OCMW Beringen)" in steps[0]
     assert "Sent" in steps[1] and "An Smets (OCMW Beringen)" in steps[1]
-    assert "Opened by the receiver" in steps[2] and "Cas Peeters (Kind &amp; Gezin)" in steps[2]
+    assert "Received (opened by the receiver)" in steps[2] and "Cas Peeters (Kind &amp; Gezin)" in steps[2]
     assert "Accepted" in steps[3] and "Cas Peeters" in steps[3]
     # a message is a message, not "Accepted (message)"
     assert "Message written" in steps[4] and "Accepted" not in steps[4]
