@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from saas.audit.models import AuditEvent
 from saas.catalogue.models import OfferPartner
 from saas.extensions import db
 from saas.notifications.models import Notification
@@ -105,7 +106,10 @@ def test_every_message_and_step_names_the_person_and_the_partner(app, cast):
     assert len(steps) == 6
     assert "Draft" in steps[0] and "An Smets (OCMW Beringen)" in steps[0]
     assert "Sent" in steps[1] and "An Smets (OCMW Beringen)" in steps[1]
-    assert "Received (opened by the receiver)" in steps[2] and "Cas Peeters (Kind &amp; Gezin)" in steps[2]
+    assert (
+        "Received (opened by the receiver)" in steps[2]
+        and "Cas Peeters (Kind &amp; Gezin)" in steps[2]
+    )
     assert "Accepted" in steps[3] and "Cas Peeters" in steps[3]
     # a message is a message, not "Accepted (message)"
     assert "Message written" in steps[4] and "Accepted" not in steps[4]
@@ -203,6 +207,13 @@ def test_a_referral_started_from_a_suggestion_keeps_what_was_written(app, cast):
     assert 'value="Beringen-Mijn"' in page and 'value="0470 12 34 56"' in page
     assert f'<option selected value="{co}">' in _options(page, "offer_id")
     assert f'<option selected value="{cast["kg"].id}">' in _options(page, "to_partner_id")
+    with app.app_context(), network_scope(cast["net"].id):
+        reads = db.session.execute(
+            select(AuditEvent.details).where(
+                AuditEvent.action == "referral.viewed", AuditEvent.object_id == source
+            )
+        ).scalars()
+        assert {"copied": True} in list(reads)  # reading the family's data is audited
 
     # sent as it is shown (with the family's consent for this partner): the same family
     assert refer(sender, cast, offer_id=co).status_code == 302

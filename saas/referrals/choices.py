@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
+from saas.audit.services import record
 from saas.bounds import MAX_INT
 from saas.catalogue.models import (
     ActivitySession,
@@ -94,6 +95,7 @@ def family_from(
     if opened is None or opened.referral.anonymised_at is not None:
         return None
     r: Referral = opened.referral
+    record("referral.viewed", r, copied=True)  # the family's data is read into a new form
     return opened.partner_id, FamilyData(
         family_label=r.family_label,
         question=r.question,
