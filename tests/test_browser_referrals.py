@@ -369,3 +369,69 @@ def test_without_javascript_the_suggestions_come_through_plain_links(
 
     _report_lesser(axe)
     assert not axe.problems, axe.report()
+
+
+def test_a_referral_started_from_a_suggestion_keeps_what_was_written(
+    app, live, cast, new_page, run_jobs
+):
+    """#19: "Refer to this activity" opens the form with the family's label, question and
+    details already there, the partner and activity chosen; the activities follow the partner."""
+    t = live.t
+    axe = AxeAudit()
+    page = new_page()
+    _log_in(page, live, cast.sender.email, "/beringen/dashboard")
+    _open_referrals(page, live)
+    referral_id = _refer_a_family(page, live, FAMILY["label"])
+    page.get_by_role("button", name=t("Look for suitable activities"), exact=True).click()
+    run_jobs()
+    suggestion = page.locator("#matches-results ol > li").first
+    expect(suggestion).to_contain_text(TODDLERS)
+    suggestion.get_by_role("link", name=t("Refer to this activity"), exact=True).click()
+
+    # the form, as the person sees it: what was written is there, the suggestion is chosen
+    expect(page).to_have_url(re.compile(re.escape(live.url) + r"/beringen/referrals/new\?"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Refer a family"))
+    expect(page.get_by_label(t("Label for the family"), exact=True)).to_have_value(FAMILY["label"])
+    expect(page.get_by_label(t("The family's question"), exact=True)).to_have_value(
+        FAMILY["question"]
+    )
+    expect(page.get_by_label(t("Themes"), exact=True)).to_have_value(FAMILY["themes"])
+    expect(page.get_by_label(t("Neighbourhood"), exact=True)).to_have_value(FAMILY["neighbourhood"])
+    ages = page.get_by_role("group", name=t("Ages of the children"), exact=True)
+    expect(ages.get_by_label(t("0 to 3 years"), exact=True)).to_be_checked()
+    spoken = page.get_by_role("group", name=t("Languages the family speaks"), exact=True)
+    expect(spoken.get_by_label("Türkçe", exact=True)).to_be_checked()
+    to_whom = page.get_by_role("group", name=t("To whom"), exact=True)
+    partner = to_whom.get_by_label(t("Refer to"), exact=True)
+    activity = to_whom.get_by_label(t("Activity (optional)"), exact=True)
+    expect(partner.locator("option:checked")).to_have_text(KG)
+    expect(activity.locator("option:checked")).to_have_text(TODDLERS)
+    expect(partner.locator("option")).not_to_contain_text([OCMW])  # never one's own
+    # with JavaScript the "show" buttons are not needed
+    expect(to_whom.get_by_role("button", name=t("Show this partner's activities"))).to_be_hidden()
+    axe.check(page, "new referral form, from a suggestion")
+
+    # another partner: its activities replace the list, without leaving the page
+    partner.select_option(label=CLB)
+    expect(activity.locator("option")).to_have_text([t("No specific activity"), SCHOOLKIDS])
+    partner.select_option(label=KG)
+    expect(activity.locator("option")).to_have_text([t("No specific activity"), TODDLERS])
+    activity.select_option(label=TODDLERS)
+    expect(page.get_by_label(t("Label for the family"), exact=True)).to_have_value(FAMILY["label"])
+
+    # consent for this partner, and it is sent with everything that was written
+    page.get_by_label(
+        t("The family agrees that we pass on this question to this partner"), exact=True
+    ).check()
+    page.get_by_label(t("Consent given by"), exact=True).select_option(label=t("A parent"))
+    page.get_by_label(t("For what"), exact=True).fill(FAMILY["purpose"])
+    page.get_by_role("button", name=t("Send the referral"), exact=True).click()
+    expect(page).to_have_url(re.compile(re.escape(live.url) + r"/beringen/referrals/\d+$"))
+    assert int(page.url.rsplit("/", 1)[1]) != referral_id
+    expect(_definition(page, t("To"))).to_have_text(f"{KG} – {TODDLERS}")
+    expect(_definition(page, t("Label"))).to_have_text(FAMILY["label"])
+    expect(_definition(page, t("Question"))).to_have_text(FAMILY["question"])
+    axe.check(page, "referral detail, sent from a suggestion")
+
+    _report_lesser(axe)
+    assert not axe.problems, axe.report()

@@ -65,6 +65,7 @@ def _args_for(rule, cast) -> dict:
         "closure_id": cast.closure_id,
         "location_id": cast.location_id,
         "referral_id": cast.referral_id,
+        "notification_id": cast.notification_id,
         "worker_id": cast.worker_id,
         "roster_id": cast.roster_id,
         "assignment_id": cast.assignment_id,

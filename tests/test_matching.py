@@ -185,11 +185,12 @@ def test_age_is_a_gate_and_the_rest_adds_up():
     assert score_reference(FAMILY_Q, _toddler_group(age_min_months=72, age_max_months=144)) == (
         GATED
     )
-    # age 250 + themes 250·1/3 + language 150 + place 100 + day 60 + time 40 + free 50
+    # the fit, in thousands: age 250·36/37 (0 to 36 months inclusive, for 0 to 3 years)
+    # + themes 250·1/3; then language 150 + place 100 + day 60 + time 40 + free 50
     # + unlimited seats 60 + soon 40
     assert (
         score_reference(FAMILY_Q, _toddler_group())
-        == (250 + 83 + 150 + 100 + 60 + 40 + 50 + 60 + 40) / 1000
+        == (1000 * (243 + 83) + 150 + 100 + 60 + 40 + 50 + 60 + 40) / 1_000_000
     )
     full = _toddler_group(capacity=10, seats_left=0)
     half = _toddler_group(capacity=10, seats_left=5)
@@ -561,3 +562,104 @@ def test_the_pages_script_starts_matching_without_leaving_the_page(app, town, ru
     assert confirmed(sender, base + "/move", {"action": "cancel"}).status_code == 302
     refused = sender.post(base + "/match", headers={"X-Requested-With": "fetch"})
     assert refused.status_code == 409 and refused.get_json()["state"] == "none"
+
+
+# --- the question's themes and the child's age come first (#19) ----------------------------
+
+
+def test_an_infant_massage_question_ranks_the_baby_massage_before_the_mothers_bike_lesson():
+    # a baby of a few months (the 0 to 3 band), a question about baby massage; the family's
+    # language, neighbourhood, day and time all suit the bike lesson, and none suit the massage
+    question = Question.of(
+        age_bands=["0-3"],
+        themes=["babymassage"],
+        languages=["ar"],
+        neighbourhood="Beverlo",
+        days=["FR"],
+        times=["afternoon"],
+    )
+    bike = OfferFeatures.of(
+        id=1,
+        age_min_months=0,
+        age_max_months=143,  # the mothers bring children of any age
+        themes=["fietsen", "mobiliteit", "zelfstandigheid"],
+        languages=["nl", "ar"],
+        neighbourhood="Beverlo",
+        days=["FR"],
+        start_hour=13,
+        cost_kind="free",
+        sessions_soon=2,
+    )
+    massage = OfferFeatures.of(
+        id=2,
+        age_min_months=0,
+        age_max_months=12,
+        themes=["babymassage", "hechting", "borstvoeding", "slapen"],
+        languages=["nl"],
+        neighbourhood="Paal",
+        days=["TH"],
+        start_hour=9,
+        cost_kind="amount",
+        capacity=10,
+        sessions_soon=1,
+        seats_left=0,  # even full in the coming weeks
+    )
+    offers = [bike, massage]
+    assert [i for i, _s in top_k_reference([question], offers)[0]] == [2, 1]
+    matrix = encode_offers(offers)
+    fast = top_k_vectorised(encode_questions([question], matrix), matrix).as_lists()
+    assert [i for i, _s in fast[0]] == [2, 1]
+
+    # without any theme, the age still decides: the offer for babies fits a baby best
+    ages_only = Question.of(age_bands=["0-3"], languages=["ar"], neighbourhood="Beverlo")
+    assert [i for i, _s in top_k_reference([ages_only], offers)[0]] == [2, 1]
+
+
+def test_the_themes_a_question_names_count_as_asked(app):
+    vocabulary = ["babymassage", "hechting", "fietsen", "slapen"]
+    named = matching.named_themes("Mama zoekt BABYMASSAGE, en hulp bij het slapen.", vocabulary)
+    assert sorted(named) == ["babymassage", "slapen"]
+    assert matching.named_themes("Zoekt een fietsenstalling", vocabulary) == []  # whole words
+    referral = Referral(question="Zoekt babymassage voor haar baby", themes="", age_bands="0-3")
+    assert matching.question_of(referral, vocabulary).themes == {"babymassage"}
+    assert matching.question_of(referral).themes == frozenset()
+
+
+def _link(app, town, offer_key: str, partner_key: str, answer: str = "confirmed") -> None:
+    from saas.catalogue.models import OfferPartner
+
+    with app.app_context(), network_scope(town["net"].id):
+        db.session.add(
+            OfferPartner(
+                offer_id=town["offers"][offer_key].id,
+                partner_id=town[partner_key].id,
+                role="organiser",
+                answer=answer,
+            )
+        )
+        db.session.commit()
+
+
+def test_the_senders_co_organised_activities_are_proposed_for_the_co_organiser(app, town, run_jobs):
+    _link(app, town, "own", "kg")  # OCMW's toddler talk, co-organised by Kind & Gezin
+    referral_id = _referral(app, town)
+    sender = client_of(app, town["people"]["sender"])
+    base = f"/beringen/referrals/{referral_id}"
+    sender.post(base + "/match")
+    run_jobs()
+    data = sender.get(base + "/matches?format=json&lang=en").get_json()
+    by_offer = {s["offer_id"]: s for s in data["suggestions"]}
+    own = by_offer[town["offers"]["own"].id]
+    assert own["partner_id"] == town["kg"].id and own["partner"] == "Kind & Gezin"
+    page = sender.get(base + "/matches?fragment=1&lang=en").get_data(as_text=True)
+    assert f"to={town['kg'].id}&amp;offer={town['offers']['own'].id}" in page
+
+
+def test_an_activity_the_co_organiser_declined_is_still_not_proposed(app, town, run_jobs):
+    _link(app, town, "own", "kg", answer="declined")
+    referral_id = _referral(app, town)
+    sender = client_of(app, town["people"]["sender"])
+    sender.post(f"/beringen/referrals/{referral_id}/match")
+    run_jobs()
+    data = sender.get(f"/beringen/referrals/{referral_id}/matches?format=json").get_json()
+    assert town["offers"]["own"].id not in [s["offer_id"] for s in data["suggestions"]]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from saas.extensions import db
 from saas.onboarding import invitations
 from saas.partners.models import Sector
@@ -28,6 +30,7 @@ class NetworkCast:
     closure_id: int = 0
     location_id: int = 0
     referral_id: int = 0
+    notification_id: int = 0  # the notice partner B's people got about the referral
     worker_id: int = 0
     roster_id: int = 0
     assignment_id: int = 0
@@ -151,6 +154,7 @@ def _catalogue(app, cast: NetworkCast) -> None:
 def _referral(app, cast: NetworkCast) -> None:
     """A referral sent from partner A to partner B, about a family only they may see."""
     from saas.accounts.models import User
+    from saas.notifications.models import Notification
     from saas.partners.models import Partner
     from saas.referrals import services
 
@@ -168,6 +172,9 @@ def _referral(app, cast: NetworkCast) -> None:
         )
         db.session.commit()
         cast.referral_id = referral.id
+        cast.notification_id = db.session.execute(
+            select(Notification.id).order_by(Notification.id)
+        ).scalar()
 
 
 def _workforce(app, cast: NetworkCast) -> None:

@@ -15,7 +15,7 @@ from blueprints import confirm
 from blueprints.auth.forms import ConfirmForm
 from blueprints.confirmations import membership_removal
 from blueprints.forms import form_status
-from blueprints.loading import load_or_404
+from blueprints.loading import found_or_404, load_or_404
 from blueprints.network.blueprint import bp
 from blueprints.network.forms import (
     ConfirmCsvForm,
@@ -291,3 +291,13 @@ def notifications():
     return render_template(
         "network/notifications.html", rows=center.latest(current_user.id), confirm=ConfirmForm()
     )
+
+
+@bp.route("/notifications/<int:notification_id>")
+@roles_required()
+def open_notification(notification_id: int):
+    """Opening a notice marks it read and leads on to what it is about: the person's own
+    notices in this network only (anyone else's, or another network's: 404)."""
+    notice = found_or_404(center.own_notice(current_user.id, notification_id))
+    center.mark_read(notice)
+    return redirect(center.target_of(notice) or url_for("network.notifications"))

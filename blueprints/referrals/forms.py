@@ -17,7 +17,13 @@ TIMES = [("morning", _l("Morning")), ("afternoon", _l("Afternoon")), ("evening",
 
 class ReferralForm(FlaskForm):
     from_partner_id = SelectField(_l("Referred by"), coerce=int, validators=[InputRequired()])
-    to_partner_id = SelectField(_l("Refer to"), coerce=int, validators=[InputRequired()])
+    # the choices are only those the service accepts; what else is posted gets its message
+    to_partner_id = SelectField(
+        _l("Refer to"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(), id_within_bounds()],
+    )
     offer_id = SelectField(
         _l("Activity (optional)"),
         coerce=int,

@@ -98,8 +98,8 @@ def _suggestion(row) -> dict:
     return {
         "offer_id": row.offer.id,
         "title": row.offer.title,
-        "partner_id": row.offer.partner_id,
-        "partner": row.offer.partner.name,
+        "partner_id": row.partner.id,
+        "partner": row.partner.name,
         "session_id": row.session.id if row.session else None,
         "session_starts_at": row.session.starts_at.isoformat() if row.session else None,
         "score": row.score,

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,13 +23,13 @@ from blueprints.referrals.blueprint import bp
 from blueprints.referrals.forms import CompleteForm, DeclineForm, MessageForm, ReferralForm
 from blueprints.referrals.privacy import erasure
 from saas.audit.services import record
-from saas.catalogue import listings, queries
+from saas.catalogue import queries
 from saas.catalogue.schedule import to_local
 from saas.extensions import db
 from saas.i18n import labels
 from saas.insights import export
 from saas.partners.access import acting_partner_ids, acting_partners
-from saas.partners.queries import active_partners
+from saas.referrals import choices as referral_choices
 from saas.referrals import inbox, services
 from saas.referrals import overview as referral_overview
 from saas.referrals.models import Referral, Status
@@ -63,17 +72,59 @@ def index():
 
 
 def _fill(form: ReferralForm) -> None:
-    form.from_partner_id.choices = choices((p.id, p.name) for p in acting_partners())
-    form.to_partner_id.choices = choices((p.id, p.name) for p in active_partners())
-    form.offer_id.choices = [
+    """Only choices the service accepts: another active partner than the one referring, that
+    partner's activities, that activity's coming sessions with room (see referrals.choices)."""
+    mine = acting_partners()
+    form.from_partner_id.choices = choices((p.id, p.name) for p in mine)
+    mine_ids = [p.id for p in mine]
+    from_id = form.from_partner_id.data if form.from_partner_id.data in mine_ids else None
+    from_id = from_id or (mine_ids[0] if mine_ids else None)
+    form.to_partner_id.choices = [
+        *choices([(0, _("Choose a partner"))]),
+        *choices((p.id, p.name) for p in referral_choices.target_partners(from_id)),
+    ]
+    offers = referral_choices.offers_of(form.to_partner_id.data)
+    form.offer_id.choices = _offer_choices(offers)
+    offer = referral_choices.offer_in(offers, form.offer_id.data)
+    form.session_id.choices = _session_choices(referral_choices.sessions_of(offer))
+
+
+def _offer_choices(offers) -> list:
+    return [
         *choices([(0, _("No specific activity"))]),
-        *choices((o.id, f"{o.title} – {o.partner.name}") for o in listings.published_offers()),
+        *choices((o.id, o.title) for o in offers),
     ]
-    soon = listings.published_sessions_within(21, limit=300)
-    form.session_id.choices = [
+
+
+def _session_choices(sessions) -> list:
+    return [
         *choices([(0, _("No specific session"))]),
-        *choices((s.id, f"{s.offer.title}, {to_local(s.starts_at):%d/%m %H:%M}") for s in soon),
+        *choices((s.id, f"{to_local(s.starts_at):%d/%m %H:%M}") for s in sessions),
     ]
+
+
+def _prefill(form: ReferralForm) -> None:
+    """A new referral's form from the query string: the partner, activity and session a
+    suggestion names, and the family's data of the referral it was suggested for."""
+    form.to_partner_id.data = id_from(request.args, "to") or 0
+    form.offer_id.data = id_from(request.args, "offer") or 0
+    form.session_id.data = id_from(request.args, "session") or 0
+    found = referral_choices.family_from(id_from(request.args, "source"), acting_partner_ids())
+    if found is None:
+        return
+    partner_id, family = found
+    form.from_partner_id.data = partner_id
+    form.family_label.data = family.family_label
+    form.question.data = family.question
+    form.themes.data = ", ".join(family.themes or [])
+    form.age_bands.data = family.age_bands
+    form.languages.data = family.languages
+    form.neighbourhood.data = family.neighbourhood
+    form.preferred_days.data = family.preferred_days
+    form.preferred_times.data = family.preferred_times
+    form.urgent.data = family.urgent
+    form.contact_way.data = family.contact_way
+    form.contact_value.data = family.contact_value
 
 
 def _family(form: ReferralForm) -> services.FamilyData:
@@ -104,12 +155,13 @@ def _consent(form: ReferralForm) -> services.ConsentData | None:
 @roles_required(*REFERRERS)
 def new():
     form = ReferralForm()
+    if request.method == "GET":
+        _prefill(form)
     _fill(form)
     if not form.from_partner_id.choices:
         abort(403)
-    if request.method == "GET":
-        form.to_partner_id.data = id_from(request.args, "to")
-        form.offer_id.data = id_from(request.args, "offer") or 0
+    if request.form.get("refresh"):  # without JavaScript: the lists for the partner chosen
+        return render_template("referrals/new.html", form=form)
     if form.validate_on_submit():
         send = request.form.get("send") != "0"
         try:
@@ -137,6 +189,24 @@ def new():
             )
             return redirect(url_for("referrals.detail", referral_id=referral.id))
     return render_template("referrals/new.html", form=form), form_status()
+
+
+@bp.route("/new/choices")
+@roles_required(*REFERRERS)
+def new_choices():
+    """The activities of the partner `to` and the sessions of its activity `offer`, for the
+    form's script: the same lists the form shows after its refresh button."""
+    offers = referral_choices.offers_of(id_from(request.args, "to"))
+    offer = referral_choices.offer_in(offers, id_from(request.args, "offer"))
+    return jsonify(
+        {
+            "offers": [{"id": c.value, "label": c.label} for c in _offer_choices(offers)],
+            "sessions": [
+                {"id": c.value, "label": c.label}
+                for c in _session_choices(referral_choices.sessions_of(offer))
+            ],
+        }
+    )
 
 
 @bp.route("/<int:referral_id>")

@@ -11,16 +11,26 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from redis.exceptions import RedisError
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from saas.after_commit import note_now
-from saas.catalogue.models import ActivitySession, Location, Offer, SessionStatus
+from saas.catalogue.models import (
+    ActivitySession,
+    Answer,
+    Location,
+    Offer,
+    OfferPartner,
+    OrganiserRole,
+    SessionStatus,
+)
 from saas.catalogue.schedule import to_local
 from saas.connections import redis_connection
 from saas.extensions import db
@@ -83,15 +93,28 @@ class MatchState:
 # --- features -----------------------------------------------------------------------------------
 
 
-def question_of(referral: Referral) -> Question:
+def question_of(referral: Referral, vocabulary: Iterable[str] = ()) -> Question:
+    """The referral's question for matching. Its themes are the ones written in the themes
+    field and the offers' themes (`vocabulary`) that its question names: a question about
+    "babymassage" is about babymassage even when nobody typed it as a theme."""
     return Question.of(
         age_bands=referral.list_of("age_bands"),
-        themes=referral.list_of("themes"),
+        themes=[*referral.list_of("themes"), *named_themes(referral.question or "", vocabulary)],
         languages=referral.list_of("languages"),
         neighbourhood=referral.neighbourhood or "",
         days=referral.list_of("preferred_days"),
         times=referral.list_of("preferred_times"),
     )
+
+
+def _plain_words(text: str) -> str:
+    return " " + " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split()) + " "
+
+
+def named_themes(text: str, vocabulary: Iterable[str]) -> list[str]:
+    """The themes of `vocabulary` that `text` names as whole words, in any case."""
+    words = _plain_words(text)
+    return [t for t in vocabulary if _plain_words(t).strip() and _plain_words(t) in words]
 
 
 def _features(
@@ -190,21 +213,62 @@ def offer_features(
         .order_by(Offer.id)
     )
     if exclude_partner_id is not None:
-        query = query.where(Offer.partner_id != exclude_partner_id)
+        # the sender's own offers only when another partner co-organises them (referred to it)
+        query = query.where(
+            or_(
+                Offer.partner_id != exclude_partner_id,
+                Offer.id.in_(_co_organised(exclude_partner_id, Link.offer_id)),
+            )
+        )
     rows = db.session.execute(query).all()
     sessions = upcoming_sessions(now)
     return [_features(row, row.neighbourhood, sessions.get(row.id)) for row in rows]
+
+
+Link = aliased(OfferPartner)
+LinkedPartner = aliased(Partner)
+
+
+def _co_organised(sender_id: int, *columns):
+    """The links of co-organisers other than `sender_id` that a family can be referred to:
+    organisers who did not decline, of an active partner (aliased: never correlated with an
+    outer query's offers and partners)."""
+    return (
+        select(*(columns or (Link, LinkedPartner)))
+        .select_from(Link)
+        .join(LinkedPartner, LinkedPartner.id == Link.partner_id)
+        .where(
+            Link.partner_id != sender_id,
+            Link.role == OrganiserRole.ORGANISER,
+            Link.answer != Answer.DECLINED,
+            LinkedPartner.state == PartnerState.ACTIVE,
+        )
+    )
+
+
+def referred_to(offers: Iterable[Offer], sender_id: int) -> dict[int, Partner]:
+    """Per offer, the partner a family is referred to for it: its own partner, or for one of
+    the sender's own offers the first other partner that co-organises it (one query)."""
+    result = {o.id: o.partner for o in offers if o.partner_id != sender_id}
+    own = [o.id for o in offers if o.partner_id == sender_id]
+    if own:
+        for link, partner in db.session.execute(
+            _co_organised(sender_id).where(Link.offer_id.in_(own)).order_by(Link.id)
+        ).all():
+            result.setdefault(link.offer_id, partner)
+    return result
 
 
 # --- matching -----------------------------------------------------------------------------------
 
 
 def match_referral(referral: Referral, k: int = TOP) -> list[Suggestion]:
-    """The k best offers for the referral's question (never the sender's own), best first."""
+    """The k best offers for the referral's question, best first: never the sender's own, but
+    those it co-organises with another partner (the family is referred to that partner)."""
     offers = offer_features(exclude_partner_id=referral.from_partner_id)
     if not offers:
         return []
-    question = question_of(referral)
+    question = question_of(referral, vocabulary=sorted(set().union(*(o.themes for o in offers))))
     matrix = vectorised.encode_offers(offers)
     top = vectorised.top_k_vectorised(vectorised.encode_questions([question], matrix), matrix, k)
     by_id = {o.id: o for o in offers}
@@ -317,6 +381,7 @@ def load(network_id: int, referral_id: int) -> MatchState:
 @dataclass
 class Shown:
     offer: Offer
+    partner: Partner  # the partner the family would be referred to for it
     session: ActivitySession | None
     score: float
     codes: list[str]
@@ -346,17 +411,19 @@ def shown(referral: Referral, suggestions: list[Suggestion]) -> list[Shown]:
         if session_ids
         else {}
     )
-    question = question_of(referral)
+    partners = referred_to(offers.values(), referral.from_partner_id)
     result = []
     for s in suggestions:
         offer = offers.get(s.offer_id)
-        if offer is None or not offer.is_published:
+        if offer is None or not offer.is_published or offer.id not in partners:
             continue
         session = sessions.get(s.session_id) if s.session_id else None
         if session is not None and session.is_cancelled:
             session = None
-        codes = reasons.detail_codes(
-            s.codes, question, _features(offer, offer.location.neighbourhood)
+        features = _features(offer, offer.location.neighbourhood)
+        question = question_of(referral, vocabulary=sorted(features.themes))
+        codes = reasons.detail_codes(s.codes, question, features)
+        result.append(
+            Shown(offer, partners[offer.id], session, s.score, codes, reasons.explanation(codes))
         )
-        result.append(Shown(offer, session, s.score, codes, reasons.explanation(codes)))
     return result

@@ -4,13 +4,15 @@ digest, or not at all, as each person chose for its kind."""
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from saas.accounts.models import User
+from saas.bounds import MAX_INT
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.notifications.models import Delivery, Notification, NotificationPreference
@@ -27,6 +29,7 @@ KINDS = {
     "offer_changed": _l("Activities: changes"),
     "session_changed": _l("Activities: cancelled or moved sessions"),
     "roster_published": _l("Team: a roster with your sessions is published"),
+    "partner_joined": _l("Network: an invited partner has joined"),
 }
 
 
@@ -138,6 +141,29 @@ def latest(user_id: int, limit: int = 100) -> list[Notification]:
             .limit(limit)
         ).scalars()
     )
+
+
+def own_notice(user_id: int, notification_id: int) -> Notification | None:
+    """The person's notice with this id in the current network, else None."""
+    if not 0 < notification_id <= MAX_INT:
+        return None
+    return db.session.execute(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user_id
+        )
+    ).scalar_one_or_none()
+
+
+def target_of(notice: Notification) -> str | None:
+    """Where opening the notice leads: the path of its link when the link is on this site (made
+    by `absolute_url`), else None."""
+    parts = urlsplit(notice.link or "")
+    base = urlsplit(current_app.config.get("BASE_URL") or "")
+    if parts.scheme and (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+        return None
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def mark_read(notice: Notification, now: datetime | None = None) -> None:

@@ -21,6 +21,7 @@ from saas.models_base import CreatedAt, str_enum
 from tenants.scoping import TenantOwned, tenant_fk
 
 if TYPE_CHECKING:
+    from saas.accounts.models import User
     from saas.catalogue.models import ActivitySession, Offer
     from saas.partners.models import Partner
 
@@ -228,6 +229,13 @@ class ReferralEvent(TenantOwned, CreatedAt, db.Model):
     actor_partner_id: Mapped[int | None]
     code: Mapped[str] = mapped_column(String(40), default="")  # a reason or outcome code
 
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], viewonly=True)
+    actor_partner: Mapped[Partner | None] = relationship(
+        primaryjoin="ReferralEvent.actor_partner_id == Partner.id",
+        foreign_keys="ReferralEvent.actor_partner_id",
+        viewonly=True,
+    )
+
 
 class ReferralMessage(TenantOwned, CreatedAt, db.Model):
     """A short message between sender and receiver; its text is removed with the family's data
@@ -241,3 +249,10 @@ class ReferralMessage(TenantOwned, CreatedAt, db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     author_partner_id: Mapped[int]
     body: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id], viewonly=True)
+    author_partner: Mapped[Partner] = relationship(
+        primaryjoin="ReferralMessage.author_partner_id == Partner.id",
+        foreign_keys="ReferralMessage.author_partner_id",
+        viewonly=True,
+    )

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from saas.audit.services import record
 from saas.extensions import db
+from saas.referrals import identity
 from saas.referrals.models import Consent, Referral, ReferralEvent, ReferralMessage
 from saas.referrals.services import anonymise
 
@@ -35,21 +36,15 @@ EXPORTED_FIELDS = (
 
 
 def find_family(term: str) -> list[Referral]:
-    """The referrals not yet anonymised whose label or contact contains `term` (any case)."""
-    like = "%" + term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return list(
-        db.session.execute(
-            select(Referral)
-            .where(
-                Referral.anonymised_at.is_(None),
-                or_(
-                    func.lower(Referral.family_label).like(like, escape="\\"),
-                    func.lower(Referral.contact_value).like(like, escape="\\"),
-                ),
-            )
-            .order_by(Referral.id)
-        ).scalars()
-    )
+    """The referrals not yet anonymised that hold the family `term` names: a part of its label,
+    or its phone number or e-mail address however either was typed (see referrals.identity)."""
+    rows = db.session.execute(
+        select(Referral.id, Referral.family_label, Referral.contact_value)
+        .where(Referral.anonymised_at.is_(None))
+        .order_by(Referral.id)
+    ).all()
+    found = [id_ for id_, label, contact in rows if identity.matches(term, label, contact)]
+    return sorted(referrals(found), key=lambda r: r.id)
 
 
 def referrals(ids: Collection[int]) -> list[Referral]:

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from saas.audit.services import record
 from saas.catalogue.models import ActivitySession, Offer
@@ -515,20 +516,26 @@ def anonymise(referral: Referral) -> None:
 
 
 def timeline(referral: Referral) -> list[ReferralEvent]:
+    """The referral's steps, oldest first, each with the person and the partner who took it."""
     return list(
         db.session.execute(
             select(ReferralEvent)
             .where(ReferralEvent.referral_id == referral.id)
+            .options(selectinload(ReferralEvent.actor), selectinload(ReferralEvent.actor_partner))
             .order_by(ReferralEvent.id)
         ).scalars()
     )
 
 
 def messages(referral: Referral) -> list[ReferralMessage]:
+    """The referral's messages, oldest first, each with its author and the author's partner."""
     return list(
         db.session.execute(
             select(ReferralMessage)
             .where(ReferralMessage.referral_id == referral.id)
+            .options(
+                selectinload(ReferralMessage.author), selectinload(ReferralMessage.author_partner)
+            )
             .order_by(ReferralMessage.id)
         ).scalars()
     )

@@ -26,7 +26,10 @@ W_SEATS = 60
 W_SEATS_UNKNOWN = 30
 FULL_PENALTY = -200
 W_SOON = 40
-SCALE = 1000
+# The fit (age + themes, at most 500) comes before anything else: it is counted in thousands,
+# and the rest (between -200 and 500) can never make up one point of fit.
+FIT = 1000
+SCALE = 1_000_000
 
 
 def _words(values: Iterable[str]) -> list[str]:
@@ -50,6 +53,18 @@ def bands_covered(age_min_months: int, age_max_months: int) -> frozenset[str]:
     return frozenset(
         code for code, low, high in BANDS if age_min_months < high and age_max_months >= low
     )
+
+
+def age_overlap(asked: Iterable[str], age_min_months: int, age_max_months: int) -> tuple[int, int]:
+    """The months the asked age bands and the offer's range (max inclusive) share, and the
+    months they cover together: how closely the offer is meant for these children."""
+    months = max(0, age_max_months + 1 - age_min_months)
+    shared = asked_months = 0
+    for code, low, high in BANDS:
+        if code in asked:
+            asked_months += high - low
+            shared += max(0, min(high, age_max_months + 1) - max(low, age_min_months))
+    return shared, asked_months + months - shared
 
 
 def weekdays_of(rrule: str, start_date: date | None) -> frozenset[str]:

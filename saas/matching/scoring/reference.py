@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from saas.matching.scoring.features import (
+    FIT,
     FULL_PENALTY,
     SCALE,
     W_AGE,
@@ -20,6 +21,7 @@ from saas.matching.scoring.features import (
     W_TIME,
     OfferFeatures,
     Question,
+    age_overlap,
     bands_covered,
     time_of_day,
 )
@@ -45,19 +47,33 @@ def offer_points(offer: OfferFeatures) -> int:
     return points
 
 
-def points_reference(question: Question, offer: OfferFeatures) -> int | None:
-    """The pair's points, or None when the age gate shuts the offer out."""
+def fit_points(question: Question, offer: OfferFeatures) -> int | None:
+    """How well the offer fits the question's children and themes (0 to 500), or None when
+    the age gate shuts the offer out. Both are overlaps (Jaccard): of the months of age asked
+    and offered, so that an offer for just the children's age beats one open to every age,
+    and of the themes."""
     points = 0
     if question.age_bands:
-        covered = len(
-            question.age_bands & bands_covered(offer.age_min_months, offer.age_max_months)
-        )
-        if covered == 0:
+        covered = question.age_bands & bands_covered(offer.age_min_months, offer.age_max_months)
+        if not covered:
             return None
-        points += W_AGE * covered // len(question.age_bands)
+        shared, together = age_overlap(
+            question.age_bands, offer.age_min_months, offer.age_max_months
+        )
+        points += W_AGE * shared // together
     if question.themes:
         shared = len(question.themes & offer.themes)
         points += W_THEMES * shared // len(question.themes | offer.themes)
+    return points
+
+
+def points_reference(question: Question, offer: OfferFeatures) -> int | None:
+    """The pair's points (the fit in thousands, then the rest), or None when the age gate
+    shuts the offer out."""
+    fit = fit_points(question, offer)
+    if fit is None:
+        return None
+    points = FIT * fit
     if question.languages & offer.languages:
         points += W_LANGUAGE
     if question.neighbourhood and question.neighbourhood == offer.neighbourhood:

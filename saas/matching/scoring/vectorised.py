@@ -11,6 +11,7 @@ import numpy as np
 from saas.matching.scoring.features import (
     BAND_CODES,
     BANDS,
+    FIT,
     SCALE,
     TIMES,
     W_AGE,
@@ -29,7 +30,7 @@ from saas.matching.scoring.reference import offer_points
 
 # Per block of questions, a float32 (questions × offers) array of points is built from
 #   - a row per mask of asked age bands (16 rows, computed once per offer set): the offer's own
-#     points plus the age points, or the gate;
+#     points plus the age points (in thousands, as all the fit), or the gate;
 #   - the four yes/no fits (day, time, neighbourhood, language) as bit tests, summed in uint8
 #     in units of their greatest common divisor, then added once;
 #   - the theme Jaccard on the (sparse) pairs that share a theme, through an inverted index;
@@ -53,10 +54,6 @@ def _word_type(size: int) -> type:
         if size <= np.iinfo(dtype).bits:
             return dtype
     return np.uint64
-
-
-def _bitcount(value: int) -> int:
-    return bin(value).count("1")
 
 
 @dataclass
@@ -129,6 +126,8 @@ def encode_offers(offers: Sequence[OfferFeatures]) -> OfferMatrix:
 
     own = np.zeros(padded, np.float32)
     own_age = np.zeros(padded, np.uint8)
+    age_start = np.zeros(padded, np.int64)  # the offer's ages in months: [start, end)
+    age_end = np.zeros(padded, np.int64)
     days = np.zeros(padded, np.uint8)
     tod = np.zeros(padded, np.uint8)
     place = np.full(padded, -1, np.int32)
@@ -138,6 +137,7 @@ def encode_offers(offers: Sequence[OfferFeatures]) -> OfferMatrix:
     for j, o in enumerate(offers):
         own[j] = offer_points(o)
         own_age[j] = _mask(bands_covered(o.age_min_months, o.age_max_months), BAND_CODES)
+        age_start[j], age_end[j] = o.age_min_months, o.age_max_months + 1
         days[j] = _mask(o.days, WEEKDAYS)
         tod[j] = 1 << TIMES.index(time_of_day(o.start_hour))
         place[j] = neighbourhood_index.get(o.neighbourhood, -1)
@@ -154,8 +154,15 @@ def encode_offers(offers: Sequence[OfferFeatures]) -> OfferMatrix:
         if asked == 0:
             base[asked] = own
             continue
-        covered = np.bitwise_count(own_age & np.uint8(asked)).astype(np.int64)
-        row = own + (W_AGE * covered // _bitcount(asked)).astype(np.float32)
+        covered = own_age & np.uint8(asked)
+        shared = np.zeros(padded, np.int64)
+        asked_months = 0
+        for bit, (_code, low, high) in enumerate(BANDS):
+            if asked & (1 << bit):
+                asked_months += high - low
+                shared += np.maximum(0, np.minimum(high, age_end) - np.maximum(low, age_start))
+        together = np.maximum(1, asked_months + np.maximum(0, age_end - age_start) - shared)
+        row = own + (FIT * (W_AGE * shared // together)).astype(np.float32)
         base[asked] = np.where(covered > 0, row, _GATED_POINTS)
     base[:, m:] = _GATED_POINTS
     sizes = [len(js) for js in by_theme]
@@ -250,7 +257,7 @@ def points_matrix(questions: QuestionMatrix, offers: OfferMatrix) -> np.ndarray:
             counts = np.bincount(flat, minlength=points.size)
             shared = counts[flat]
             union = questions.theme_count[rows] + offers.theme_count[cols] - shared
-            jaccard = (W_THEMES * shared // union).astype(np.float32)
+            jaccard = (FIT * (W_THEMES * shared // union)).astype(np.float32)
             view = points.reshape(-1)
             view[flat] = view[flat] + jaccard  # repeated pairs write the same value
     return points
