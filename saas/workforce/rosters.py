@@ -372,6 +372,7 @@ def _published_overlapping(roster: Roster) -> list[Roster]:
                 Roster.ends_on > roster.starts_on,
             )
             .order_by(Roster.starts_on, Roster.id)
+            .execution_options(populate_existing=True)  # as committed, after the lock
         ).scalars()
     )
 
@@ -379,6 +380,14 @@ def _published_overlapping(roster: Roster) -> list[Roster]:
 def _take_over(roster: Roster) -> set[int]:
     """Retire the days this roster shares with published rosters; the workers who lose
     sessions on them. A roster left without a day of its own is retired as a whole."""
+    # Two coordinators publishing overlapping drafts at once: each locks every roster of the
+    # period (in id order) first, so the second waits and then sees the first one published.
+    db.session.execute(
+        select(Roster.id)
+        .where(Roster.starts_on < roster.ends_on, Roster.ends_on > roster.starts_on)
+        .order_by(Roster.id)
+        .with_for_update()
+    ).all()
     mine = live_days(roster)
     displaced: set[int] = set()
     for other in _published_overlapping(roster):
