@@ -8,6 +8,8 @@ from datetime import date as date_type
 from functools import lru_cache
 from pathlib import Path
 
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_interval
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, has_request_context, redirect, request, url_for
@@ -117,6 +119,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["time"] = format_time
+    app.jinja_env.filters["period"] = format_period
     app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
 
     @app.context_processor
@@ -184,6 +187,22 @@ def format_day(context, value=None, format: str | None = None, rebase: bool = Tr
 def _day(value: date_type, format: str | None, rebase: bool, language: str, zone) -> str:
     # `language` and `zone` are the request's (Flask-Babel reads them there): in the key only
     return format_date(value, format, rebase)
+
+
+@pass_context
+def format_period(context, first: date_type, last: date_type, skeleton: str = "yMMMd") -> str:
+    """A period from its first to its LAST day, both shown (`{{ first|period(last) }}`): the one
+    way a period is written (rosters, their e-mail, a worker's week and feed), e.g. "7 dec 2026 –
+    3 jan 2027", in the page's language (Babel's `format_interval` drops what both ends share)."""
+    return period_text(first, last, _page_language(context), skeleton)
+
+
+@lru_cache(maxsize=1024)
+def period_text(first: date_type, last: date_type, language: str, skeleton: str = "yMMMd") -> str:
+    """`format_period` outside a template (a calendar feed's name, a flash message)."""
+    if first == last:
+        return babel_format_date(first, "medium", locale=language)
+    return format_interval(first, last, skeleton, locale=language)
 
 
 def labels(choices: type) -> dict:

@@ -1,5 +1,8 @@
 """The roster in a real browser: a coordinator edits a card, makes a roster, watches it being
 solved (the page refreshes itself, no script needed), publishes it; the worker sees their week.
+Then the coordinator makes a replacement for the second week (the page says what it replaces),
+publishes it, and each worker's week shows what is theirs now: the session once, with whom the
+new roster gave it to.
 
 Debian's Chromium driven by Playwright against a live server with CSRF on; every page on the way
 passes axe-core. Skipped when Chromium is missing, unless DORP_REQUIRE_BROWSER=1.
@@ -61,20 +64,23 @@ def _setup(app):
         app, "coordinator@in-z.example", (net, f.Role.SE_COORDINATOR), name="Nadia Coördinator"
     )
     worker_user = f.user(app, "fatma@in-z.example", (net, f.Role.SE_WORKER), name="Fatma Yilmaz")
+    colleague = f.user(app, "yusuf@in-z.example", (net, f.Role.SE_WORKER), name="Yusuf Demir")
     with app.app_context(), network_scope(net.id):
         worker = WorkerProfile(user_id=worker_user.id, skills="reading_aloud")
-        db.session.add(worker)
+        second = WorkerProfile(user_id=colleague.id, skills="reading_aloud")
+        db.session.add_all([worker, second])
         db.session.flush()
         save_card(worker, "o" * 91, monday - timedelta(weeks=10), "", None)
+        save_card(second, "r" * 91, monday - timedelta(weeks=10), "", None)  # not yet free
         db.session.add(StaffingNeed(offer_id=offer.id, workers=1, skills="reading_aloud"))
         db.session.commit()
         worker_id = worker.id
-    return coordinator, worker_user, worker_id, monday
+    return coordinator, worker_user, worker_id, monday, colleague
 
 
 def test_a_coordinator_publishes_a_roster_and_the_worker_sees_it(app, live, new_page, run_jobs):
     t = live.t
-    coordinator, worker_user, worker_id, monday = _setup(app)
+    coordinator, worker_user, worker_id, monday, colleague = _setup(app)
     axe = AxeAudit()
     page = new_page()
     _log_in(page, live, coordinator.email, "/beringen/dashboard")
@@ -97,7 +103,9 @@ def test_a_coordinator_publishes_a_roster_and_the_worker_sees_it(app, live, new_
     page.get_by_role("link", name=t("Rosters"), exact=True).click()
     axe.check(page, "rosters")
     page.get_by_label(t("First week (any day of it)"), exact=True).fill(monday.isoformat())
-    page.get_by_label(t("Number of weeks"), exact=True).fill("2")
+    page.get_by_label(t("Last week (any day of it)"), exact=True).fill(
+        (monday + timedelta(days=9)).isoformat()
+    )
     page.get_by_role("button", name=t("Make the roster"), exact=True).click()
     expect(page.locator("meta[http-equiv=refresh]")).to_have_count(1)
     expect(page.locator("main")).to_contain_text(t("Being solved"))
@@ -121,4 +129,67 @@ def test_a_coordinator_publishes_a_roster_and_the_worker_sees_it(app, live, new_
     worker_page.get_by_role("button", name=t("Make a calendar address"), exact=True).click()
     feed = worker_page.locator("main code").inner_text()
     assert "/beringen/team/feed/" in feed and feed.endswith(".ics")
+
+    # From the second Monday on Fatma cannot come; Yusuf can. The coordinator makes a roster for
+    # that week: a draft that says which published roster it replaces, and from when.
+    _cards_change(app, worker_id, colleague, monday + timedelta(weeks=1))
+    second_monday = monday + timedelta(weeks=1)
+    page.get_by_role("link", name=t("Rosters"), exact=True).click()
+    page.get_by_label(t("First week (any day of it)"), exact=True).fill(second_monday.isoformat())
+    page.get_by_label(t("Last week (any day of it)"), exact=True).fill(second_monday.isoformat())
+    page.get_by_role("button", name=t("Make the roster"), exact=True).click()
+    run_jobs()
+    expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)
+    note = page.get_by_role("note").filter(has_text=t("See the published roster"))
+    expect(note).to_have_count(1)
+    expect(page.locator("main table").last).to_contain_text("Yusuf Demir")
+    axe.check(page, "replacement roster (draft)")
+    # Fatma's week still shows the published roster: a draft changes nobody's week
+    week = f"{live.url}/beringen/team/my-week?week={monday.isoformat()}"
+    worker_page.goto(week)
+    expect(items).to_have_count(2)
+    page.get_by_role("button", name=t("Publish and tell the workers"), exact=True).click()
+    expect(page.locator("main [role=status] .badge")).to_have_text(t("Published"))
+    expect(page.get_by_role("note")).to_have_count(0)
+    # the old roster says its second week has been replaced
+    page.get_by_role("link", name=t("Rosters"), exact=True).click()
+    page.locator("main .list-group-item a").last.click()
+    expect(page.get_by_role("note")).to_have_count(1)
+    axe.check(page, "replaced roster")
+
+    # Fatma's two weeks: the first Monday only (the second is Yusuf's now), never twice
+    worker_page.goto(week)
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text(f"{monday.day} ")
+    # Yusuf's: the second Monday, once
+    yusuf = new_page(viewport=PHONE)
+    _log_in(yusuf, live, colleague.email, "/beringen/dashboard")
+    yusuf.goto(f"{live.url}/beringen/team/my-week?week={monday.isoformat()}")
+    mine = yusuf.locator("main .list-group-item")
+    expect(mine).to_have_count(1)
+    expect(mine.first).to_contain_text("Voorschools klasje")
+    expect(mine.first).to_contain_text(f"{second_monday.day} ")
+    axe.check(yusuf, "my week after the replacement (phone)")
     assert not axe.problems, axe.report()
+
+
+def _cards_change(app, fatma_id: int, yusuf, day: date) -> None:
+    """Fatma's card goes red from `day` on; Yusuf's green (what they tell the coordinator)."""
+    from sqlalchemy import select
+
+    from saas.extensions import db
+    from saas.workforce.cards import save_card
+    from saas.workforce.models import WorkerProfile
+    from tenants.context import network_scope
+
+    with app.app_context():
+        from tenants.models import Network
+
+        net_id = db.session.execute(select(Network.id).where(Network.slug == "beringen")).scalar()
+        with network_scope(net_id):
+            save_card(db.session.get(WorkerProfile, fatma_id), "r" * 91, day, "", None)
+            second = db.session.execute(
+                select(WorkerProfile).where(WorkerProfile.user_id == yusuf.id)
+            ).scalar_one()
+            save_card(second, "g" * 91, day, "", None)
+            db.session.commit()

@@ -10,7 +10,7 @@ every form with a date or a number field, signed in with the role that may use i
 | session move               | POST catalogue/sessions/<id>/move        | organiser's admin     | day, location_id                                   |
 | attendance (headcount)     | POST catalogue/sessions/<id>/headcount   | organiser's admin     | adults, children_*, first_time_families, kindergarten_on_time |
 | closure period             | POST catalogue/places                    | steward               | closure-starts_on, closure-ends_on                 |
-| roster                     | POST team/rosters                        | SE coordinator        | starts_on, weeks                                   |
+| roster                     | POST team/rosters                        | SE coordinator        | starts_on, ends_on                                 |
 | roster assignment by hand  | POST team/rosters/<id>/assign            | SE coordinator        | worker_id, session_id                              |
 | flexibility card           | POST team/workers/<id>/card              | worker                | valid_from                                         |
 | worker profile             | POST team/workers/<id>                   | SE coordinator        | contract_hours, max_travel_km                      |
@@ -210,8 +210,7 @@ FORMS = [
         "POST",
         "/beringen/team/rosters",
         Role.SE_COORDINATOR.value,
-        {"starts_on": DATE, "weeks": NUMBER},
-        lambda c: {"weeks": "2"},
+        {"starts_on": DATE, "ends_on": DATE},
     ),
     FormCase(
         "roster assignment by hand",

@@ -149,7 +149,9 @@ def test_coordinator_cannot_start_a_roster_outside_the_window(app, team, ctx, da
     before = count(ctx, team.network.id, Roster)
     client = app.test_client()
     f.login(client, team.people[Role.SE_COORDINATOR])
-    response = client.post("/beringen/team/rosters?lang=en", data={"starts_on": day, "weeks": "4"})
+    response = client.post(
+        "/beringen/team/rosters?lang=en", data={"starts_on": day, "ends_on": day}
+    )
     assert response.status_code == 422
     assert "Choose a date between" in response.get_data(as_text=True)
     assert count(ctx, team.network.id, Roster) == before
@@ -162,7 +164,7 @@ def test_the_roster_service_refuses_a_period_outside_the_window(app, team, day):
 
     with app.test_request_context(), network_scope(team.network.id):
         with pytest.raises(WorkforceError):
-            create_roster(day, 4, None)
+            create_roster(day, day, None)
         db.session.rollback()
 
 

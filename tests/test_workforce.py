@@ -27,7 +27,7 @@ from saas.workforce.models import (
     StaffingNeed,
     WorkerProfile,
 )
-from saas.workforce.rosters import build_instance, create_roster
+from saas.workforce.rosters import build_instance, create_roster, replaces
 from tenants.context import network_scope
 from tenants.models import Role
 from tests import catalogue_factories as cf
@@ -196,7 +196,9 @@ def test_matching_drops_a_worker_who_cannot_travel_so_far():
 
 
 def _make_roster(client, run_jobs, ctx, cast) -> int:
-    response = client.post("/beringen/team/rosters", data={"starts_on": "2027-03-01", "weeks": 2})
+    response = client.post(
+        "/beringen/team/rosters", data={"starts_on": "2027-03-01", "ends_on": "2027-03-14"}
+    )
     assert response.status_code == 302
     with ctx(cast.network.id):
         roster = db.session.execute(select(Roster).order_by(Roster.id.desc())).scalars().first()
@@ -249,7 +251,9 @@ def test_coordinator_solves_locks_and_publishes_and_the_worker_sees_their_week(
             .join(Assignment, Assignment.worker_id == WorkerProfile.id)
             .where(Assignment.roster_id == roster_id)
         ).scalars()
-        assert {n.user_id for n in notices} == set(current)
+        # ... and so does the worker whose session of that week on the fixture's published
+        # roster this one took over
+        assert {n.user_id for n in notices} == set(current) | {team.people[Role.SE_WORKER].id}
         owner = db.session.execute(
             select(WorkerProfile.user_id).where(WorkerProfile.id == first_worker)
         ).scalar_one()
@@ -376,8 +380,17 @@ def test_demo_workforce_seeds_both_networks(app):
         seed()
         with all_networks():
             rosters = db.session.execute(select(Roster)).scalars().all()
-            assert {r.network_id for r in rosters} and len(rosters) == 4
-            assert all(r.status == RosterStatus.PUBLISHED for r in rosters)
+            assert len({r.network_id for r in rosters}) == 2 and len(rosters) == 6
+            assert sorted(r.status.value for r in rosters) == ["published"] * 4 + ["solved"] * 2
+            drafts = [(r.network_id, r.id) for r in rosters if r.status == RosterStatus.SOLVED]
+        for network_id, draft_id in drafts:  # each replaces the last two weeks of the current one
+            with network_scope(network_id):
+                draft = db.session.get(Roster, draft_id)
+                (replaced,) = replaces(draft)
+                assert replaced.first_day == draft.starts_on
+                assert replaced.last_day == replaced.roster.last_day
+                assert (replaced.last_day - replaced.first_day).days == 13
+        with all_networks():
             assert (
                 db.session.execute(select(func.count()).select_from(Assignment)).scalar_one() > 20
             )
@@ -386,7 +399,7 @@ def test_demo_workforce_seeds_both_networks(app):
 def test_a_new_roster_starts_from_the_last_published_one(client, team, ctx, run_jobs):
     """Continuity: the solver is hinted with last period's worker on the same weekly session."""
     _login(client, team)
-    client.post("/beringen/team/rosters", data={"starts_on": "2027-03-01", "weeks": 1})
+    client.post("/beringen/team/rosters", data={"starts_on": "2027-03-01", "ends_on": "2027-03-07"})
     run_jobs()
     with ctx(team.network.id):
         first = db.session.execute(select(Roster).order_by(Roster.id.desc())).scalars().first()
@@ -395,7 +408,7 @@ def test_a_new_roster_starts_from_the_last_published_one(client, team, ctx, run_
         ).scalar_one()
     client.post(f"/beringen/team/rosters/{first.id}/publish")
     with client.application.test_request_context(), network_scope(team.network.id):
-        roster = create_roster(date(2027, 3, 8), 1, None)
+        roster = create_roster(date(2027, 3, 8), date(2027, 3, 14), None)
         built = build_instance(roster)
         (shift,) = built.instance.shifts
         assert built.instance.hint == frozenset({(before, shift.id)})
@@ -427,7 +440,9 @@ def test_a_quick_worker_finds_the_roster_the_request_just_made(app, client, team
 
     monkeypatch.setattr(solve_roster_job, "enqueue", quick_worker)
     _login(client, team)
-    response = client.post("/beringen/team/rosters", data={"starts_on": "2027-03-01", "weeks": 2})
+    response = client.post(
+        "/beringen/team/rosters", data={"starts_on": "2027-03-01", "ends_on": "2027-03-14"}
+    )
     assert response.status_code == 302
     assert seen == ["optimal"]
     with ctx(team.network.id):
@@ -444,7 +459,9 @@ def test_a_solve_redis_could_not_take_is_handed_over_by_the_sweep(
 
     monkeypatch.setattr(solve_roster_job, "enqueue", redis_down)
     _login(client, team)
-    response = client.post("/beringen/team/rosters", data={"starts_on": "2027-03-01", "weeks": 2})
+    response = client.post(
+        "/beringen/team/rosters", data={"starts_on": "2027-03-01", "ends_on": "2027-03-14"}
+    )
     assert response.status_code == 302
     monkeypatch.undo()
     roster_id = _roster_id(response)
@@ -469,7 +486,9 @@ def test_a_solve_whose_job_failed_for_good_lets_the_coordinator_solve_again(
 ):
     monkeypatch.setattr(solve_roster_job, "enqueue", lambda *a, **o: None)  # handed, never run
     _login(client, team)
-    response = client.post("/beringen/team/rosters", data={"starts_on": "2027-03-01", "weeks": 2})
+    response = client.post(
+        "/beringen/team/rosters", data={"starts_on": "2027-03-01", "ends_on": "2027-03-14"}
+    )
     monkeypatch.undo()
     roster_id = _roster_id(response)
     with ctx(team.network.id):

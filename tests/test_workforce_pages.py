@@ -167,10 +167,12 @@ def test_the_coordinator_walks_every_team_form_and_the_trail_tells_it(client, ca
 
     # a roster: made, solved again (not while solving), published, changed by hand
     assert (
-        client.post(f"{TEAM}/rosters", data={"starts_on": "2027-03-01", "weeks": "9"}).status_code
+        client.post(
+            f"{TEAM}/rosters", data={"starts_on": "2027-03-01", "ends_on": "2027-06-01"}
+        ).status_code
         == 422
     )
-    made = client.post(f"{TEAM}/rosters", data={"starts_on": "2027-03-03", "weeks": "1"})
+    made = client.post(f"{TEAM}/rosters", data={"starts_on": "2027-03-03", "ends_on": "2027-03-04"})
     assert made.status_code == 302
     assert _flashes(client) == ["info"]
     roster = made.headers["Location"]
@@ -243,6 +245,8 @@ def test_the_coordinator_walks_every_team_form_and_the_trail_tells_it(client, ca
         ("workforce.contact_confirmed", "Partner", cast.partner_b.id, {"worker_id": new_id}),
         ("workforce.roster_created", "Roster", roster_id, {}),
         ("workforce.roster_solve", "Roster", roster_id, {}),
+        # its week was the fixture's published roster's: publishing takes it over
+        ("workforce.roster_taken_over", "Roster", cast.roster_id, {"by_roster_id": roster_id}),
         ("workforce.roster_published", "Roster", roster_id, {"workers": 1}),
         ("workforce.unassigned", "Roster", roster_id, {"session_id": session_id}),
         (

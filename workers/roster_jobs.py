@@ -65,6 +65,7 @@ def solve_roster_job(network_id: int, roster_id: int) -> str:
             roster = db.session.get(Roster, roster_id)
             if roster is not None:
                 roster.status = RosterStatus.FAILED
+                roster.solver_status = "error"  # the page says the solve stopped, not why
                 db.session.commit()
             raise
     log.info("roster %s of network %s: %s", roster_id, network_id, result.status)

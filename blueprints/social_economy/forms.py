@@ -158,7 +158,9 @@ class RosterForm(FlaskForm):
     starts_on = DateField(
         _l("First week (any day of it)"), validators=[InputRequired(), DateWithinBounds()]
     )
-    weeks = IntegerField(_l("Number of weeks"), validators=[InputRequired(), NumberRange(1, 8)])
+    ends_on = DateField(
+        _l("Last week (any day of it)"), validators=[InputRequired(), DateWithinBounds()]
+    )
 
 
 class AssignForm(FlaskForm):

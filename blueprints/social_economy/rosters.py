@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from redis.exceptions import RedisError
@@ -29,6 +30,8 @@ from saas.workforce.rosters import (
     monday,
     newest_first,
     publish,
+    replaces,
+    retirements,
     solve_again,
     start_roster,
 )
@@ -62,10 +65,10 @@ def rosters():
     error = None
     if request.method == "GET":
         form.starts_on.data = monday(date.today()) + timedelta(weeks=1)
-        form.weeks.data = 4
+        form.ends_on.data = form.starts_on.data + timedelta(weeks=4, days=-1)
     elif form.validate_on_submit():
         try:
-            roster = start_roster(form.starts_on.data, form.weeks.data, current_user.id)
+            roster = start_roster(form.starts_on.data, form.ends_on.data, current_user.id)
         except WorkforceError as problem:
             error = str(problem)
         else:
@@ -100,6 +103,9 @@ def roster(roster_id: int):
         cover=cover,
         form=form,
         progress=_progress(roster),
+        replaces=replaces(roster),
+        retirements=retirements(roster),
+        rosters_by_id={r.id: r for r in newest_first()},
         labels=STATUS_LABELS,
         reason_labels=REASON_LABELS,
         sessions=sessions,
@@ -114,9 +120,13 @@ def roster_solve(roster_id: int):
     roster = load_or_404(Roster, roster_id)
     if roster.status == RosterStatus.SOLVING:
         flash(_("The roster is already being solved."), "info")
-    else:
+        return _back_to(roster)
+    try:
         solve_again(roster)
-        _solving()
+    except WorkforceError as problem:
+        flash(str(problem), "danger")
+        return _back_to(roster), 303
+    _solving()
     return _back_to(roster)
 
 
@@ -211,9 +221,9 @@ def my_week():
 def roster_feed(feed_token: str):
     """Public by design: the token is the capability (calendar apps cannot log in)."""
     worker = found_or_404(staff.worker_by_feed_token(feed_token))
-    # _() outside the f-string: Babel finds calls inside f-strings only on Python 3.12 and later.
-    name = _("my roster")
-    body = calendar.build(g.network, worker, date.today(), f"{g.network.name}: {name}")
+    with force_locale(worker.user.language):  # the worker's calendar speaks the worker's language
+        name = _("%(network)s: my roster", network=g.network.name)
+    body = calendar.build(g.network, worker, date.today(), name)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="rooster.ics"'
     response.headers["Cache-Control"] = "private, max-age=300"

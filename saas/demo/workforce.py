@@ -1,6 +1,8 @@
 """Demo workforce for IN-Z in both networks: workers with profiles and flexibility cards (with
 history), the team's intervisie, which activities need staff, schools' wishes and fixed contacts,
-a published roster for the past two weeks and one for this week and the three after (CP-SAT).
+a published roster for the past two weeks and one for this week and the three after (CP-SAT),
+and a solved draft for the weeks from the week after next, which replaces the published one's
+last two weeks when the coordinator publishes it.
 
 The team, the needs and the wishes are data (data/team.csv, needs.csv, wishes.csv and
 workforce.yaml). Idempotent: it does nothing in a network that already has worker profiles.
@@ -88,7 +90,7 @@ def seed_workforce(network: Network) -> dict:
     rosters = 0
     for plan in DATA["rosters"]:
         start = this_monday + timedelta(weeks=plan["from_weeks"])
-        roster = create_roster(start, plan["weeks"], None)
+        roster = create_roster(start, start + timedelta(weeks=plan["weeks"], days=-1), None)
         built = build_instance(roster, time_limit=SOLVER_SECONDS, num_workers=SOLVER_WORKERS)
         result = solver.solve(built.instance)
         apply_result(roster, built, result)

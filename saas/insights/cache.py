@@ -48,7 +48,7 @@ from saas.insights import figures
 from saas.insights.period import Period
 from saas.partners.models import Partner
 from saas.referrals.models import Referral
-from saas.workforce.models import Assignment, Roster
+from saas.workforce.models import Assignment, Roster, RosterRetirement
 from tenants import context
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ def _watched() -> tuple[type, ...]:
         Referral,
         Assignment,
         Roster,
+        RosterRetirement,
     )
 
 

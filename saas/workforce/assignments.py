@@ -16,7 +16,8 @@ from saas.catalogue.schedule import to_utc
 from saas.extensions import db
 from saas.workforce import solver
 from saas.workforce.errors import WorkforceError
-from saas.workforce.models import Assignment, Roster, RosterStatus, WorkerProfile
+from saas.workforce.models import Assignment, Roster, WorkerProfile
+from saas.workforce.rostered import rostered
 from saas.workforce.rosters import Built, build_instance
 
 
@@ -135,15 +136,13 @@ def remove(roster: Roster, assignment: Assignment) -> None:
 
 
 def my_assignments(worker: WorkerProfile, start: date, end: date) -> list[Assignment]:
-    """A worker's assignments on published rosters between two dates."""
+    """A worker's assignments that count (`rostered`: published, not taken over by a newer
+    roster) on sessions between two dates: each session once."""
     return list(
         db.session.execute(
-            select(Assignment)
-            .join(Roster, Roster.id == Assignment.roster_id)
-            .join(ActivitySession, ActivitySession.id == Assignment.session_id)
+            rostered(select(Assignment))
             .where(
                 Assignment.worker_id == worker.id,
-                Roster.status == RosterStatus.PUBLISHED,
                 ActivitySession.starts_at >= to_utc(datetime.combine(start, time())),
                 ActivitySession.starts_at < to_utc(datetime.combine(end, time())),
             )

@@ -57,4 +57,5 @@ STATUS_LABELS = {
     "solved": _l("Solved, not yet published"),
     "failed": _l("Could not be solved"),
     "published": _l("Published"),
+    "retired": _l("Replaced by newer rosters"),
 }

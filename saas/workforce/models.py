@@ -4,7 +4,7 @@ schools' wished profiles and fixed contacts, rosters and their assignments."""
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -201,6 +201,7 @@ class RosterStatus(enum.StrEnum):
     SOLVED = "solved"
     FAILED = "failed"
     PUBLISHED = "published"
+    RETIRED = "retired"  # published once; every day of it since taken over by newer rosters
 
 
 class Roster(TenantOwned, CreatedAt, db.Model):
@@ -214,7 +215,7 @@ class Roster(TenantOwned, CreatedAt, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     starts_on: Mapped[date]  # a Monday
-    ends_on: Mapped[date]  # exclusive
+    ends_on: Mapped[date]  # exclusive: the Monday after its last week (shown: `last_day`)
     status: Mapped[RosterStatus] = mapped_column(
         str_enum(RosterStatus, 20), default=RosterStatus.DRAFT
     )
@@ -231,12 +232,45 @@ class Roster(TenantOwned, CreatedAt, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     @property
+    def last_day(self) -> date:
+        """The period's last day, as every page, e-mail and feed shows a period: inclusive."""
+        return self.ends_on - timedelta(days=1)
+
+    @property
     def gap(self) -> float | None:
         if self.objective is None or self.best_bound is None:
             return None
         if self.objective == 0:
             return 0.0
         return max(0.0, (self.objective - self.best_bound) / abs(self.objective))
+
+
+class RosterRetirement(TenantOwned, CreatedAt, db.Model):
+    """Days of a published roster taken over by a roster published after it (`by_roster_id`):
+    its assignments on those days no longer count (`saas.workforce.rostered`). Kept, not
+    deleted, so the old roster still shows what it was. `starts_on`/`ends_on` are the days
+    (end exclusive, as a roster's); `starts_at`/`ends_at` the same bounds in UTC, for SQL to
+    compare sessions' start times with."""
+
+    __tablename__ = "roster_retirements"
+    __table_args__ = (
+        UniqueConstraint("network_id", "id"),
+        CheckConstraint("ends_on > starts_on", name="days"),
+        tenant_fk("roster_id", "rosters"),
+        tenant_fk("by_roster_id", "rosters"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roster_id: Mapped[int] = mapped_column(index=True)
+    by_roster_id: Mapped[int] = mapped_column(index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+
+    @property
+    def last_day(self) -> date:
+        return self.ends_on - timedelta(days=1)
 
 
 class Assignment(TenantOwned, CreatedAt, db.Model):

@@ -28,10 +28,12 @@ from saas.workforce.models import (
     FixedContact,
     FlexibilityCard,
     Roster,
+    RosterRetirement,
     RosterStatus,
     StaffingNeed,
     WorkerProfile,
 )
+from saas.workforce.rostered import is_published, published, taken_over
 from saas.workforce.staff import team_slots, workers
 from tenants.access import current_network
 
@@ -40,18 +42,25 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def create_roster(starts_on: date, weeks: int, by_user_id: int | None) -> Roster:
-    if not 1 <= weeks <= 8:
-        raise WorkforceError(_("A roster covers one to eight weeks."))
-    # the day asked for first: near the end of the calendar its weeks would overflow
-    if not date_allowed(starts_on) or not date_allowed(
-        monday(starts_on) + timedelta(weeks=weeks, days=-1)
-    ):
+MAX_WEEKS = 12
+
+
+def create_roster(first_day: date, last_day: date, by_user_id: int | None) -> Roster:
+    """A draft for the whole weeks from `first_day`'s to `last_day`'s (both shown inclusive).
+
+    It may overlap a published roster: it is then that roster's replacement for the days they
+    share (`replaces`), which publishing it takes over (`publish`)."""
+    # the days asked for first: near the end of the calendar their weeks would overflow
+    if not date_allowed(first_day) or not date_allowed(last_day):
         raise WorkforceError(date_bounds_message())
-    start = monday(starts_on)
-    roster = Roster(
-        starts_on=start, ends_on=start + timedelta(weeks=weeks), created_by_id=by_user_id
-    )
+    if last_day < first_day:
+        raise WorkforceError(_("The roster's last day comes before its first day."))
+    start, end = monday(first_day), monday(last_day) + timedelta(weeks=1)
+    if (end - start).days > 7 * MAX_WEEKS:
+        raise WorkforceError(_("A roster covers at most %(n)d weeks.", n=MAX_WEEKS))
+    if not date_allowed(end - timedelta(days=1)):
+        raise WorkforceError(date_bounds_message())
+    roster = Roster(starts_on=start, ends_on=end, created_by_id=by_user_id)
     db.session.add(roster)
     db.session.flush()
     return roster
@@ -61,9 +70,10 @@ def newest_first() -> list[Roster]:
     return list(db.session.execute(select(Roster).order_by(Roster.starts_on.desc())).scalars())
 
 
-def start_roster(starts_on: date, weeks: int, by_user_id: int | None) -> Roster:
-    """A new roster from the week of `starts_on` on, solved once this request has committed."""
-    roster = create_roster(starts_on, weeks, by_user_id)
+def start_roster(first_day: date, last_day: date, by_user_id: int | None) -> Roster:
+    """A new roster for the weeks of `first_day` to `last_day`, solved once this request has
+    committed."""
+    roster = create_roster(first_day, last_day, by_user_id)
     record("workforce.roster_created", roster)
     solving.request_solve(roster)
     return roster
@@ -71,12 +81,17 @@ def start_roster(starts_on: date, weeks: int, by_user_id: int | None) -> Roster:
 
 def solve_again(roster: Roster) -> None:
     """Solve the roster anew (its locked assignments stay) once this request has committed."""
+    if roster.status == RosterStatus.RETIRED:
+        raise WorkforceError(
+            _("Newer rosters have taken over every day of this one: make a new roster instead.")
+        )
     solving.request_solve(roster)
     record("workforce.roster_solve", roster)
 
 
 def roster_sessions(roster: Roster) -> list[tuple[ActivitySession, StaffingNeed]]:
-    """The period's sessions that need staff (not cancelled), with what they need."""
+    """The period's sessions that need staff (not cancelled), with what they need; not those on
+    days a newer published roster has taken over from this one."""
     start = to_utc(datetime.combine(roster.starts_on, time()))
     end = to_utc(datetime.combine(roster.ends_on, time()))
     rows = db.session.execute(
@@ -86,6 +101,7 @@ def roster_sessions(roster: Roster) -> list[tuple[ActivitySession, StaffingNeed]
             ActivitySession.starts_at >= start,
             ActivitySession.starts_at < end,
             ActivitySession.status == SessionStatus.SCHEDULED,
+            ~taken_over(roster.id, ActivitySession.starts_at),
         )
         .options(
             selectinload(ActivitySession.offer).selectinload(Offer.location),
@@ -167,7 +183,10 @@ def build_instance(roster: Roster, *, time_limit: float = 20.0, num_workers: int
     current = list(
         db.session.execute(select(Assignment).where(Assignment.roster_id == roster.id)).scalars()
     )
-    locks = frozenset((a.worker_id, a.session_id) for a in current if a.locked)
+    live = {s.id for s, _n in pairs}  # locks on days a newer roster took over are history
+    locks = frozenset(
+        (a.worker_id, a.session_id) for a in current if a.locked and a.session_id in live
+    )
     hint = frozenset((a.worker_id, a.session_id) for a in current) or _previous_hint(roster)
     slots = tuple(
         solver.TeamSlot(
@@ -238,8 +257,14 @@ def apply_result(roster: Roster, built: Built, result: solver.Result) -> None:
             select(Assignment).where(Assignment.roster_id == roster.id, Assignment.locked.is_(True))
         ).scalars()
     }
+    # days a newer roster took over keep what they had, as history (they count for nobody)
+    history = select(ActivitySession.id).where(taken_over(roster.id, ActivitySession.starts_at))
     db.session.execute(
-        delete(Assignment).where(Assignment.roster_id == roster.id, Assignment.locked.is_(False))
+        delete(Assignment).where(
+            Assignment.roster_id == roster.id,
+            Assignment.locked.is_(False),
+            Assignment.session_id.not_in(history),
+        )
     )
     orange = set(result.orange)
     shifts = {s.id: s for s in built.instance.shifts}
@@ -260,29 +285,143 @@ def apply_result(roster: Roster, built: Built, result: solver.Result) -> None:
 
 
 def publish(roster: Roster) -> list[WorkerProfile]:
-    """Publish: every worker on the roster hears of it once."""
+    """Publish: the roster takes over its days from every published roster it overlaps (in the
+    same transaction, so two published rosters never share a day), and every worker on it, or
+    on the days it took over, hears of it once."""
     if roster.status not in (RosterStatus.SOLVED, RosterStatus.PUBLISHED):
         raise WorkforceError(_("Only a solved roster can be published."))
+    displaced = _take_over(roster)
     roster.status = RosterStatus.PUBLISHED
     roster.published_at = utcnow()
-    ids = set(
+    ids = displaced | set(
         db.session.execute(
-            select(Assignment.worker_id).where(Assignment.roster_id == roster.id)
+            select(Assignment.worker_id).where(
+                Assignment.roster_id == roster.id,
+                Assignment.session_id.in_([s.id for s, _n in roster_sessions(roster)]),
+            )
         ).scalars()
     )
     people = [w for w in workers(active_only=False) if w.id in ids]
     link = absolute_url("social_economy.my_week", slug=current_network().slug)
     for worker in people:
-        notify(
-            worker.user,
-            kind="roster_published",
-            link=link,
-            roster=roster,
-            last_day=roster.ends_on - timedelta(days=1),
-        )
+        notify(worker.user, kind="roster_published", link=link, roster=roster)
     db.session.flush()
     record("workforce.roster_published", roster, workers=len(people))
     return people
+
+
+Days = tuple[date, date]  # first day, day after the last (as a roster's period)
+
+
+def live_days(roster: Roster) -> list[Days]:
+    """The spans of the roster's period that no newer published roster has taken over."""
+    spans = [(roster.starts_on, roster.ends_on)]
+    for r in retirements(roster):
+        spans = [
+            piece
+            for a, b in spans
+            for piece in ((a, min(b, r.starts_on)), (max(a, r.ends_on), b))
+            if piece[0] < piece[1]
+        ]
+    return spans
+
+
+def _overlap(mine: list[Days], theirs: list[Days]) -> list[Days]:
+    return [(max(a, c), min(b, d)) for a, b in mine for c, d in theirs if max(a, c) < min(b, d)]
+
+
+def retirements(roster: Roster) -> list[RosterRetirement]:
+    """The days newer rosters took over from this one, in order."""
+    return list(
+        db.session.execute(
+            select(RosterRetirement)
+            .where(RosterRetirement.roster_id == roster.id)
+            .order_by(RosterRetirement.starts_on)
+        ).scalars()
+    )
+
+
+@dataclass
+class Replaced:
+    roster: Roster  # the published roster
+    first_day: date
+    last_day: date  # inclusive
+
+
+def replaces(roster: Roster) -> list[Replaced]:
+    """What publishing this roster would take over: the days it shares with published rosters
+    (nothing for a published or retired roster: it has taken over its days already)."""
+    if roster.status == RosterStatus.RETIRED or is_published(roster):
+        return []
+    mine = live_days(roster)
+    return [
+        Replaced(other, a, b - timedelta(days=1))
+        for other in _published_overlapping(roster)
+        for a, b in _overlap(mine, live_days(other))
+    ]
+
+
+def _published_overlapping(roster: Roster) -> list[Roster]:
+    return list(
+        db.session.execute(
+            select(Roster)
+            .where(
+                Roster.id != roster.id,
+                published(),
+                Roster.starts_on < roster.ends_on,
+                Roster.ends_on > roster.starts_on,
+            )
+            .order_by(Roster.starts_on, Roster.id)
+            .execution_options(populate_existing=True)  # as committed, after the lock
+        ).scalars()
+    )
+
+
+def _take_over(roster: Roster) -> set[int]:
+    """Retire the days this roster shares with published rosters; the workers who lose
+    sessions on them. A roster left without a day of its own is retired as a whole."""
+    # Two coordinators publishing overlapping drafts at once: each locks every roster of the
+    # period (in id order) first, so the second waits and then sees the first one published.
+    db.session.execute(
+        select(Roster.id)
+        .where(Roster.starts_on < roster.ends_on, Roster.ends_on > roster.starts_on)
+        .order_by(Roster.id)
+        .with_for_update()
+    ).all()
+    mine = live_days(roster)
+    displaced: set[int] = set()
+    for other in _published_overlapping(roster):
+        spans = _overlap(mine, live_days(other))
+        for a, b in spans:
+            starts_at = to_utc(datetime.combine(a, time()))
+            ends_at = to_utc(datetime.combine(b, time()))
+            db.session.add(
+                RosterRetirement(
+                    roster_id=other.id,
+                    by_roster_id=roster.id,
+                    starts_on=a,
+                    ends_on=b,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                )
+            )
+            displaced.update(
+                db.session.execute(
+                    select(Assignment.worker_id)
+                    .join(ActivitySession, ActivitySession.id == Assignment.session_id)
+                    .where(
+                        Assignment.roster_id == other.id,
+                        ActivitySession.starts_at >= starts_at,
+                        ActivitySession.starts_at < ends_at,
+                    )
+                ).scalars()
+            )
+        db.session.flush()
+        if spans and not live_days(other):
+            other.status = RosterStatus.RETIRED
+        if spans:
+            record("workforce.roster_taken_over", other, by_roster_id=roster.id)
+    return displaced
 
 
 @dataclass
@@ -299,14 +438,17 @@ def coverage(roster: Roster) -> dict:
     assignments = list(
         db.session.execute(
             select(Assignment)
-            .where(Assignment.roster_id == roster.id)
+            .where(
+                Assignment.roster_id == roster.id,
+                Assignment.session_id.in_([s.id for s, _n in pairs]),
+            )
             .options(selectinload(Assignment.worker).selectinload(WorkerProfile.user))
         ).scalars()
     )
     by_session: dict[int, list[Assignment]] = defaultdict(list)
     for a in assignments:
         by_session[a.session_id].append(a)
-    weeks = (roster.ends_on - roster.starts_on).days // 7
+    weeks = sum((b - a).days for a, b in live_days(roster)) // 7
     loads = []
     for w in workers():
         mine = [a for a in assignments if a.worker_id == w.id]

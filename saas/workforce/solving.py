@@ -70,5 +70,6 @@ def solve_failed(solve: Solve) -> bool:
         if roster is None:
             return False
         roster.status = RosterStatus.FAILED
+        roster.solver_status = "error"  # the page says the solve stopped; RQ keeps why
         db.session.flush()
     return True

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import case, exists, func, or_, select
 
-from saas.catalogue.models import ActivitySession, Offer, OfferPartner, OfferType
+from saas.catalogue.models import Offer, OfferPartner, OfferType
 from saas.extensions import db
 from saas.insights.figures.blocks import (
     _attendance_query,
@@ -20,7 +20,8 @@ from saas.insights.figures.blocks import (
 from saas.insights.period import Period
 from saas.insights.suppression import Table, suppress
 from saas.partners.models import Partner, Sector
-from saas.workforce.models import Assignment, Roster, RosterStatus
+from saas.workforce.models import Assignment
+from saas.workforce.rostered import rostered
 
 
 @dataclass
@@ -35,16 +36,16 @@ class SocialEconomy:
 
 
 def _roster_minutes(period: Period) -> tuple[int | None, int]:
-    """Minutes rostered (and of those, orange) on sessions held, from published rosters only."""
+    """Minutes rostered (and of those, orange) on sessions held, from the assignments that count
+    (`rostered`: published rosters, not the days a newer roster took over)."""
     row = db.session.execute(
-        select(
-            func.count(Assignment.id),
-            func.coalesce(func.sum(Assignment.minutes), 0),
-            func.coalesce(func.sum(case((Assignment.orange, Assignment.minutes), else_=0)), 0),
-        )
-        .join(Roster, Roster.id == Assignment.roster_id)
-        .join(ActivitySession, ActivitySession.id == Assignment.session_id)
-        .where(Roster.status == RosterStatus.PUBLISHED, _held(period))
+        rostered(
+            select(
+                func.count(Assignment.id),
+                func.coalesce(func.sum(Assignment.minutes), 0),
+                func.coalesce(func.sum(case((Assignment.orange, Assignment.minutes), else_=0)), 0),
+            ).select_from(Assignment)
+        ).where(_held(period))
     ).one()
     if not row[0]:
         return None, 0
