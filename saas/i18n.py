@@ -12,6 +12,7 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_interval
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import Flask, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import (
     format_date,
@@ -120,6 +121,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["period"] = format_period
+    app.jinja_env.filters["decimal"] = format_number
     app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
 
     @app.context_processor
@@ -203,6 +205,17 @@ def period_text(first: date_type, last: date_type, language: str, skeleton: str 
     if first == last:
         return babel_format_date(first, "medium", locale=language)
     return format_interval(first, last, skeleton, locale=language)
+
+
+@pass_context
+def format_number(context, value, digits: int = 1, signed: bool = False) -> str:
+    """A number rounded to at most `digits` decimals in the page's language
+    (`{{ hours|decimal }}`: "19,5" in Dutch and French, "19.5" in English; "19" not "19.0")."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    text = babel_format_decimal(value, format=pattern, locale=_page_language(context))
+    return f"+{text}" if signed and value > 0 else text
 
 
 def labels(choices: type) -> dict:

@@ -69,3 +69,17 @@ def test_dates_a_day_apart_around_midnight_stay_a_day_apart(app):
         first = render_template_string("{{ d|date('medium') }}", d=evening)
         second = render_template_string("{{ d|date('medium') }}", d=evening + timedelta(minutes=2))
     assert (first, second) == ("30 nov 2026", "1 dec 2026")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("nl", "19,5|19|1.234,5|0,01|+3,2|-1,5|–"), ("en", "19.5|19|1,234.5|0.01|+3.2|-1.5|–")],
+)
+def test_numbers_are_written_the_pages_way_without_a_needless_zero(app, language, expected):
+    """Hours and seconds on staff pages: a decimal comma in Dutch, never "19.0" (#19)."""
+    template = (
+        "{{ 19.5|decimal }}|{{ 19.0|decimal }}|{{ 1234.46|decimal }}|{{ 0.0123|decimal(2) }}|"
+        "{{ 3.21|decimal(1, signed=True) }}|{{ -1.5|decimal(1, signed=True) }}|{{ none|decimal }}"
+    )
+    with app.test_request_context(f"/?lang={language}"), force_locale(language):
+        assert render_template_string(template, none=None) == expected
