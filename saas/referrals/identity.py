@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import phonenumbers
 
@@ -79,19 +80,31 @@ def _phone_forms(value: str) -> set[str]:
     return forms
 
 
-def matches(term: str, *values: str) -> bool:
+def searcher(term: str) -> Callable[..., bool]:
     """Whether a search `term` finds a record holding `values` (a label, a phone number or an
-    e-mail address): the same number, the same address, or a part of a name."""
-    name = name_key(term)
-    if name and any(name in name_key(v) for v in values):
-        return True
-    email = email_key(term)
-    if email and any(email_key(v) == email for v in values):
-        return True
-    phone = phone_key(term)
-    if phone and any(phone_key(v) == phone for v in values):
-        return True
-    digits = phone_digits(term)
-    if digits:
-        return any(digits in form for v in values if v for form in _phone_forms(v))
-    return False
+    e-mail address): the same number, the same address, or a part of a name. The term is read
+    once; the returned test runs per record."""
+    name, email, phone, digits = (
+        name_key(term),
+        email_key(term),
+        phone_key(term),
+        phone_digits(term),
+    )
+
+    def finds(*values: str) -> bool:
+        if name and any(name in name_key(v) for v in values):
+            return True
+        if email and any(email_key(v) == email for v in values):
+            return True
+        if phone and any(phone_key(v) == phone for v in values):
+            return True
+        if digits:
+            return any(digits in form for v in values if v for form in _phone_forms(v))
+        return False
+
+    return finds
+
+
+def matches(term: str, *values: str) -> bool:
+    """`searcher(term)` for one record."""
+    return searcher(term)(*values)

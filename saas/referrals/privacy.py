@@ -43,7 +43,8 @@ def find_family(term: str) -> list[Referral]:
         .where(Referral.anonymised_at.is_(None))
         .order_by(Referral.id)
     ).all()
-    found = [id_ for id_, label, contact in rows if identity.matches(term, label, contact)]
+    finds = identity.searcher(term)
+    found = [id_ for id_, label, contact in rows if finds(label, contact)]
     return sorted(referrals(found), key=lambda r: r.id)
 
 
