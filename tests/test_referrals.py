@@ -432,6 +432,35 @@ def test_steward_exports_and_erases_what_the_network_holds_about_one_family(app,
     )
 
 
+def test_erasing_an_open_referral_ends_it_and_both_partners_are_told(app, cast):
+    from saas.notifications.models import Notification
+
+    sender = client_of(app, cast["people"]["sender"])
+    refer(sender, cast)
+    referral_id = the_referral(app, cast).id
+    steward = client_of(app, cast["people"]["steward"])
+    asked = steward.post(
+        "/beringen/referrals/privacy/erase?lang=en", data={"referral_id": [str(referral_id)]}
+    )
+    assert "1 referral is still open: it ends as cancelled" in asked.get_data(as_text=True)
+    with app.app_context(), network_scope(cast["net"].id):
+        assert db.session.get(Referral, referral_id).status == Status.SENT  # only asked so far
+    confirmed(steward, "/beringen/referrals/privacy/erase", {"referral_id": [str(referral_id)]})
+    with app.app_context(), network_scope(cast["net"].id):
+        ended = db.session.get(Referral, referral_id)
+        assert ended.status == Status.CANCELLED and ended.closed_at and ended.anonymised_at
+        told = set(
+            db.session.execute(
+                select(Notification.user_id).where(Notification.kind == "referral_status")
+            ).scalars()
+        )
+    assert {cast["people"]["sender"].id, cast["people"]["receiver"].id} <= told
+    assert cast["people"]["steward"].id not in told
+    page = sender.get(f"/beringen/referrals/{referral_id}?lang=en").get_data(as_text=True)
+    assert "the family asked the network to remove its data" in page
+    assert cast["people"]["steward"].name in page
+
+
 def test_each_person_chooses_immediate_digest_or_no_e_mail_per_kind(app, cast, run_jobs, environ):
     from saas.notifications.models import Notification
     from workers.jobs import send_digests

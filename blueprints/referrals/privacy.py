@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -86,6 +87,16 @@ def erasure(chosen: list[Referral], *, action: str, title: str, button: str, bac
                 n,
             )
         )
+    if scope.still_open:
+        lost.append(
+            ngettext(
+                "%(num)d referral is still open: it ends as cancelled, and both partners are "
+                "told.",
+                "%(num)d referrals are still open: they end as cancelled, and both partners are "
+                "told.",
+                len(scope.still_open),
+            )
+        )
     kept = [
         _(
             "The referral itself, without the family: the two partners, its dates, its state and "
@@ -135,6 +146,6 @@ def privacy_erase():
     )
     if page is not None:
         return page
-    family_data.erase(chosen)
+    family_data.erase(chosen, user=current_user)
     flash(_("The family's data has been removed from %(n)d referrals.", n=len(chosen)), "success")
     return redirect(url_for("referrals.privacy"))

@@ -29,6 +29,19 @@ def status_changed(referral, *, who: str | None) -> None:
     _send(_other_side(referral, who), kind="referral_status", referral=referral)
 
 
+def closed_by_network(referral) -> None:
+    """A steward ended the referral (the family's data was removed): both partners are told."""
+    me = current_user.id if current_user and current_user.is_authenticated else None
+    people = {}
+    for partner in (referral.from_partner, referral.to_partner):
+        people.update({u.id: u for u in recipients.speakers_for(partner, roles=SE_ROLES)})
+    _send(
+        [u for uid, u in sorted(people.items()) if uid != me and u.is_enabled],
+        kind="referral_status",
+        referral=referral,
+    )
+
+
 def message_added(referral, *, from_side: str | None) -> None:
     _send(_other_side(referral, from_side), kind="referral_message", referral=referral)
 

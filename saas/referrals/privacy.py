@@ -12,7 +12,7 @@ from saas.audit.services import record
 from saas.extensions import db
 from saas.referrals import identity
 from saas.referrals.models import Consent, Referral, ReferralEvent, ReferralMessage
-from saas.referrals.services import anonymise
+from saas.referrals.services import anonymise, close_for_erasure
 
 EXPORTED_FIELDS = (
     "id",
@@ -115,8 +115,12 @@ def erasure_scope(chosen: list[Referral]) -> ErasureScope:
     )
 
 
-def erase(chosen: list[Referral]) -> None:
-    """The family's data leaves these referrals (see `anonymise`), each erasure audited."""
+def erase(chosen: list[Referral], *, user) -> None:
+    """The family's data leaves these referrals (see `anonymise`), each erasure audited. A referral
+    still open is closed as cancelled (nobody can act on a referral without its family), with a
+    step in its timeline that names the steward, and both partners are told."""
     for referral in chosen:
+        if referral.is_open:
+            close_for_erasure(referral, user=user)
         anonymise(referral)
         record("privacy.erased", referral)

@@ -486,6 +486,16 @@ def withdraw_consent(referral: Referral, *, user, partner_id: int) -> None:
     record("referral.consent_withdrawn", referral)
 
 
+def close_for_erasure(referral: Referral, *, user) -> None:
+    """The network removes the family's data from an open referral at the family's request: the
+    referral ends as cancelled, and both partners learn it from their notices (no family data)."""
+    referral.status = Status.CANCELLED
+    referral.closed_at = utcnow()
+    _event(referral, "erased", user, None)
+    record("referral.cancelled", referral, reason="erasure")
+    notify.closed_by_network(referral)
+
+
 def anonymise(referral: Referral) -> None:
     """Remove everything about the family; keep the skeleton (partners, dates, states) for figures
     and the partners' messages as a trace (author and time, their text removed)."""
