@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -90,8 +90,7 @@ def erasure(chosen: list[Referral], *, action: str, title: str, button: str, bac
     if scope.still_open:
         lost.append(
             ngettext(
-                "%(num)d referral is still open: it ends as cancelled, and both partners are "
-                "told.",
+                "%(num)d referral is still open: it ends as cancelled, and both partners are told.",
                 "%(num)d referrals are still open: they end as cancelled, and both partners are "
                 "told.",
                 len(scope.still_open),
