@@ -84,6 +84,25 @@ def test_demo_seed_is_idempotent_and_complete(app):
                 states = set(db.session.execute(select(Referral.status).distinct()).scalars())
                 assert states == set(Status), "demo referrals cover every state"
         assert second["referrals"] == 0
+        assert first["notices"] > 0 and second["notices"] == 0
+        with all_networks():
+            from saas.notifications.models import Notification, OutboxMessage
+
+            # a year of history is read and not e-mailed; a few notices are new, stewards
+            # among them learn that a partner joined
+            unread = db.session.execute(
+                select(Notification.user_id, func.count())
+                .where(Notification.read_at.is_(None))
+                .group_by(Notification.user_id)
+            ).all()
+            assert unread and max(n for _user, n in unread) <= 10
+            joined = db.session.execute(
+                select(func.count()).where(
+                    Notification.kind == "partner_joined", Notification.read_at.is_(None)
+                )
+            ).scalar_one()
+            assert joined >= 2
+            assert db.session.execute(select(func.count(OutboxMessage.id))).scalar_one() == 0
     client = app.test_client()
     client.post("/auth/login", data={"email": "coordinator@in-z.demo", "password": "dorp-demo"})
     home = client.get("/").get_data(as_text=True)

@@ -21,6 +21,7 @@ from saas.demo.networks import (
     people,
     steward_of,
 )
+from saas.demo.notices import high_water, settle
 from saas.demo.referrals import seed_referrals
 from saas.demo.workforce import seed_workforce
 from saas.extensions import db
@@ -38,6 +39,7 @@ def seed() -> dict:
         summary["networks"] += 1
         steward = steward_of(slug, users)
         with network_scope(demo_network.id):
+            before = high_water()
             summary["partners"] += partners(demo_network, steward)
             grant_roles(slug, users)
             # in this order: referrals and insights draw on the catalogue's partners and
@@ -50,7 +52,7 @@ def seed() -> dict:
                 seed_api_tokens(demo_network),
                 seed_insights(demo_network, steward),
             )
-            for counts in parts:
+            for counts in (*parts, settle(demo_network, before)):
                 for key, value in counts.items():
                     summary[key] = summary.get(key, 0) + value
     db.session.commit()

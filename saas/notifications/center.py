@@ -63,18 +63,8 @@ def notify(user: User, *, kind: str, link: str, **context) -> Notification:
     """Record a notice for `user` in the current network and deliver it as they chose."""
     network = current_network()
     delivery = preferences(user.id).get(kind, Delivery.IMMEDIATE)
-    with force_locale(user.language):
-        subject = render_template(
-            f"email/{kind}.subject.txt", network=network, user=user, link=link, **context
-        )
-    notice = Notification(
-        user_id=user.id,
-        kind=kind,
-        subject=single_line(subject)[:300],  # as its e-mail's (notifications.services)
-        link=link,
-        digest_due=delivery == Delivery.DIGEST,
-    )
-    db.session.add(notice)
+    notice = kept_notice(user, kind=kind, link=link, **context)
+    notice.digest_due = delivery == Delivery.DIGEST
     if delivery == Delivery.IMMEDIATE:
         queue_email(
             kind=kind,
@@ -87,6 +77,22 @@ def notify(user: User, *, kind: str, link: str, **context) -> Notification:
             link=link,
             **context,
         )
+    return notice
+
+
+def kept_notice(user: User, *, kind: str, link: str, **context) -> Notification:
+    """The in-app notice alone, its subject in `user`'s language (no e-mail: see `notify`)."""
+    with force_locale(user.language):
+        subject = render_template(
+            f"email/{kind}.subject.txt", network=current_network(), user=user, link=link, **context
+        )
+    notice = Notification(
+        user_id=user.id,
+        kind=kind,
+        subject=single_line(subject)[:300],  # as its e-mail's (notifications.services)
+        link=link,
+    )
+    db.session.add(notice)
     return notice
 
 
