@@ -310,10 +310,36 @@ def test_a_partner_refers_a_family(app, live, cast, new_page, run_jobs, environ)
     expect(other).to_have_url(detail)
     expect(_after_heading(other, t("Messages"), "ul")).to_contain_text(note)
 
-    # OCMW sees the answer and the message after a reload.
+    # OCMW sees the answer and the message after a reload, each with who wrote or took it.
     page.reload()
     expect(_status_badge(page)).to_have_text(t("Accepted"))
-    expect(_after_heading(page, t("Messages"), "ul")).to_contain_text(note)
+    said = _after_heading(page, t("Messages"), "ul").locator("li")
+    expect(said).to_have_count(1)
+    expect(said.first).to_contain_text(note)
+    cas = t("%(person)s (%(partner)s)", person=cast.receiver.name, partner=KG)
+    expect(said.first).to_contain_text(cas)
+    steps = _after_heading(page, t("Timeline"), "ol").locator("li")
+    expect(steps.filter(has_text=t("Accepted"))).to_contain_text(cas)
+    expect(steps.filter(has_text=t("Message written"))).to_contain_text(cas)
+    an = t("%(person)s (%(partner)s)", person=cast.sender.name, partner=OCMW)
+    expect(steps.filter(has_text=t("Sent"))).to_contain_text(an)
+
+    # Its notices: the count in the header, and opening one marks it read and leads to it.
+    nav = page.get_by_role("navigation", name=t("Main"), exact=True)
+    count_link = nav.get_by_role("link", name=re.compile(re.escape(t("Notifications")) + r" \(2\)"))
+    expect(count_link).to_have_count(1)
+    count_link.click()
+    notices = page.locator("main ul.list-group > li")
+    expect(notices).to_have_count(2)
+    marked_new = notices.locator("span", has_text=re.compile(rf"· {re.escape(t('new'))}$"))
+    expect(marked_new).to_have_count(2)
+    axe.check(page, "notifications")
+    notices.first.get_by_role("link").click()
+    expect(page).to_have_url(detail)
+    expect(nav.get_by_role("link", name=f"{t('Notifications')} (1)", exact=True)).to_have_count(1)
+    page.go_back()
+    page.reload()
+    expect(marked_new).to_have_count(1)
 
     # A third partner of the network does not even learn that the referral exists.
     outsider = new_page()
