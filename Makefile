@@ -102,8 +102,11 @@ extract-messages: install
 run: install
 	$(BIN)/flask dev
 
+# One test process per core (pytest-xdist; each file stays in one process, each process has a
+# database and Redis of its own). `make test TEST_PROCESSES=0` runs them in this process alone.
+TEST_PROCESSES ?= auto
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

