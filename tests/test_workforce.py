@@ -122,8 +122,8 @@ def test_a_worker_saves_a_new_card_and_the_old_one_stays(client, team, ctx):
     [
         (_grid_form("x" + GREEN[1:], valid_from="2027-01-04"), "onbekende kleur"),
         ({"valid_from": "2027-01-04"}, "onbekende kleur"),
-        (_grid_form(GREEN, valid_from="2020-01-06"), "overlappen"),
-        (_grid_form(GREEN, valid_from="2019-05-01"), "overlappen"),
+        (_grid_form(GREEN, valid_from="2020-01-06"), "verleden"),
+        (_grid_form(GREEN, valid_from="2019-05-01"), "verleden"),
         (_grid_form(GREEN, valid_from="yesterday"), "datum"),
     ],
 )
