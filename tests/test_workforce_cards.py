@@ -140,6 +140,13 @@ def _card_page(client, cast, card_id: int, worker_id: int | None = None) -> str:
     return client.get(f"{TEAM}/workers/{worker_id}/cards/{card_id}?lang=en").get_data(as_text=True)
 
 
+def _selected(page: str, cell: str) -> str:
+    """The colour chosen in a cell of the grid on the page ("c-<day>-<hour>")."""
+    found = re.search(rf'name="{cell}".*?<option value="(\w)" selected', page, re.S)
+    assert found, f"no cell {cell} on the page"
+    return found.group(1)
+
+
 def _seen_on(page: str) -> str:
     found = re.search(r'name="seen" value="([^"]+)"', page)
     assert found, "no edit form on the page"
@@ -187,12 +194,7 @@ def test_after_saving_a_card_from_next_week_the_coordinator_sees_that_card(app, 
     assert f"The card valid from {_long(next_week)} has been saved." in shown
     assert f"Until then the current card (since {_long(FIRST_CARD)}) still applies." in shown
     # the grid on the page is the new card's: Monday 07:00 red, Tuesday 07:00 green
-    assert re.search(r'name="c-0-7"[^>]*>\s*<option value="r" selected', shown)
-    assert re.search(
-        r'name="c-1-7"[^>]*>(?:\s*<option value="[ro]">[^<]*</option>)*\s*'
-        r'<option value="g" selected',
-        shown,
-    )
+    assert (_selected(shown, "c-0-7"), _selected(shown, "c-1-7")) == ("r", "g")
     assert "Opleiding</textarea>" in shown
 
     overview = coordinator.get(f"{TEAM}/workers/{team.worker_id}/card?lang=en").get_data(
@@ -368,6 +370,9 @@ def test_a_card_cannot_start_in_the_past_new_or_changed(app, team, ctx, lang, me
     for response in (new, edited):
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
+    # the refused change comes back as it was posted, to be corrected
+    assert _selected(edited.get_data(as_text=True), "c-4-7") == "r"
+    assert _selected(edited.get_data(as_text=True), "c-0-7") == "g"
     assert _cards(ctx, team.network.id, team.worker_id) == before
 
 
@@ -424,7 +429,7 @@ def test_a_card_changed_by_someone_else_meanwhile_is_not_overwritten(app, team, 
     assert late.status_code == 409
     text = late.get_data(as_text=True)
     assert "changed by someone else since you opened it" in text
-    assert re.search(r'name="c-4-7"[^>]*>(?:\s*<option value="[og]">[^<]*</option>)*', text)
+    assert _selected(text, "c-4-7") == "r"  # the grid as it is now: the worker's Friday
     assert _cards(ctx, team.network.id, team.worker_id)[-1] == (day, RED_FRIDAY)
 
 

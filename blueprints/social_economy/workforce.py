@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,6 +29,7 @@ from saas.workforce.cards import (
     card_on,
     cards,
     change_card,
+    check_grid,
     coming,
     delete_card,
     edit_card,
@@ -198,9 +200,11 @@ def _grid_words() -> dict:
 
 
 def _seen(card: FlexibilityCard) -> str:
-    """What the edit form was made from: posted back, so a change in between is noticed."""
+    """What the edit form was made from: posted back, so a change in between is noticed. Keyed
+    (HMAC), so a worker cannot test guesses of the coordinator's private reason against it."""
     state = f"{card.id}|{card.valid_from.isoformat()}|{card.grid}|{card.private_reason}"
-    return hashlib.sha256(state.encode()).hexdigest()[:20]
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, state.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 @bp.route("/workers/<int:worker_id>/cards/<int:card_id>", methods=["GET", "POST"])
@@ -209,58 +213,61 @@ def card_view(worker_id: int, card_id: int):
     """One card: read-only once it has started; until then the form to change it."""
     worker = _worker_or_404(worker_id)
     shown = load_or_404(FlexibilityCard, card_id, FlexibilityCard.worker_id == worker.id)
-    today = date.today()
-    editable = not has_started(shown, today)
-    form = CardForm() if editable else None
-    grid = shown.grid
-    error = None
-    status = 200
-    if request.method == "POST" and not editable:
+    if has_started(shown):
+        return _started_card(worker, shown)
+    return _coming_card(worker, shown)
+
+
+def _started_card(worker, shown: FlexibilityCard):
+    """History, to read; a change posted from a form opened before it started is refused."""
+    if request.method == "POST":
         error = _(
             "The card valid from %(day)s has started meanwhile, so it stays as history and "
             "nothing has been changed. Save a new card instead.",
             day=format_date(shown.valid_from, "long"),
         )
-        status = 409
-    elif form is not None and request.method == "GET":
+        return _one_card_page(worker, shown, shown.grid, None, error), 409
+    return _one_card_page(worker, shown, shown.grid, None, None)
+
+
+def _coming_card(worker, shown: FlexibilityCard):
+    """The same form as a new card's, filled in with this card; saved when nobody changed the
+    card since the form was made."""
+    form = CardForm()
+    coordinator = is_coordinator()
+    if request.method == "GET" or request.form.get("seen") != _seen(shown):
         form.valid_from.data = shown.valid_from
-        form.reason.data = shown.private_reason if is_coordinator() else ""
-    elif form is not None and request.form.get("seen") != _seen(shown):
+        form.reason.data = shown.private_reason if coordinator else ""
+        if request.method == "GET":
+            return _one_card_page(worker, shown, shown.grid, form, None)
         error = _(
             "This card has been changed by someone else since you opened it, so nothing has been "
             "saved. Here it is as it is now: make your change again."
         )
-        form.valid_from.data = shown.valid_from
-        form.reason.data = shown.private_reason if is_coordinator() else ""
-        status = 409
-    elif form is not None and form.validate_on_submit():
-        try:
-            grid = grid_from(request.form)
-            edit_card(
-                worker,
-                shown,
-                grid,
-                form.valid_from.data,
-                (form.reason.data or "") if is_coordinator() else None,
-                current_user.id,
-            )
-        except WorkforceError as problem:  # refused before anything changed
-            error = str(problem)
-        else:
-            flash(
-                _(
-                    "The card valid from %(day)s has been changed.",
-                    day=format_date(shown.valid_from, "long"),
-                ),
-                "success",
-            )
-            return redirect(
-                url_for("social_economy.card_view", worker_id=worker.id, card_id=shown.id)
-            )
-        status = 422
-    elif form is not None:
+        return _one_card_page(worker, shown, shown.grid, form, error), 409
+    if not form.validate_on_submit():
         error = _("Please give the date from which the card is valid.")
-        status = 422
+        return _one_card_page(worker, shown, shown.grid, form, error), 422
+    try:
+        grid = grid_from(request.form)
+        reason = (form.reason.data or "") if coordinator else None  # a worker keeps it as it was
+        edit_card(worker, shown, grid, form.valid_from.data, reason, current_user.id)
+    except WorkforceError as problem:  # refused before anything changed
+        return _one_card_page(worker, shown, request.form, form, str(problem)), 422
+    flash(
+        _(
+            "The card valid from %(day)s has been changed.",
+            day=format_date(shown.valid_from, "long"),
+        ),
+        "success",
+    )
+    return redirect(url_for("social_economy.card_view", worker_id=worker.id, card_id=shown.id))
+
+
+def _one_card_page(worker, shown: FlexibilityCard, grid, form, error: str | None) -> str:
+    """`grid`: the card's, or the posted cells when a change comes back to be corrected."""
+    if not isinstance(grid, str):
+        grid = _posted_or(grid, shown.grid)
     after = card_after(shown)
     return render_template(
         "social_economy/card_one.html",
@@ -273,11 +280,19 @@ def card_view(worker_id: int, card_id: int):
         before=card_before(shown),
         after=after,
         last_day=after.valid_from - timedelta(days=1) if after else None,
-        current=card_on(worker, today),
+        current=card_on(worker, date.today()),
         see_reasons=is_coordinator(),
-        today=today,
+        today=date.today(),
         **_grid_words(),
-    ), status
+    )
+
+
+def _posted_or(formdata, fallback: str) -> str:
+    """The posted grid when every cell is a colour, else `fallback`."""
+    try:
+        return check_grid(grid_from(formdata))
+    except WorkforceError:
+        return fallback
 
 
 @bp.route("/workers/<int:worker_id>/cards/<int:card_id>/delete", methods=["GET", "POST"])
