@@ -2,7 +2,8 @@
 solved (the page refreshes itself, no script needed), publishes it; the worker sees their week.
 Then the coordinator makes a replacement for the second week (the page says what it replaces),
 publishes it, and each worker's week shows what is theirs now: the session once, with whom the
-new roster gave it to.
+new roster gave it to. And a card from next week: saved and shown as that card, changed,
+deleted after the confirmation step; the worker reads the notices.
 
 Debian's Chromium driven by Playwright against a live server with CSRF on; every page on the way
 passes axe-core. Skipped when Chromium is missing, unless DORP_REQUIRE_BROWSER=1.
@@ -93,7 +94,7 @@ def test_a_coordinator_publishes_a_roster_and_the_worker_sees_it(app, live, new_
         cell = page.get_by_label(f"{t('Monday')} {hour:02d}:00", exact=True)
         cell.focus()
         cell.select_option("g")
-    page.get_by_label(t("Valid from"), exact=True).fill((monday - timedelta(days=7)).isoformat())
+    page.get_by_label(t("Valid from"), exact=True).fill(date.today().isoformat())  # never the past
     page.get_by_role("button", name=t("Save as a new card"), exact=True).click()
     expect(
         page.get_by_role("status").filter(has_text=t("The flexibility card has been saved."))
@@ -193,3 +194,127 @@ def _cards_change(app, fatma_id: int, yusuf, day: date) -> None:
             ).scalar_one()
             save_card(second, "g" * 91, day, "", None)
             db.session.commit()
+
+
+def test_a_coordinator_saves_changes_and_deletes_a_coming_card(app, live, new_page):
+    """The card from next week: saved, shown as that card (the current one still applies until
+    then), changed in the same form, deleted after the confirmation step; Fatma reads the three
+    notices on her phone."""
+    from babel.dates import format_date
+
+    t = live.t
+    coordinator, worker_user, worker_id, monday, _colleague = _setup(app)
+
+    def long(day: date) -> str:
+        return format_date(day, "long", locale="nl")
+
+    since = monday - timedelta(weeks=10)
+    axe = AxeAudit()
+    page = new_page()
+    _log_in(page, live, coordinator.email, "/beringen/dashboard")
+    page.goto(f"{live.url}/beringen/team/workers/{worker_id}/card")
+    status = page.locator("#card-status")
+    expect(status).to_have_text(t("Current card since %(day)s", day=long(since)))
+
+    # Monday 09:00 red from next Monday on
+    monday_nine = page.get_by_label(f"{t('Monday')} 09:00", exact=True)
+    expect(monday_nine).to_have_value("o")  # the new card starts as a copy of the current one
+    monday_nine.select_option("r")
+    page.get_by_label(t("Valid from"), exact=True).fill(monday.isoformat())
+    page.get_by_role("button", name=t("Save as a new card"), exact=True).click()
+
+    # the page shows the saved card, not the current one
+    expect(
+        page.get_by_role("status").filter(
+            has_text=t("The card valid from %(day)s has been saved.", day=long(monday))
+        )
+    ).to_be_visible()
+    expect(page.locator("#card-heading")).to_have_text(
+        t("Card valid from %(day)s", day=long(monday))
+    )
+    expect(page.locator("#card-when")).to_have_text(
+        t(
+            "This card starts on %(day)s. Until then the current card (since %(since)s) still "
+            "applies.",
+            day=long(monday),
+            since=long(since),
+        )
+    )
+    expect(page.get_by_label(f"{t('Monday')} 09:00", exact=True)).to_have_value("r")
+    expect(page.get_by_label(valid_from := t("Valid from"), exact=True)).to_have_value(
+        monday.isoformat()
+    )
+    axe.check(page, "coming card")
+
+    # changed in the same form: Tuesday 10:00 red too, and a day later
+    page.get_by_label(f"{t('Tuesday')} 10:00", exact=True).select_option("r")
+    tuesday = monday + timedelta(days=1)
+    page.get_by_label(valid_from, exact=True).fill(tuesday.isoformat())
+    page.get_by_role("button", name=t("Save the changes"), exact=True).click()
+    expect(
+        page.get_by_role("status").filter(
+            has_text=t("The card valid from %(day)s has been changed.", day=long(tuesday))
+        )
+    ).to_be_visible()
+    expect(page.locator("#card-heading")).to_have_text(
+        t("Card valid from %(day)s", day=long(tuesday))
+    )
+    expect(page.get_by_label(f"{t('Tuesday')} 10:00", exact=True)).to_have_value("r")
+    expect(page.get_by_label(f"{t('Monday')} 09:00", exact=True)).to_have_value("r")
+
+    # the overview lists it as coming, and the history links every card
+    page.get_by_role("link", name=t("All cards of %(name)s", name="Fatma Yilmaz")).click()
+    coming = t("Coming: card valid from %(day)s", day=long(tuesday))
+    expect(status.get_by_role("link", name=coming, exact=True)).to_be_visible()
+    expect(page.locator("#card-history a")).to_have_count(2)
+    axe.check(page, "card overview with a coming card")
+    page.locator("#card-history a").last.click()  # the oldest: read-only
+    expect(page.locator("#card-heading")).to_have_text(
+        t("Card valid from %(day)s", day=long(since))
+    )
+    expect(page.locator("main select")).to_have_count(0)
+    axe.check(page, "current card, read-only")
+    page.go_back()
+
+    # deleted after the confirmation page says what is lost
+    status.get_by_role("link", name=coming, exact=True).click()
+    page.get_by_role("button", name=t("Delete this card"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        t("Delete the card valid from %(day)s?", day=long(tuesday))
+    )
+    lost = page.locator("#confirm-lost")
+    expect(lost).to_contain_text(
+        t(
+            "From %(day)s the card valid from %(before)s holds instead.",
+            day=long(tuesday),
+            before=long(since),
+        )
+    )
+    expect(lost).to_contain_text(
+        t("%(name)s is told that the card has been deleted.", name="Fatma Yilmaz")
+    )
+    axe.check(page, "delete a coming card: confirmation")
+    page.get_by_role("button", name=t("Delete the card"), exact=True).click()
+    expect(
+        page.get_by_role("status").filter(
+            has_text=t("The card valid from %(day)s has been deleted.", day=long(tuesday))
+        )
+    ).to_be_visible()
+    expect(status).to_have_text(t("Current card since %(day)s", day=long(since)))
+    expect(page.locator("#card-history a")).to_have_count(1)
+
+    # Fatma's notices, on her phone
+    phone = new_page(viewport=PHONE)
+    _log_in(phone, live, worker_user.email, "/beringen/dashboard")
+    phone.goto(f"{live.url}/beringen/notifications")
+    notices = phone.locator("main .list-group-item a")
+    expect(notices).to_have_count(3)
+    expect(notices.nth(0)).to_have_text(
+        t("Your flexibility card from %(day)s has been deleted", day=long(tuesday))
+    )
+    expect(notices.nth(1)).to_have_text(
+        t("Your flexibility card from %(day)s has been changed", day=long(tuesday))
+    )
+    expect(notices.nth(2)).to_have_text(t("A new flexibility card from %(day)s", day=long(monday)))
+    axe.check(phone, "the worker's notices (phone)")
+    assert not axe.problems, axe.report()

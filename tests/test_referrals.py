@@ -479,6 +479,7 @@ def test_each_person_chooses_immediate_digest_or_no_e_mail_per_kind(app, cast, r
                 "offer_changed",
                 "session_changed",
                 "roster_published",
+                "card_changed",
                 "partner_joined",
             )
         },

@@ -122,8 +122,8 @@ def test_a_worker_saves_a_new_card_and_the_old_one_stays(client, team, ctx):
     [
         (_grid_form("x" + GREEN[1:], valid_from="2027-01-04"), "onbekende kleur"),
         ({"valid_from": "2027-01-04"}, "onbekende kleur"),
-        (_grid_form(GREEN, valid_from="2020-01-06"), "overlappen"),
-        (_grid_form(GREEN, valid_from="2019-05-01"), "overlappen"),
+        (_grid_form(GREEN, valid_from="2020-01-06"), "verleden"),
+        (_grid_form(GREEN, valid_from="2019-05-01"), "verleden"),
         (_grid_form(GREEN, valid_from="yesterday"), "datum"),
     ],
 )
@@ -394,6 +394,25 @@ def test_demo_workforce_seeds_both_networks(app):
             assert (
                 db.session.execute(select(func.count()).select_from(Assignment)).scalar_one() > 20
             )
+            # each network: a coming card the coordinator saved and corrected, and the worker's
+            # two notices of it
+            from saas.notifications.models import Notification
+
+            coming = db.session.execute(
+                select(FlexibilityCard.network_id, FlexibilityCard.worker_id).where(
+                    FlexibilityCard.valid_from > date.today()
+                )
+            ).all()
+            assert len({network for network, _w in coming}) == 2
+            told = db.session.execute(
+                select(Notification.network_id, Notification.subject).where(
+                    Notification.kind == "card_changed"
+                )
+            ).all()
+            assert sorted(network for network, _s in told) == sorted(
+                network for network, _w in coming for _ in (1, 2)
+            )
+            assert all("flexibiliteitskaart" in subject for _n, subject in told)
 
 
 def test_a_new_roster_starts_from_the_last_published_one(client, team, ctx, run_jobs):

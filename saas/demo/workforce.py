@@ -26,7 +26,7 @@ from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, Sector
 from saas.workforce import solver
-from saas.workforce.cards import save_card
+from saas.workforce.cards import change_card, edit_card, save_card
 from saas.workforce.models import (
     FixedContact,
     RosterStatus,
@@ -88,6 +88,7 @@ def seed_workforce(network: Network) -> dict:
     _wishes(network, workers)
     db.session.flush()
     rosters = 0
+    _coming_card(network, workers, this_monday, today)
     for plan in DATA["rosters"]:
         start = this_monday + timedelta(weeks=plan["from_weeks"])
         roster = create_roster(start, start + timedelta(weeks=plan["weeks"], days=-1), None)
@@ -145,6 +146,42 @@ def _worker(row: dict[str, str], this_monday: date) -> WorkerProfile:
     )
     new_feed_token(worker)
     return worker
+
+
+def _coming_card(
+    network: Network, workers: dict[str, WorkerProfile], this_monday: date, today: date
+) -> None:
+    """A card the coordinator saved for a worker from a coming week and then corrected: the
+    worker's two notices say so (through the cards service, as on the card page)."""
+    plan = DATA["coming_card"]
+    row = plan[network.slug]
+    worker = workers[row["email"]]
+    coordinator = _coordinator()
+    if coordinator is None:
+        return
+    start = this_monday + timedelta(weeks=plan["weeks_ahead"])
+    base = pattern(_pattern_of(row["email"]))
+    card, _existed = change_card(
+        worker, _red_on(base, row["red_days"]), start, row["reason"], coordinator.id, today
+    )
+    edit_card(
+        worker,
+        card,
+        _red_on(base, row["corrected_red_days"]),
+        start,
+        None,
+        coordinator.id,
+        today,
+    )
+
+
+def _pattern_of(email: str) -> str:
+    return next(row["card"] for row in read_csv("team.csv") if row["email"] == email)
+
+
+def _red_on(grid: str, days: list[int]) -> str:
+    """`grid` with every hour of these weekdays red."""
+    return "".join(solver.RED if i // solver.HOURS in days else cell for i, cell in enumerate(grid))
 
 
 def _coordinator() -> User | None:

@@ -29,6 +29,7 @@ KINDS = {
     "offer_changed": _l("Activities: changes"),
     "session_changed": _l("Activities: cancelled or moved sessions"),
     "roster_published": _l("Team: a roster with your sessions is published"),
+    "card_changed": _l("Team: someone else changes your flexibility card"),
     "partner_joined": _l("Network: an invited partner has joined"),
 }
 
