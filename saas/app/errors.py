@@ -115,6 +115,9 @@ def register(app: Flask) -> None:
                 _kind(original),
             )
             return _unavailable()
+        if exc.response is not None:  # a ready answer (the sign-in throttle's own page)
+            db.session.rollback()
+            return exc.response
         return _render(exc.code or 500, headers=kept_headers(exc))
 
     @app.errorhandler(Exception)
