@@ -157,7 +157,7 @@ def test_the_platform_admin_lists_events_by_kind_and_day(app, admin_client, ctx)
 
     everything = admin_client.get("/admin/security")
     assert everything.status_code == 200
-    assert "<h1>Beveiligingsgebeurtenissen</h1>" in everything.text
+    assert "<h1>Aanmeldingen en beveiliging</h1>" in everything.text
     assert _listed(everything) == [
         "Aanmelden geweigerd: te veel mislukte pogingen",
         "Aangemeld",  # the admin's own sign-in
