@@ -62,7 +62,7 @@ def test_five_failures_pause_the_account_and_a_reset_link_still_gets_the_person_
     assert paused.status_code == 429
     page = paused.get_data(as_text=True)
     assert "text/html" in paused.headers["Content-Type"]
-    assert "<h1>Inloggen is even gepauzeerd</h1>" in page
+    assert "<h1>Aanmelden is even gepauzeerd</h1>" in page
     assert re.search(
         r"Je kunt het opnieuw proberen vanaf \d{1,2}:\d{2} \(over 1[45] minuten\)", page
     )
@@ -140,3 +140,14 @@ def test_a_form_that_is_not_filled_in_counts_as_no_failure(limited):
     for _ in range(6):
         assert computer.post("/auth/login", data={"email": person.email}).status_code == 422
     assert _sign_in(computer, person.email).status_code == 302
+
+
+def test_other_limited_forms_say_from_when_to_try_again(limited):
+    computer = _client(limited)
+    answers = [
+        computer.post("/auth/forgot", data={"email": f"iemand{n}@x.example"}) for n in range(11)
+    ]
+    assert [a.status_code for a in answers] == [302] * 10 + [429]
+    page = answers[-1].get_data(as_text=True)
+    assert "<h1>Te veel pogingen</h1>" in page
+    assert re.search(r"Je kunt het opnieuw proberen vanaf \d{1,2}:\d{2} \(over 1 minuut\)", page)
