@@ -109,6 +109,7 @@ class Settings:
     # (a school or office behind one address holds tens of people who sign in every day)
     login_account_rate_limit: str = "5 per 15 minutes"
     login_address_rate_limit: str = "50 per 15 minutes"
+    security_event_days: int = 400
     signup_recipient_rate_limit: str = "3 per day"
     api_rate_limit: str = "300 per minute"
     health_cache_seconds: int = 600
@@ -145,6 +146,7 @@ class Settings:
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
             "LOGIN_ACCOUNT_RATE_LIMIT": self.login_account_rate_limit,
             "LOGIN_ADDRESS_RATE_LIMIT": self.login_address_rate_limit,
+            "SECURITY_EVENT_DAYS": self.security_event_days,
             "SIGNUP_RECIPIENT_RATE_LIMIT": self.signup_recipient_rate_limit,
             "API_RATE_LIMIT": self.api_rate_limit,
             # Flask-Caching on the same Redis: the network health figures (saas.insights.cache).
@@ -291,6 +293,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         stripe_prices={k: v for k, v in stripe_prices.items() if v},
         force_https=_bool(env.get("FORCE_HTTPS"), mode == "production"),
         **limits,
+        security_event_days=max(
+            _int("SECURITY_EVENT_DAYS", env.get("SECURITY_EVENT_DAYS"), 400), 1
+        ),
         health_cache_seconds=max(
             _int("HEALTH_CACHE_SECONDS", env.get("HEALTH_CACHE_SECONDS"), 600), 0
         ),

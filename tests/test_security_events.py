@@ -216,3 +216,14 @@ def test_the_demo_shows_every_kind_of_event_once_seeded(app, ctx):
     assert {e.kind for e in events} == set(Kind)
     assert any(e.user_id == hafida.id and e.kind == Kind.SIGN_IN_THROTTLED for e in events)
     assert all("@" not in _everything_in(e) for e in events)
+
+
+def test_events_older_than_the_retention_are_purged_daily(app, ctx):
+    from workers.jobs import purge_expired
+
+    days = app.config["SECURITY_EVENT_DAYS"]
+    _seed(ctx, Kind.SIGN_IN_FAILED, utcnow() - timedelta(days=days, hours=1), n=3)
+    _seed(ctx, Kind.SIGN_IN_FAILED, utcnow() - timedelta(days=days - 1))
+    with app.app_context():
+        assert purge_expired()["security_events"] == 3
+    assert len(_events(ctx)) == 1

@@ -102,6 +102,14 @@ def keep_recorded() -> None:
         db.session.commit()
 
 
+def purge(now: datetime, days: int) -> int:
+    """Remove the events older than `days` (SECURITY_EVENT_DAYS): how many went."""
+    table = SecurityEvent.__table__
+    return db.session.execute(
+        table.delete().where(table.c.created_at < now - timedelta(days=days))
+    ).rowcount
+
+
 @dataclass
 class Listed:
     event: SecurityEvent
