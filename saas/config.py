@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from limits import parse_many
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
 EMBEDDED_REDIS_PORT = 6380
@@ -20,6 +22,14 @@ EMBEDDED_REDIS_PORT = 6380
 # (STRIPE_PRICE_<PLAN>_<INTERVAL>, e.g. STRIPE_PRICE_SMALL_MONTHLY).
 STRIPE_PLANS = ("small", "medium", "unlimited")
 STRIPE_INTERVALS = ("monthly", "yearly")
+# Rate limits (the `limits` notation, e.g. "5 per 15 minutes"; several with ";") and defaults.
+RATE_LIMITS = {
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "LOGIN_ACCOUNT_RATE_LIMIT": "5 per 15 minutes",
+    "LOGIN_ADDRESS_RATE_LIMIT": "50 per 15 minutes",
+    "SIGNUP_RECIPIENT_RATE_LIMIT": "3 per day",
+    "API_RATE_LIMIT": "300 per minute",
+}
 
 
 class ConfigError(RuntimeError):
@@ -39,6 +49,14 @@ def _int(name: str, value: str | None, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def _rate_limit(name: str, value: str, problems: list[str]) -> str:
+    try:
+        parse_many(value)
+    except ValueError:
+        problems.append(f"{name} must be a rate limit such as '5 per 15 minutes', got {value!r}")
+    return value
 
 
 def _float(name: str, value: str | None, default: float) -> float:
@@ -85,8 +103,13 @@ class Settings:
     stripe_api_base: str = ""
     stripe_prices: dict[str, str] = field(default_factory=dict)
     force_https: bool = False
+    # requests per address on "forgot password" and "start a network"
     login_rate_limit: str = "10 per minute"
+    # FAILED sign-ins only: per account (a keyed hash of the address), and per client address
+    # (a school or office behind one address holds tens of people who sign in every day)
     login_account_rate_limit: str = "5 per 15 minutes"
+    login_address_rate_limit: str = "50 per 15 minutes"
+    security_event_days: int = 400
     signup_recipient_rate_limit: str = "3 per day"
     api_rate_limit: str = "300 per minute"
     health_cache_seconds: int = 600
@@ -122,6 +145,8 @@ class Settings:
             "RATELIMIT_HEADERS_ENABLED": True,
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
             "LOGIN_ACCOUNT_RATE_LIMIT": self.login_account_rate_limit,
+            "LOGIN_ADDRESS_RATE_LIMIT": self.login_address_rate_limit,
+            "SECURITY_EVENT_DAYS": self.security_event_days,
             "SIGNUP_RECIPIENT_RATE_LIMIT": self.signup_recipient_rate_limit,
             "API_RATE_LIMIT": self.api_rate_limit,
             # Flask-Caching on the same Redis: the network health figures (saas.insights.cache).
@@ -238,6 +263,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if stripe_base and urlparse(stripe_base).scheme not in {"http", "https"}:
         problems.append("STRIPE_API_BASE must be an http:// or https:// address")
 
+    limits = {
+        name.lower(): _rate_limit(name, env.get(name, default), problems)
+        for name, default in RATE_LIMITS.items()
+    }
+
     if problems and mode == "production":
         raise ConfigError("Dorp cannot start:\n  - " + "\n  - ".join(problems))
     if problems:
@@ -262,10 +292,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         stripe_api_base=stripe_base,
         stripe_prices={k: v for k, v in stripe_prices.items() if v},
         force_https=_bool(env.get("FORCE_HTTPS"), mode == "production"),
-        login_rate_limit=env.get("LOGIN_RATE_LIMIT", "10 per minute"),
-        login_account_rate_limit=env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes"),
-        signup_recipient_rate_limit=env.get("SIGNUP_RECIPIENT_RATE_LIMIT", "3 per day"),
-        api_rate_limit=env.get("API_RATE_LIMIT", "300 per minute"),
+        **limits,
+        security_event_days=max(
+            _int("SECURITY_EVENT_DAYS", env.get("SECURITY_EVENT_DAYS"), 400), 1
+        ),
         health_cache_seconds=max(
             _int("HEALTH_CACHE_SECONDS", env.get("HEALTH_CACHE_SECONDS"), 600), 0
         ),

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from saas.accounts.models import LoginSession
+from saas.audit import security as security_events
 from saas.catalogue.models import Offer
 from saas.catalogue.services import sync_sessions
 from saas.extensions import db
@@ -162,7 +163,8 @@ def _fail_each(reasons: dict[int, str]) -> None:
 
 @job(MAINTENANCE, timeout=600, retries=0)
 def purge_expired() -> dict:
-    """Remove what has outlived its purpose: old login sessions, sent mail, dead invitations."""
+    """Remove what has outlived its purpose: old login sessions, sent mail, dead invitations,
+    security events older than SECURITY_EVENT_DAYS."""
     now = utcnow()
     with all_networks():
         sessions = db.session.execute(
@@ -181,8 +183,14 @@ def purge_expired() -> dict:
                 Invitation.accepted_at.is_(None), Invitation.expires_at < now - timedelta(days=30)
             )
         ).rowcount
+        events = security_events.purge(now, current_app.config["SECURITY_EVENT_DAYS"])
         db.session.commit()
-    return {"login_sessions": sessions, "mails": mails, "invitations": invitations}
+    return {
+        "login_sessions": sessions,
+        "mails": mails,
+        "invitations": invitations,
+        "security_events": events,
+    }
 
 
 @job(MAINTENANCE, timeout=1800, retries=0)

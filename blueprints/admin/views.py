@@ -1,8 +1,12 @@
-"""The platform admin creates networks and gives them a first steward (explicitly cross-network)."""
+"""The platform admin creates networks and gives them a first steward (explicitly cross-network),
+and reads the platform's security events."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from datetime import datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,7 +15,11 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from blueprints.admin.blueprint import bp
-from blueprints.forms import choices, email_field, form_status, slug_field
+from blueprints.forms import choices, day_arg, email_field, form_status, slug_field
+from saas.audit import security
+from saas.audit.security import Kind
+from saas.bounds import OutOfBounds
+from saas.catalogue.queries import Page, page_number
 from saas.onboarding import networks as onboarding
 from tenants.models import LANGUAGES
 
@@ -61,3 +69,77 @@ def networks():
             return redirect(url_for("admin.networks"))
     rows = onboarding.networks_with_member_counts()
     return render_template("admin/networks.html", form=form, rows=rows), form_status()
+
+
+_VIA = {
+    "password": _l("with a password"),
+    "invitation": _l("after accepting an invitation"),
+    "signup": _l("after starting a network"),
+    "password_change": _l("again, after changing the password"),
+}
+
+
+def _details(event) -> str:
+    """What a row adds to its kind, in the page's language."""
+    details = event.details or {}
+    if event.kind == Kind.SIGN_IN:
+        return str(_VIA.get(details.get("via"), ""))
+    if event.kind == Kind.SESSIONS_REVOKED:
+        return ngettext(
+            "%(num)d session ended", "%(num)d sessions ended", details.get("sessions", 0)
+        )
+    if event.kind == Kind.SIGN_IN_THROTTLED:
+        try:
+            until = format_datetime(datetime.fromisoformat(details["until"]), "short")
+        except (KeyError, TypeError, ValueError):
+            until = "–"
+        if details.get("scope") == "address":
+            return _("too many failures from this address; paused until %(time)s", time=until)
+        return _("too many failures for this account; paused until %(time)s", time=until)
+    if event.kind == Kind.PASSWORD_RESET_REQUESTED:
+        if details.get("sent"):
+            return _("link sent")
+        return _("nothing sent (no such account, or its limit of links was reached)")
+    return ""
+
+
+@bp.route("/security")
+def security_events():
+    """Sign-ins, failures, throttles and password changes across the platform (issue #21.5)."""
+    kind = request.args.get("kind", "")
+    problem = None
+    try:
+        first, last = day_arg("from"), day_arg("to")
+    except OutOfBounds as exc:
+        first = last = None
+        problem = str(exc)
+    if kind and kind not in set(Kind):
+        kind, problem = "", _("This kind of event does not exist. Choose one from the list.")
+    if first and last and last < first:
+        problem = _("The last day comes before the first day.")
+    number = page_number(request.args)
+    rows, total = (
+        security.listing(
+            kind=kind or None,
+            first=first,
+            last=last,
+            number=number,
+            zone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+        )
+        if problem is None
+        else ([], 0)
+    )
+    page = Page(items=rows, total=total, number=number, size=security.PAGE_SIZE)
+    return render_template(
+        "admin/security_events.html",
+        page=page,
+        kinds=[(k.value, security.LABELS[k]) for k in Kind],
+        picked={
+            "kind": kind,
+            "from": request.args.get("from", ""),
+            "to": request.args.get("to", ""),
+        },
+        problem=problem,
+        details=_details,
+        kind_label=lambda kind: security.LABELS.get(kind, kind),
+    ), (422 if problem else 200)

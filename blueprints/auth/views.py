@@ -14,6 +14,12 @@ from blueprints.auth.forms import (
     LoginForm,
     ResetForm,
 )
+from blueprints.auth.throttle import (
+    failures_per_account,
+    failures_per_address,
+    forget_failures,
+    note_failure,
+)
 from blueprints.forms import form_status
 from saas.accounts import services as accounts
 from saas.extensions import limiter
@@ -26,14 +32,6 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _account_limit() -> str:
-    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
-
-
-def _account_key() -> str:
-    return "login-account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
-
-
 def _landing() -> str:
     networks = user_networks(current_user.id)
     if len(networks) == 1:
@@ -42,16 +40,19 @@ def _landing() -> str:
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
+# Failed sign-ins only, per account and per address: see blueprints/auth/throttle.py.
+@failures_per_account
+@failures_per_address
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             accounts.start_session(user)
+            forget_failures(user.email)
             target = form.next.data
             return redirect(target if is_safe_next(target) else _landing())
+        note_failure()
         flash(_("The e-mail address or password is not right."), "danger")
     return render_template("auth/login.html", form=form), form_status()
 
@@ -87,7 +88,8 @@ def reset_password(token: str):
         return render_template("auth/link_invalid.html", reason="reset"), 410
     form = ResetForm()
     if form.validate_on_submit():
-        accounts.set_password(user, form.password.data)
+        accounts.reset_password(user, form.password.data)
+        forget_failures(user.email)
         flash(_("Your password has been changed. Please log in."), "success")
         if current_user.is_authenticated:
             logout_user()

@@ -11,6 +11,8 @@ from sqlalchemy import delete, func, select
 
 from saas.accounts.models import LoginSession, User
 from saas.accounts.passwords import hash_password, verify_password
+from saas.audit import security
+from saas.audit.security import Kind
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.notifications.models import OutboxMessage
@@ -46,25 +48,31 @@ def create_user(*, email: str, name: str, password: str | None, language: str = 
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The account whose password this is, or None; a failure is a security event (about the
+    account when there is one, else only the typed address's hash)."""
     user = find_user(email)
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_enabled:
+        security.record(Kind.SIGN_IN_FAILED, user=user, email=email)
         return None
     return user
 
 
-def start_session(user: User) -> None:
-    """Log in with a new server-side session row; the cookie only holds its token."""
+def start_session(user: User, *, via: str = "password") -> None:
+    """Log in with a new server-side session row; the cookie only holds its token. `via` says
+    how the person proved who they are (a password, an invitation, a sign-up link)."""
     token = LoginSession.new_token()
     db.session.add(LoginSession(token=token, user_id=user.id))
     db.session.flush()
     user.login_token = token
     login_user(user)
+    security.record(Kind.SIGN_IN, user=user, via=via)
 
 
 def end_session(user: User) -> None:
     if user.login_token:
         db.session.execute(delete(LoginSession).where(LoginSession.token == user.login_token))
+        security.record(Kind.SIGN_OUT, user=user)
     logout_user()
 
 
@@ -72,9 +80,12 @@ def set_password(user: User, password: str, *, keep_current: bool = False) -> No
     """Change a password and end every session of this person (the current one restarts)."""
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    ended = db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    others = max(ended.rowcount - (1 if keep_current and user.login_token else 0), 0)
+    if others:
+        security.record(Kind.SESSIONS_REVOKED, user=user, sessions=others)
     if keep_current:
-        start_session(user)
+        start_session(user, via="password_change")
 
 
 def change_password(user: User, *, current: str, new: str) -> None:
@@ -83,6 +94,13 @@ def change_password(user: User, *, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise WrongPassword()
     set_password(user, new, keep_current=True)
+    security.record(Kind.PASSWORD_CHANGED, user=user)
+
+
+def reset_password(user: User, password: str) -> None:
+    """A new password through an e-mailed reset link: every session of the person ends."""
+    set_password(user, password)
+    security.record(Kind.PASSWORD_RESET, user=user)
 
 
 def update_details(user: User, *, name: str, language: str) -> None:
@@ -149,6 +167,12 @@ def send_password_reset(email: str) -> None:
     )
     if not real or recent >= RESET_MAILS_PER_ADDRESS:
         db.session.expunge(message)
+    security.record(
+        Kind.PASSWORD_RESET_REQUESTED,
+        user=user if real else None,
+        email=address,
+        sent=real and recent < RESET_MAILS_PER_ADDRESS,
+    )
 
 
 def _recent_reset_mails(address: str) -> int:

@@ -32,6 +32,7 @@ from blueprints.site import bp as site_bp
 from blueprints.social_economy import bp as se_bp
 from saas import i18n, logmask, security
 from saas.app import cli, errors, models, navigation
+from saas.audit import security as security_events
 from saas.catalogue import display
 from saas.config import ROOT, load_settings
 from saas.extensions import babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate
@@ -107,11 +108,13 @@ class BoundedInt(IntegerConverter):
 
 
 def _commit(response):
-    """The request commits once, after the view; a failed request rolls back."""
+    """The request commits once, after the view; a failed request rolls back. Then the attempts
+    it noted (a failed or throttled sign-in...) are written whatever it did."""
     if response.status_code < 400:
         db.session.commit()
     else:
         db.session.rollback()
+    security_events.keep_recorded()
     return response
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from flask import Flask, current_app, render_template, request
-from flask_babel import force_locale
+from flask_babel import force_locale, format_time, format_timedelta
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -13,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlch
 from werkzeug.exceptions import HTTPException
 
 from blueprints.api.errors import HTTP_CODES, error_response, kept_headers
-from saas.extensions import db
+from saas.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,20 @@ def _unavailable():
     return body, 503, headers
 
 
+def _when_to_retry() -> str | None:
+    """A rate limit's page says from what time the form takes another try."""
+    limit = limiter.current_limit
+    if limit is None or not limit.breached:
+        return None
+    until = datetime.fromtimestamp(limit.reset_at, UTC)
+    wait = format_timedelta(until - datetime.now(UTC), granularity="minute", add_direction=True)
+    return _(
+        "Too many attempts. You can try again from %(time)s (%(wait)s).",
+        time=format_time(until, "short"),
+        wait=wait,
+    )
+
+
 def _render(code: int, detail: str | None = None, headers: dict | None = None):
     """The error page, or its JSON, keeping the error's own headers (a 405's `Allow`)."""
     db.session.rollback()
@@ -115,7 +130,11 @@ def register(app: Flask) -> None:
                 _kind(original),
             )
             return _unavailable()
-        return _render(exc.code or 500, headers=kept_headers(exc))
+        if exc.response is not None:  # a ready answer (the sign-in throttle's own page)
+            db.session.rollback()
+            return exc.response
+        detail = _when_to_retry() if exc.code == 429 else None
+        return _render(exc.code or 500, detail, headers=kept_headers(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -126,7 +126,7 @@ def complete_as_new_user(
     account is flushed but the request answers 409, which rolls it back with the rest."""
     user = create_user(email=signup.email, name=name, password=password, language=language)
     network = complete(signup, user)
-    start_session(user)
+    start_session(user, via="signup")
     return network
 
 

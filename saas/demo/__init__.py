@@ -23,6 +23,7 @@ from saas.demo.networks import (
 )
 from saas.demo.notices import high_water, settle
 from saas.demo.referrals import seed_referrals
+from saas.demo.security import seed_security_events
 from saas.demo.workforce import seed_workforce
 from saas.extensions import db
 from tenants.context import network_scope
@@ -55,5 +56,6 @@ def seed() -> dict:
             for counts in (*parts, settle(demo_network, before)):
                 for key, value in counts.items():
                     summary[key] = summary.get(key, 0) + value
+    summary.update(seed_security_events())  # platform-wide, not one network's
     db.session.commit()
     return summary

@@ -162,5 +162,5 @@ def accept_as_new_user(
     """Create the invited person's account, grant the role, and log them in."""
     user = create_user(email=invitation.email, name=name, password=password, language=language)
     membership = accept(invitation, user)
-    start_session(user)
+    start_session(user, via="invitation")
     return membership
