@@ -27,7 +27,7 @@ from saas.referrals.overview import count_open_past_target
 from saas.today import SHOWN, Listed
 from tenants.models import Invitation, Role
 
-SALONS_AHEAD = timedelta(days=28)  # a speaker is found weeks ahead, not the day before
+SALONS_AHEAD = timedelta(weeks=6)  # a speaker is found weeks ahead, not the day before
 
 
 @dataclass(frozen=True)
