@@ -4,172 +4,20 @@ referral, another network's items never show, and an empty list says nothing wai
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 
 import pytest
 
-from saas.catalogue.models import (
-    ActivitySession,
-    Answer,
-    Headcount,
-    OfferPartner,
-    OrganiserRole,
-)
-from saas.catalogue.schedule import to_local, to_utc
+from saas.catalogue.models import ActionLine
 from saas.extensions import db
-from saas.models_base import utcnow
-from saas.partners.models import Partner, PartnerState, Sector
-from saas.referrals.models import Referral, Status
-from saas.workforce.cards import save_card
-from saas.workforce.models import (
-    Assignment,
-    Roster,
-    RosterStatus,
-    StaffingNeed,
-    WorkerProfile,
-)
+from saas.partners.models import Partner, Sector
 from tenants.context import network_scope
-from tenants.models import Invitation, Role
+from tenants.models import Role
 from tests import catalogue_factories as cf
 from tests import factories as f
+from tests.today_world import build
 
 NOTHING = "Nothing waits for you today."
-
-
-def _monday() -> date:
-    today = to_local(utcnow()).date()
-    return today - timedelta(days=today.weekday())
-
-
-@dataclass
-class Home:
-    """One network with a person in every role and something waiting for each of them."""
-
-    slug: str
-    people: dict[Role, f.Ref] = field(default_factory=dict)
-    ids: dict[str, int] = field(default_factory=dict)
-    family: str = ""
-    question: str = ""
-
-
-def _session(offer_id: int, starts_at: datetime, minutes: int = 90) -> int:
-    session = ActivitySession(
-        offer_id=offer_id,
-        occurrence=f"x{starts_at:%Y%m%dT%H%M}",
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=minutes),
-    )
-    db.session.add(session)
-    db.session.flush()
-    return session.id
-
-
-def build(app, slug: str) -> Home:
-    net = f.network(app, slug)
-    mine = f.partner(app, net, f"Kind en Gezin {slug}", Sector.HEALTH)
-    sender = f.partner(app, net, f"OCMW {slug}")
-    team = f.partner(app, net, f"IN-Z {slug}", Sector.SOCIAL_ECONOMY)
-    home = Home(slug, family=f"Mama van A. in {slug}", question=f"Zoekt opvang in {slug}")
-    for role in Role:
-        grant = (net, role, mine) if role.needs_partner else (net, role)
-        home.people[role] = f.user(app, f"{role.value}@{slug}.example", grant)
-    place = cf.place(app, net, name=f"Buurthuis {slug}")
-    today = to_local(utcnow()).date()
-    # a thematic salon next week without a speaker who confirmed; this partner is asked
-    salon = cf.offer(
-        app,
-        net,
-        team,
-        title=f"Oudersalon slapen {slug}",
-        location=place,
-        code="oudersalon_thematisch",
-        start=today + timedelta(days=8),
-        rrule="",
-    )
-    own = cf.offer(app, net, mine, title=f"Babysalon {slug}", location=place, rrule="")
-    staffed = cf.offer(app, net, team, title=f"Voorschools klasje {slug}", location=place, rrule="")
-    with app.app_context(), network_scope(net.id):
-        db.session.add(
-            OfferPartner(
-                offer_id=salon.id,
-                partner_id=mine.id,
-                role=OrganiserRole.SPEAKER,
-                answer=Answer.INVITED,
-            )
-        )
-        # the partner's session of two days ago was not counted; yesterday's was
-        home.ids["uncounted"] = _session(own.id, utcnow() - timedelta(days=2))
-        counted = _session(own.id, utcnow() - timedelta(days=1))
-        db.session.add(Headcount(session_id=counted, adults=4))
-        home.ids["counted"] = counted
-        # a referral waiting for this partner, past its response target
-        referral = Referral(
-            from_partner_id=sender.id,
-            to_partner_id=mine.id,
-            status=Status.SENT,
-            family_label=home.family,
-            question=home.question,
-            sent_at=utcnow() - timedelta(days=9),
-            response_due_at=utcnow() - timedelta(days=2),
-        )
-        db.session.add(referral)
-        # a partner invited ten days ago that has not joined: its invitation has expired
-        invited = Partner(
-            name=f"Dansatelier {slug}",
-            sector=Sector.LEISURE,
-            contact_email=f"dans@{slug}.example",
-            state=PartnerState.INVITED,
-        )
-        db.session.add(invited)
-        db.session.flush()
-        db.session.add(
-            Invitation(
-                email=invited.contact_email,
-                role=Role.PARTNER_ADMIN,
-                partner_id=invited.id,
-                expires_at=utcnow() - timedelta(days=3),
-            )
-        )
-        db.session.add(
-            Invitation(
-                email=f"schepen@{slug}.example",
-                role=Role.MUNICIPALITY_VIEWER,
-                expires_at=utcnow() + timedelta(days=5),
-            )
-        )
-        # the team: a worker with a card from this Monday, a session next week nobody covers,
-        # a draft roster for next week, and the worker on a session this Monday
-        worker = WorkerProfile(user_id=home.people[Role.SE_WORKER].id)
-        db.session.add(worker)
-        db.session.flush()
-        save_card(worker, "g" * 91, _monday(), "", None)
-        db.session.add(StaffingNeed(offer_id=staffed.id, workers=1))
-        next_week = _monday() + timedelta(weeks=1)
-        uncovered = _session(staffed.id, to_utc(datetime.combine(next_week, time(9))))
-        draft = Roster(starts_on=next_week, ends_on=next_week + timedelta(weeks=1))
-        published = Roster(
-            starts_on=_monday(),
-            ends_on=next_week,
-            status=RosterStatus.PUBLISHED,
-            published_at=utcnow(),
-        )
-        db.session.add_all([draft, published])
-        db.session.flush()
-        mine_now = _session(own.id, to_utc(datetime.combine(_monday(), time(0, 30))), 60)
-        db.session.add(
-            Assignment(roster_id=published.id, session_id=mine_now, worker_id=worker.id, minutes=60)
-        )
-        db.session.commit()
-        home.ids.update(
-            salon=salon.id,
-            referral=referral.id,
-            invited=invited.id,
-            worker=worker.id,
-            uncovered=uncovered,
-            draft=draft.id,
-        )
-    return home
 
 
 @pytest.fixture
@@ -320,7 +168,6 @@ def test_empty_lists_say_that_nothing_waits(app):
 
 def test_a_steward_of_a_network_without_gaps_or_open_work_is_told_nothing_waits(app):
     from saas.catalogue import services
-    from saas.catalogue.models import ActionLine
 
     net = f.network(app, "genk")
     partner = f.partner(app, net, "Stad Genk", Sector.LOCAL_GOVERNMENT)
