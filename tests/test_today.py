@@ -15,7 +15,7 @@ from tenants.context import network_scope
 from tenants.models import Role
 from tests import catalogue_factories as cf
 from tests import factories as f
-from tests.today_world import build
+from tests.today_world import build, more
 
 NOTHING = "Nothing waits for you today."
 
@@ -194,3 +194,24 @@ def test_a_steward_of_a_network_without_gaps_or_open_work_is_told_nothing_waits(
         services.publish(offer)
         db.session.commit()
     assert NOTHING in _section(_home(app, steward, "genk"), "steward")
+
+
+@pytest.mark.parametrize(
+    "role", [Role.STEWARD, Role.PARTNER_ADMIN, Role.SE_COORDINATOR, Role.SE_WORKER]
+)
+def test_the_home_page_costs_as_many_statements_with_many_things_waiting_as_with_one(app, role):
+    home = build(app, "beringen")
+    client = app.test_client()
+    f.login(client, home.people[role])
+
+    def statements() -> int:
+        client.get("/beringen/dashboard")  # warm
+        with f.counting(app) as sent:
+            assert client.get("/beringen/dashboard").status_code == 200
+        return len(sent)
+
+    few = statements()
+    more(app, home, 8)
+    page = client.get("/beringen/dashboard?lang=en").get_data(as_text=True)
+    assert "and 4 more" in page or role == Role.SE_WORKER  # five shown, the rest counted
+    assert statements() == few

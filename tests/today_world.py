@@ -21,6 +21,7 @@ from saas.referrals.models import Referral, Status
 from saas.workforce.cards import save_card
 from saas.workforce.models import (
     Assignment,
+    FlexibilityCard,
     Roster,
     RosterStatus,
     StaffingNeed,
@@ -163,5 +164,104 @@ def build(app, slug: str) -> Home:
             worker=worker.id,
             uncovered=uncovered,
             draft=draft.id,
+            mine=mine.id,
+            sender=sender.id,
+            own=own.id,
+            staffed=staffed.id,
+            published=published.id,
+            place=place.id,
         )
     return home
+
+
+def more(app, home: Home, n: int) -> None:
+    """`n` more of everything waiting for each role (the home page must not cost more for it)."""
+    net = f.Ref(id=_network_id(app, home.slug), slug=home.slug)
+    place = f.Ref(id=home.ids["place"])
+    salons = [
+        cf.offer(
+            app,
+            net,
+            f.Ref(id=home.ids["sender"]),
+            title=f"Thema {i} {home.slug}",
+            location=place,
+            code="oudersalon_thematisch",
+            start=to_local(utcnow()).date() + timedelta(days=9 + i),
+            rrule="",
+        )
+        for i in range(n)
+    ]
+    next_week = _monday() + timedelta(weeks=1)
+    with app.app_context(), network_scope(net.id):
+        for i, salon in enumerate(salons):
+            db.session.add(
+                OfferPartner(
+                    offer_id=salon.id,
+                    partner_id=home.ids["mine"],
+                    role=OrganiserRole.SPEAKER,
+                    answer=Answer.INVITED,
+                )
+            )
+            invited = Partner(
+                name=f"Club {i} {home.slug}",
+                sector=Sector.LEISURE,
+                contact_email=f"club{i}@{home.slug}.example",
+                state=PartnerState.INVITED,
+            )
+            db.session.add(invited)
+            db.session.flush()
+            db.session.add_all(
+                [
+                    Invitation(
+                        email=invited.contact_email,
+                        role=Role.PARTNER_ADMIN,
+                        partner_id=invited.id,
+                        expires_at=utcnow() + timedelta(days=i),
+                    ),
+                    Invitation(
+                        email=f"mens{i}@{home.slug}.example",
+                        role=Role.SE_WORKER,
+                        expires_at=utcnow() + timedelta(days=1 + i),
+                    ),
+                    Referral(
+                        from_partner_id=home.ids["sender"],
+                        to_partner_id=home.ids["mine"],
+                        status=Status.RECEIVED,
+                        family_label=f"Gezin {i}",
+                        sent_at=utcnow() - timedelta(days=8),
+                        response_due_at=utcnow() - timedelta(days=1),
+                    ),
+                    FlexibilityCard(
+                        worker_id=home.ids["worker"],
+                        valid_from=next_week + timedelta(weeks=1 + i),
+                        grid="g" * 91,
+                    ),
+                    Roster(
+                        starts_on=next_week + timedelta(weeks=2 + i),
+                        ends_on=next_week + timedelta(weeks=3 + i),
+                    ),
+                ]
+            )
+            _session(home.ids["own"], utcnow() - timedelta(days=3, minutes=10 * i))
+            _session(home.ids["staffed"], to_utc(datetime.combine(next_week, time(10, 5 * i))))
+            shift = _session(
+                home.ids["staffed"], to_utc(datetime.combine(_monday(), time(1, 5 * i))), 30
+            )
+            db.session.add(
+                Assignment(
+                    roster_id=home.ids["published"],
+                    session_id=shift,
+                    worker_id=home.ids["worker"],
+                    minutes=30,
+                )
+            )
+        db.session.commit()
+
+
+def _network_id(app, slug: str) -> int:
+    from sqlalchemy import select
+
+    from tenants.models import Network
+
+    with app.app_context():
+        return db.session.execute(select(Network.id).where(Network.slug == slug)).scalar_one()
