@@ -74,6 +74,7 @@ def test_partner_sees_referrals_to_answer_sessions_to_count_and_requests_to_spea
         in page
     )
     assert f"/catalogue/sessions/{home.ids['counted']}" not in page  # counted already
+    assert f"/referrals/{home.ids['team_referral']}" not in page  # sent to another partner
     assert (
         f'href="/beringen/catalogue/offers/{home.ids["salon"]}">Oudersalon slapen beringen</a>'
         in page
@@ -90,6 +91,9 @@ def test_coordinator_sees_changed_cards_uncovered_sessions_and_unpublished_roste
     assert f"{draft}>Voorschools klasje beringen</a>" in page  # fixed on the draft for its week
     assert "1 worker missing" in page
     assert page.count(draft) == 2  # and the draft itself, not yet published
+    team = f'href="/beringen/referrals/{home.ids["team_referral"]}">Referral from OCMW beringen'
+    assert team in page  # sent to the team's employer: the team answers it
+    assert f"/beringen/referrals/{home.ids['referral']}" not in page  # Kind en Gezin's own
 
 
 def test_worker_sees_this_week_in_short_and_the_way_to_my_week(app, homes):

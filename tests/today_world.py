@@ -109,7 +109,16 @@ def build(app, slug: str) -> Home:
             sent_at=utcnow() - timedelta(days=9),
             response_due_at=utcnow() - timedelta(days=2),
         )
-        db.session.add(referral)
+        # and one to the social-economy employer, for the coordinator's team to answer
+        to_team = Referral(
+            from_partner_id=sender.id,
+            to_partner_id=team.id,
+            status=Status.SENT,
+            family_label=f"Papa van M. in {slug}",
+            sent_at=utcnow() - timedelta(days=1),
+            response_due_at=utcnow() + timedelta(days=4),
+        )
+        db.session.add_all([referral, to_team])
         # a partner invited ten days ago that has not joined: its invitation has expired
         invited = Partner(
             name=f"Dansatelier {slug}",
@@ -160,6 +169,7 @@ def build(app, slug: str) -> Home:
         home.ids.update(
             salon=salon.id,
             referral=referral.id,
+            team_referral=to_team.id,
             invited=invited.id,
             worker=worker.id,
             uncovered=uncovered,

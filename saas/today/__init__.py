@@ -9,7 +9,7 @@ referrals only, and a partner's referrals are listed by sender and dates, never 
 - `partner.needs(partner_ids)`: referrals waiting for the partner's answer, last week's sessions
   that still need a headcount, requests to speak;
 - `team.coordinator_needs()`: changed flexibility cards, sessions nobody covers, rosters not
-  published yet; `team.worker_week(user_id)`: the worker's week in short.
+  published yet, referrals to the social-economy employer waiting for the team's answer; `team.worker_week(user_id)`: the worker's week in short.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """What waits for the social economy: for the coordinator, flexibility cards that changed (new in
 the past week, or taking effect this week), sessions of this week and the next that the
-published rosters do not cover, and rosters not published yet; for a worker, their week in short
+published rosters do not cover, rosters not published yet and referrals sent to the team's
+employer that wait for an answer; for a worker, their week in short
 (the full week is on "My week")."""
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from saas.catalogue.models import ActivitySession, Offer, SessionStatus
 from saas.catalogue.schedule import to_local
 from saas.extensions import db
 from saas.models_base import utcnow
+from saas.partners.models import Partner, PartnerState, Sector
 from saas.today import SHOWN, Listed, local_midnight, monday, today
+from saas.today.partner import waiting_referrals
 from saas.workforce.assignments import my_assignments
 from saas.workforce.models import (
     Assignment,
@@ -62,15 +65,30 @@ class CoordinatorNeeds:
     cards: Listed
     uncovered: Listed
     rosters: Listed
+    referrals: Listed  # sent to the social-economy employer, for the team to answer
 
     @property
     def empty(self) -> bool:
-        return not (self.cards or self.uncovered or self.rosters)
+        return not (self.cards or self.uncovered or self.rosters or self.referrals)
 
 
 def coordinator_needs() -> CoordinatorNeeds:
     return CoordinatorNeeds(
-        cards=changed_cards(), uncovered=uncovered_sessions(), rosters=unpublished_rosters()
+        cards=changed_cards(),
+        uncovered=uncovered_sessions(),
+        rosters=unpublished_rosters(),
+        referrals=waiting_referrals(_employers()),
+    )
+
+
+def _employers() -> list[int]:
+    """The social-economy partners the team acts for (`saas.partners.access`)."""
+    return list(
+        db.session.execute(
+            select(Partner.id)
+            .where(Partner.sector == Sector.SOCIAL_ECONOMY, Partner.state != PartnerState.SUSPENDED)
+            .order_by(Partner.id)
+        ).scalars()
     )
 
 
