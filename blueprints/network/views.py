@@ -31,6 +31,11 @@ from saas.onboarding import networks as onboarding
 from saas.partners import queries as partner_queries
 from saas.partners import services as partners
 from saas.partners.models import Partner, PartnerState, Sector
+from saas.today import partner as partner_today
+from saas.today import steward as steward_today
+from saas.today import team as team_today
+from saas.workforce.labels import STATUS_LABELS as ROSTER_LABELS
+from tenants.access import memberships as my_memberships
 from tenants.access import roles, roles_required
 from tenants.models import Membership, Role
 
@@ -40,16 +45,35 @@ STEWARD = Role.STEWARD
 @bp.route("/dashboard")
 @roles_required()
 def dashboard():
+    """The network's home page: first what waits for the person in each role they hold, then
+    the network at a glance."""
     counts = partner_queries.count_by_state()
     week = queries.week_start(date.today())
     this_week = queries.sessions_between(week, week + timedelta(days=7), queries.Filters())
     return render_template(
         "network/dashboard.html",
         my_roles=roles(),
+        today=_what_needs_me(roles()),
+        roster_labels=ROSTER_LABELS,
         partner_counts=counts,
         offers=queries.count_offers(queries.Filters()),
         week_sessions=[s for s in this_week if not s.is_cancelled],
     )
+
+
+def _what_needs_me(held: set[Role]) -> dict:
+    """Each held role's list (saas.today): a person with several roles sees each of them."""
+    today = {}
+    if STEWARD in held:
+        today["steward"] = steward_today.needs()
+    partner_ids = [m.partner_id for m in my_memberships() if m.partner_id is not None]
+    if partner_ids:
+        today["partner"] = partner_today.needs(partner_ids)
+    if Role.SE_COORDINATOR in held:
+        today["coordinator"] = team_today.coordinator_needs()
+    if Role.SE_WORKER in held:
+        today["worker"] = team_today.worker_week(current_user.id)
+    return today
 
 
 # --- partners -------------------------------------------------------------------------------

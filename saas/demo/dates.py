@@ -126,6 +126,16 @@ class Calendar:
             day += timedelta(weeks=1)
         return day
 
+    def school_day_before(self, day: date, n: int) -> date:
+        """The n-th school day (Monday to Friday, no holiday or closure) before `day`."""
+        while n > 0:
+            day -= timedelta(days=1)
+            if day.weekday() < 5 and not (
+                self.in_holiday(day) or is_public_holiday(day) or day in self.closures
+            ):
+                n -= 1
+        return day
+
 
 # ---------------------------------------------------------------------------------------------
 # The data's relative dates (the forms are described in data/catalogue-beringen.yaml)
@@ -145,6 +155,8 @@ def span(spec: dict | None, cal: Calendar) -> Span | None:
         return None, None
     if "in_days" in spec:
         return cal.today + timedelta(days=spec["in_days"]), None
+    if "school_days_ago" in spec:
+        return cal.school_day_before(cal.today, spec["school_days_ago"]), None
     if "in_weeks" in spec:
         return school_day(cal, spec["in_weeks"], spec["school_day"]), None
     if "yearly" in spec:

@@ -96,8 +96,34 @@ def seed_referrals(network: Network, steward: User | None) -> dict:
             )
             shift_back(referral, days=days, rng=rng)
             created += 1
+    created += _waiting(network, partners, fallback, rng)
     db.session.flush()
     return {"referrals": created}
+
+
+def _waiting(network: Network, partners: list[Partner], fallback: User, rng: random.Random) -> int:
+    """The referrals that wait for the demo partners' answer (data: `waiting`)."""
+    by_name = {p.name: p for p in partners}
+    plans = DATA.get("waiting", {}).get(network.slug, [])
+    for plan in plans:
+        sender, receiver = by_name[plan["from"]], by_name[plan["to"]]
+        question, label = QUESTIONS[plan["question"]], LABELS[plan["label"]]
+        referral = services.create(
+            from_partner=sender,
+            to_partner=receiver,
+            user=speaker(sender, fallback),
+            consent=services.ConsentData(
+                given_by=DATA["consent_given_by"][0],
+                purpose=PURPOSE.format(question=question["question"]),
+            ),
+            family=services.FamilyData(
+                **family(network, question, label, rng), urgent=plan.get("urgent", False)
+            ),
+        )
+        if plan.get("received"):
+            services.mark_received(referral, speaker(receiver, fallback), receiver.id)
+        shift_back(referral, days=plan["sent_days_ago"], rng=rng)
+    return len(plans)
 
 
 def senders_among(partners: list[Partner], sectors: list[str]) -> list[Partner]:

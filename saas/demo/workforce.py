@@ -11,14 +11,14 @@ Deterministic in what it seeds; the solved rosters are what CP-SAT finds within 
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from saas.accounts import services as accounts
 from saas.accounts.models import User
-from saas.catalogue.models import Offer, OfferType
-from saas.catalogue.schedule import to_local
+from saas.catalogue.models import ActivitySession, Offer, OfferType
+from saas.catalogue.schedule import to_local, to_utc
 from saas.demo.datafiles import read_csv, read_yaml
 from saas.demo.dates import weekday
 from saas.demo.networks import PASSWORD, USER_LANGUAGE
@@ -26,15 +26,20 @@ from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner, Sector
 from saas.workforce import solver
+from saas.workforce.assignments import remove
 from saas.workforce.cards import change_card, edit_card, save_card
 from saas.workforce.models import (
+    Assignment,
     FixedContact,
+    FlexibilityCard,
+    Roster,
     RosterStatus,
     SchoolWish,
     StaffingNeed,
     TeamSlot,
     WorkerProfile,
 )
+from saas.workforce.rostered import rostered
 from saas.workforce.rosters import apply_result, build_instance, create_roster, monday
 from saas.workforce.staff import new_feed_token
 from tenants.models import Membership, Network, Role
@@ -100,7 +105,55 @@ def seed_workforce(network: Network) -> dict:
             roster.published_at = utcnow()
         rosters += 1
     db.session.flush()
+    _changed_card(network, workers, this_monday)
+    _take_off(this_monday + timedelta(weeks=DATA["taken_off"]["from_weeks"]))
     return {"workers": len(workers), "staffed activities": needs, "rosters": rosters}
+
+
+def _made(card: FlexibilityCard, days_ago: int | None = None) -> None:
+    """When the card was made: a few days before it starts, or `days_ago`."""
+    if days_ago is not None:
+        card.created_at = utcnow() - timedelta(days=days_ago)
+    else:
+        start = to_utc(datetime.combine(card.valid_from, time(10)))
+        card.created_at = min(start - timedelta(days=DATA["card_made_days_before"]), utcnow())
+
+
+def _changed_card(network: Network, workers: dict[str, WorkerProfile], this_monday: date) -> None:
+    """One worker's new card from next week, made a few days ago (after the rosters)."""
+    plan = DATA["changed_card"]
+    worker = workers.get(plan["workers"].get(network.slug, ""))
+    if worker is None:
+        return
+    current = db.session.execute(
+        select(FlexibilityCard)
+        .where(FlexibilityCard.worker_id == worker.id)
+        .order_by(FlexibilityCard.valid_from.desc())
+        .limit(1)
+    ).scalar_one()
+    red = {weekday(day) for day in plan["red_mornings"]}
+    hours = solver.HOURS
+    grid = "".join(
+        "r" if i // hours in red and solver.FIRST_HOUR + i % hours < 12 else colour
+        for i, colour in enumerate(current.grid)
+    )
+    start = this_monday + timedelta(weeks=plan["weeks_from_now"])
+    _made(save_card(worker, grid, start, plan["reason"], None), plan["made_days_ago"])
+
+
+def _take_off(week: date) -> None:
+    """A worker called in sick: off her first session of `week` in the roster in force."""
+    first = db.session.execute(
+        rostered(select(Assignment, Roster))
+        .where(
+            ActivitySession.starts_at >= to_utc(datetime.combine(week, time())),
+            ActivitySession.starts_at < to_utc(datetime.combine(week + timedelta(weeks=1), time())),
+        )
+        .order_by(ActivitySession.starts_at, Assignment.id)
+        .limit(1)
+    ).first()
+    if first is not None:
+        remove(first[1], first[0])
 
 
 def _worker(row: dict[str, str], this_monday: date) -> WorkerProfile:
@@ -130,19 +183,23 @@ def _worker(row: dict[str, str], this_monday: date) -> WorkerProfile:
     coordinator = _coordinator()
     card = pattern(row["card"])
     previous, current = DATA["previous_card"], DATA["current_card"]
-    save_card(
-        worker,
-        card.replace("g", "o", previous["stricter_hours"]),
-        this_monday - timedelta(weeks=previous["weeks_ago"]),
-        "",
-        None,
+    _made(
+        save_card(
+            worker,
+            card.replace("g", "o", previous["stricter_hours"]),
+            this_monday - timedelta(weeks=previous["weeks_ago"]),
+            "",
+            None,
+        )
     )
-    save_card(
-        worker,
-        card,
-        this_monday - timedelta(weeks=current["weeks_ago"]),
-        DATA["card_reasons"].get(row["card"], ""),
-        coordinator.id if coordinator else None,
+    _made(
+        save_card(
+            worker,
+            card,
+            this_monday - timedelta(weeks=current["weeks_ago"]),
+            DATA["card_reasons"].get(row["card"], ""),
+            coordinator.id if coordinator else None,
+        )
     )
     new_feed_token(worker)
     return worker

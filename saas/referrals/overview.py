@@ -59,12 +59,10 @@ def _pairs() -> tuple[list[tuple[str, str, Cell]], Cell]:
     return shown, table.totals[0]
 
 
-def _late_counts() -> tuple[int, int]:
-    """Referrals that lapsed, and open ones past their answer date."""
-    lapsed = db.session.execute(
-        select(func.count()).select_from(Referral).where(Referral.lapsed.is_(True))
-    ).scalar_one()
-    open_late = db.session.execute(
+def count_open_past_target() -> int:
+    """Referrals still waiting for a first answer after their response target (a count only:
+    the steward's overview and home page)."""
+    return db.session.execute(
         select(func.count())
         .select_from(Referral)
         .where(
@@ -73,7 +71,14 @@ def _late_counts() -> tuple[int, int]:
             or_(Referral.status == Status.SENT, Referral.status == Status.RECEIVED),
         )
     ).scalar_one()
-    return lapsed, open_late
+
+
+def _late_counts() -> tuple[int, int]:
+    """Referrals that lapsed, and open ones past their answer date."""
+    lapsed = db.session.execute(
+        select(func.count()).select_from(Referral).where(Referral.lapsed.is_(True))
+    ).scalar_one()
+    return lapsed, count_open_past_target()
 
 
 def steward_overview() -> dict:
