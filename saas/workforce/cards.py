@@ -119,7 +119,7 @@ def save_card(
         raise WorkforceError(
             _(
                 "This card would overlap the card valid from %(day)s: a new card starts after it.",
-                day=newest.strftime("%d/%m/%Y"),
+                day=format_date(newest, "long"),
             )
         )
     card = FlexibilityCard(
