@@ -10,7 +10,7 @@ import csv
 import io
 from urllib.parse import quote
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, pgettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -166,7 +166,14 @@ def pdf_report(health, network) -> bytes:
     _paragraph(pdf, legend())
 
     _heading(pdf, _("At a glance"))
-    trend_rows = [[_("Figure"), period.label, period.previous().label, _("Change")]]
+    trend_rows = [
+        [
+            _("Figure"),
+            period.label,
+            period.previous().label,
+            pgettext("difference between two periods", "Change"),
+        ]
+    ]
     for t in health.trends:
         trend_rows.append([t.label, t.now_text, t.before_text, t.change_text])
     pdf.set_font("helvetica", size=8)
