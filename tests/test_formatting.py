@@ -218,13 +218,25 @@ def test_removing_one_familys_data_says_one_referral(app, cast):  # noqa: F811
 
 
 @pytest.mark.parametrize(
-    "language, weekly, monthly",
+    "language, weekly, two_days, monthly",
     [
-        ("nl", "Elke vrijdag, 09:30–11:00, tot ", "Elke maand op een vrijdag"),
-        ("en", "Every Friday, 09:30–11:00, until ", "Every month on a Friday"),
+        (
+            "nl",
+            "Elke vrijdag, 09:30–11:00, tot ",
+            "Elke maandag en vrijdag,",
+            "Elke maand op een vrijdag",
+        ),
+        (
+            "en",
+            "Every Friday, 09:30–11:00, until ",
+            "Every Monday and Friday,",
+            "Every month on a Friday",
+        ),
     ],
 )
-def test_a_schedule_names_its_weekday_as_the_sentence_does(app, language, weekly, monthly):
+def test_a_schedule_names_its_weekday_as_the_sentence_does(
+    app, language, weekly, two_days, monthly
+):
     friday = date(2026, 12, 4)
 
     def offer(rule: str):
@@ -234,9 +246,10 @@ def test_a_schedule_names_its_weekday_as_the_sentence_does(app, language, weekly
 
     with app.test_request_context(), force_locale(language):
         assert schedule_text(offer("FREQ=WEEKLY;BYDAY=FR;UNTIL=20270625")).startswith(weekly)
+        assert schedule_text(offer("FREQ=WEEKLY;BYDAY=MO,FR;UNTIL=20270625")).startswith(two_days)
         assert schedule_text(offer("FREQ=MONTHLY;BYDAY=1FR;UNTIL=20270625")).startswith(monthly)
         if language == "nl":
-            assert moments_text(["WE", "TH"], ["morning"]).startswith("Woensdag, donderdag ·")
+            assert moments_text(["WE", "TH"], ["morning"]).startswith("Woensdag en donderdag ·")
             assert (age_band_label("3-6"), daypart_label("morning")) == (
                 "3 tot 6 jaar",
                 "Voormiddag",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from babel.dates import get_day_names, get_month_names
+from babel.lists import format_list
 from flask import Flask
 from flask_babel import format_date, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
@@ -82,12 +83,19 @@ def schedule_text(offer) -> str:
 
 
 def _weekly(weekdays: list[str], interval: int) -> str:
-    days = ", ".join(weekday_in_sentence(WEEKDAYS.index(d)) for d in weekdays if d in WEEKDAYS)
+    days = _days([d for d in weekdays if d in WEEKDAYS])
     if interval == 1:
         return _("Every %(days)s", days=days)
     if interval == 2:
         return _("Every two weeks on %(days)s", days=days)
     return _("Every %(num)d weeks on %(days)s", num=interval, days=days)
+
+
+def _days(codes: list[str]) -> str:
+    """Weekdays as the language lists them in a sentence: "maandag en vrijdag", "Monday and
+    Friday", "lundi et vendredi"."""
+    names = [weekday_in_sentence(WEEKDAYS.index(d)) for d in codes]
+    return format_list(names, locale=get_locale()) if names else ""
 
 
 def _custom(rule: Rule, start) -> str:
@@ -114,14 +122,16 @@ def _custom(rule: Rule, start) -> str:
 
 
 def moments_text(days: list[str], times: list[str]) -> str:
-    """ "WE,TH" and "morning" read as "Woensdag, donderdag · in de voormiddag"."""
+    """ "WE,TH" and "morning" read as "Woensdag en donderdag · in de voormiddag"."""
     labels = {
         "morning": _("in the morning"),
         "afternoon": _("in the afternoon"),
         "evening": _("in the evening"),
     }
-    day_names = [weekday_in_sentence(WEEKDAYS.index(d)) for d in days if d in WEEKDAYS]
-    parts = [", ".join(day_names), ", ".join(labels[t] for t in times if t in labels)]
+    parts = [
+        _days([d for d in days if d in WEEKDAYS]),
+        format_list([labels[t] for t in times if t in labels], locale=get_locale()),
+    ]
     line = " · ".join(p for p in parts if p)
     return line[:1].upper() + line[1:]
 
