@@ -249,7 +249,7 @@ def test_a_schedule_names_its_weekday_as_the_sentence_does(
         assert schedule_text(offer("FREQ=WEEKLY;BYDAY=MO,FR;UNTIL=20270625")).startswith(two_days)
         assert schedule_text(offer("FREQ=MONTHLY;BYDAY=1FR;UNTIL=20270625")).startswith(monthly)
         if language == "nl":
-            assert moments_text(["WE", "TH"], ["morning"]).startswith("Woensdag en donderdag ·")
+            assert moments_text(["TH", "WE"], ["morning"]).startswith("Woensdag en donderdag ·")
             assert (age_band_label("3-6"), daypart_label("morning")) == (
                 "3 tot 6 jaar",
                 "Voormiddag",

@@ -111,7 +111,7 @@ def delete_closure(closure_id: int):
     period = _(
         "%(label)s, %(period)s",
         label=closure.label,
-        period=period_text(closure.starts_on, closure.ends_on, language_now(), "yMMMMd"),
+        period=period_text(closure.starts_on, closure.ends_on, language_now()),
     )
     page = confirm.ask(
         confirm.Confirmation(

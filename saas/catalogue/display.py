@@ -129,7 +129,7 @@ def moments_text(days: list[str], times: list[str]) -> str:
         "evening": _("in the evening"),
     }
     parts = [
-        _days([d for d in days if d in WEEKDAYS]),
+        _days(sorted((d for d in days if d in WEEKDAYS), key=WEEKDAYS.index)),
         format_list([labels[t] for t in times if t in labels], locale=get_locale()),
     ]
     line = " · ".join(p for p in parts if p)
