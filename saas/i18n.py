@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import tempfile
 from datetime import date as date_type
+from datetime import datetime
+from datetime import time as time_type
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_interval
 from babel.messages.mofile import write_mo
@@ -24,6 +27,7 @@ from flask_babel import (
     get_timezone,
     get_translations,
     ngettext,
+    to_user_timezone,
 )
 from flask_login import current_user
 from jinja2 import pass_context
@@ -127,6 +131,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["decimal"] = format_number
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["hours"] = format_hours
+    app.jinja_env.filters["times"] = format_times
     app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
 
     @app.context_processor
@@ -270,6 +275,30 @@ def format_percent(context, value, digits: int = 1) -> str:
 def format_hours(value, digits: int = 1) -> str:
     """`hours_text` as the template filter `hours` (`{{ median|hours }}`)."""
     return hours_text(value, digits)
+
+
+def time_range_text(
+    start: datetime | time_type, end: datetime | time_type, language: str | None = None
+) -> str:
+    """From one time to another as the language writes it (Babel's `format_interval`):
+    "08:30–09:30" in Dutch, "8:30 – 9:30 AM" in English. Moments are shown in the viewer's
+    time zone, as the `time` filter does."""
+    if isinstance(start, datetime):
+        start, end = to_user_timezone(start).time(), to_user_timezone(end).time()
+    return _time_range(start, end, language or language_now())
+
+
+@lru_cache(maxsize=2048)
+def _time_range(start: time_type, end: time_type, language: str) -> str:
+    locale = Locale.parse(language)
+    twelve_hours = "h" in locale.time_formats["short"].pattern
+    return format_interval(start, end, "hm" if twelve_hours else "Hm", locale=locale)
+
+
+@pass_context
+def format_times(context, start, end) -> str:
+    """`time_range_text` as the template filter `times` (`{{ s.starts_at|times(s.ends_at) }}`)."""
+    return time_range_text(start, end, _page_language(context))
 
 
 def labels(choices: type) -> dict:

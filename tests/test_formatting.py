@@ -228,7 +228,7 @@ def test_removing_one_familys_data_says_one_referral(app, cast):  # noqa: F811
         ),
         (
             "en",
-            "Every Friday, 09:30–11:00, until ",
+            "Every Friday, 9:30\u2009–\u200911:00\u202fAM, until ",  # Babel's English times
             "Every Monday and Friday,",
             "Every month on a Friday",
         ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from redis.exceptions import RedisError
@@ -92,7 +92,7 @@ def roster(roster_id: int):
     team = staff.workers()
     form.worker_id.choices = [(w.id, w.name) for w in team]
     form.session_id.choices = [
-        (s.id, f"{to_local(s.starts_at):%d/%m %H:%M} {s.offer.title}")
+        (s.id, f"{format_datetime(s.starts_at, 'short')} {s.offer.title}")
         for s, _n, _a in cover["rows"]
     ]
     sessions = {s.id: s for s, _n, _a in cover["rows"]}

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from saas.catalogue.models import AGE_BANDS
 from saas.catalogue.schedule import WEEKDAYS, Rule, describe
+from saas.i18n import time_range_text
 from saas.partners.models import SPOKEN_LANGUAGES
 
 # Codes stored or sent in links, and how a person reads them: one place per family of codes.
@@ -59,7 +60,7 @@ def age_range(offer) -> str:
 def schedule_text(offer) -> str:
     """How an offer repeats, in words; a stored rule that no longer reads says so, never fails."""
     plan = describe(offer.rrule, offer.start_date)
-    hours = f"{offer.start_time:%H:%M}–{offer.end_time:%H:%M}"
+    hours = time_range_text(offer.start_time, offer.end_time)
     if plan["frequency"] == "once":
         return f"{format_date(offer.start_date, 'full')}, {hours}"
     if plan["frequency"] == "unreadable":
