@@ -20,7 +20,7 @@ from flask_babel import force_locale
 from saas.catalogue.display import age_band_label, daypart_label, moments_text, schedule_text
 from saas.catalogue.models import ActivitySession, Offer, SessionStatus
 from saas.extensions import db
-from saas.i18n import hours_text, number_text, percent_text
+from saas.i18n import hours_text, number_text, percent_text, time_range_text
 from saas.insights import export
 from saas.insights.figures.trends import Trend
 from saas.insights.suppression import Cell, Hidden
@@ -114,6 +114,14 @@ def test_a_number_a_percentage_and_hours_are_written_the_languages_way(
         if hours:
             assert hours_text(106.54) == hours
             assert hours_text(1.0) == one_hour
+        assert (
+            time_range_text(time(8, 30), time(9, 30))
+            == {
+                "nl": "08:30–09:30",
+                "en": "8:30\u2009–\u20099:30\u202fAM",
+                "fr": "08:30\u2009–\u200909:30",
+            }[language]
+        )
 
 
 def test_a_trend_writes_its_figures_and_change_with_their_unit(app):
