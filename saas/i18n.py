@@ -5,14 +5,19 @@ from __future__ import annotations
 import os
 import tempfile
 from datetime import date as date_type
+from datetime import datetime
+from datetime import time as time_type
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_interval
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as babel_format_decimal
+from babel.numbers import format_percent as babel_format_percent
 from flask import Flask, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import (
     format_date,
@@ -21,6 +26,8 @@ from flask_babel import (
     get_locale,
     get_timezone,
     get_translations,
+    ngettext,
+    to_user_timezone,
 )
 from flask_login import current_user
 from jinja2 import pass_context
@@ -122,6 +129,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["period"] = format_period
     app.jinja_env.filters["decimal"] = format_number
+    app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["hours"] = format_hours
+    app.jinja_env.filters["times"] = format_times
     app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
 
     @app.context_processor
@@ -207,15 +217,88 @@ def period_text(first: date_type, last: date_type, language: str, skeleton: str 
     return format_interval(first, last, skeleton, locale=language)
 
 
-@pass_context
-def format_number(context, value, digits: int = 1, signed: bool = False) -> str:
-    """A number rounded to at most `digits` decimals in the page's language
-    (`{{ hours|decimal }}`: "19,5" in Dutch and French, "19.5" in English; "19" not "19.0")."""
+def language_now() -> str:
+    """The language figures are written in outside a template: the request's (or the one a
+    `force_locale` block chose), Dutch for the CLI and workers, English without an app at all
+    (a bare unit test of a table)."""
+    locale = get_locale()
+    return str(locale) if locale is not None else "en"
+
+
+def number_text(value, digits: int = 1, language: str | None = None, signed: bool = False) -> str:
+    """A number rounded to at most `digits` decimals, in `language` (default: the current one):
+    "19,5" in Dutch and French, "19.5" in English; "19", never "19.0". The one way a number is
+    written on pages, in e-mails, CSV files, the PDF report and charts."""
     if value is None:
         return "–"
     pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
-    text = babel_format_decimal(value, format=pattern, locale=_page_language(context))
+    text = babel_format_decimal(value, format=pattern, locale=language or language_now())
     return f"+{text}" if signed and value > 0 else text
+
+
+def percent_text(value, digits: int = 1, language: str | None = None) -> str:
+    """A percentage given in points (87.93 for 87.93 %), rounded to at most `digits` decimals,
+    in the language's own pattern (Babel, CLDR): "87,9%" in Dutch, "87.9%" in English,
+    "87,9 %" in French, "%87,9" in Turkish."""
+    if value is None:
+        return "–"
+    share = Decimal(str(round(float(value), digits))) / 100
+    return babel_format_percent(
+        share, locale=language or language_now(), decimal_quantization=False
+    )
+
+
+def hours_text(value, digits: int = 1) -> str:
+    """A number of hours with its unit, in words: "106,5 uur", "106.5 hours", "1 hour". The one
+    way hours are written, so a tile and the table beside it agree."""
+    if value is None:
+        return "–"
+    rounded = round(float(value), digits)
+    # the plural form of a whole number is its own; a fraction reads as plural ("1.5 hours")
+    count = int(rounded) if rounded == int(rounded) else 2
+    return ngettext("%(hours)s hour", "%(hours)s hours", count, hours=number_text(rounded, digits))
+
+
+@pass_context
+def format_number(context, value, digits: int = 1, signed: bool = False) -> str:
+    """`number_text` as the template filter `decimal` (`{{ hours|decimal }}`), in the page's
+    language."""
+    return number_text(value, digits, _page_language(context), signed)
+
+
+@pass_context
+def format_percent(context, value, digits: int = 1) -> str:
+    """`percent_text` as the template filter `percent` (`{{ rate|percent }}`)."""
+    return percent_text(value, digits, _page_language(context))
+
+
+def format_hours(value, digits: int = 1) -> str:
+    """`hours_text` as the template filter `hours` (`{{ median|hours }}`)."""
+    return hours_text(value, digits)
+
+
+def time_range_text(
+    start: datetime | time_type, end: datetime | time_type, language: str | None = None
+) -> str:
+    """From one time to another as the language writes it (Babel's `format_interval`):
+    "08:30–09:30" in Dutch, "8:30 – 9:30 AM" in English. Moments are shown in the viewer's
+    time zone, as the `time` filter does."""
+    if isinstance(start, datetime):
+        start, end = to_user_timezone(start).time(), to_user_timezone(end).time()
+    return _time_range(start, end, language or language_now())
+
+
+@lru_cache(maxsize=2048)
+def _time_range(start: time_type, end: time_type, language: str) -> str:
+    locale = Locale.parse(language)
+    twelve_hours = "h" in locale.time_formats["short"].pattern
+    return format_interval(start, end, "hm" if twelve_hours else "Hm", locale=locale)
+
+
+@pass_context
+def format_times(context, start, end) -> str:
+    """`time_range_text` as the template filter `times` (`{{ s.starts_at|times(s.ends_at) }}`)."""
+    return time_range_text(start, end, _page_language(context))
 
 
 def labels(choices: type) -> dict:

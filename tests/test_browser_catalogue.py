@@ -262,7 +262,7 @@ def test_a_coordinator_publishes_a_parent_salon(app, live, new_page, run_jobs, e
     day = family.get_by_role("region", name=_nl_date(live, first).capitalize(), exact=True)
     session = day.get_by_role("article").filter(has_text=SALON)
     expect(session).to_have_count(1)
-    expect(session.locator(".dorp-when")).to_have_text("19:00 – 21:00")
+    expect(session.locator(".dorp-when")).to_have_text("19:00–21:00")
     expect(session).to_contain_text("Buurthuis De Kolonie, Beringen-Mijn")
     expect(session.get_by_role("link", name=SALON, exact=True)).to_have_attribute(
         "href", f"/beringen/activity/{offer_id}"
@@ -344,7 +344,7 @@ def test_a_parent_finds_this_weeks_activities(app, live, new_page):
     expect(page.locator("main")).not_to_contain_text(SPORT)
     expect(page.locator("main")).not_to_contain_text(DRAFT)
     first = sessions.first
-    expect(first.locator(".dorp-when")).to_have_text("09:30 – 11:30")
+    expect(first.locator(".dorp-when")).to_have_text("09:30–11:30")
     expect(first).to_contain_text(f"Buurthuis De Kolonie, {MIJN}")
     expect(first.locator(".badge").filter(has_text=free)).to_have_count(1)
     expect(first.locator(".badge").filter(has_text=no_registration)).to_have_count(1)

@@ -175,7 +175,11 @@ def test_steward_confirms_then_erases_and_a_stale_confirmation_changes_nothing(
     # confirming the new situation acts
     page.get_by_role("button", name=t("Remove the family's data"), exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text(
-        t("The family's data has been removed from %(n)d referrals.", n=1)
+        n(
+            "The family's data has been removed from %(num)d referral.",
+            "The family's data has been removed from %(num)d referrals.",
+            1,
+        )
     )
     assert _left(app, net, referral_id) == ("", ["", ""])
 

@@ -142,7 +142,7 @@ def test_social_economy_figures(health):
     assert se.salons == 2
     assert se.orange_hours is None and se.roster_hours is None
     row = [c.text for c in se.table.body[0]]
-    assert row == ["2", "4.0", "11", "10", "< 5"]
+    assert row == ["2", "4", "11", "10", "< 5"]  # whole hours without ".0"
 
 
 def test_trends_against_the_previous_year(health):

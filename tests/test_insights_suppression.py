@@ -96,7 +96,7 @@ def test_no_shown_cell_is_a_small_count_and_no_hidden_cell_can_be_worked_out(tab
         for cell in row:
             if cell.sensitive and cell.shown:
                 assert not (0 < cell.value < THRESHOLD), cell
-                assert cell.text == str(cell.value)
+                assert cell.text.replace(",", "") == str(cell.value)  # "1,200" outside a page
             if not cell.sensitive:
                 assert cell.shown  # sessions and offers are not about families
             if cell.hidden == Hidden.SMALL:

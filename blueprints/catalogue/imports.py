@@ -6,8 +6,8 @@ import base64
 import binascii
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -101,5 +101,12 @@ def _import(upload: UploadOffersForm):
         db.session.rollback()  # the lines saved before the refused one were flushed
         flash(str(exc), "danger")
         return _page(upload, importer.preview(raw), None, 422)
-    flash(_("%(n)d activities have been imported.", n=len(offers)), "success")
+    flash(
+        ngettext(
+            "%(num)d activity has been imported.",
+            "%(num)d activities have been imported.",
+            len(offers),
+        ),
+        "success",
+    )
     return redirect(url_for("catalogue.mine"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from blueprints import confirm
@@ -14,6 +13,7 @@ from blueprints.loading import load_or_404
 from saas.catalogue import places as catalogue_places
 from saas.catalogue import services
 from saas.catalogue.models import Closure, ClosureKind, Location
+from saas.i18n import language_now, period_text
 from tenants.access import roles_required
 from tenants.models import Role
 
@@ -109,10 +109,9 @@ def _add_type():
 def delete_closure(closure_id: int):
     closure = load_or_404(Closure, closure_id)
     period = _(
-        "%(label)s, %(first)s to %(last)s",
+        "%(label)s, %(period)s",
         label=closure.label,
-        first=format_date(closure.starts_on, "long"),
-        last=format_date(closure.ends_on, "long"),
+        period=period_text(closure.starts_on, closure.ends_on, language_now()),
     )
     page = confirm.ask(
         confirm.Confirmation(

@@ -154,7 +154,12 @@ def _import(upload: UploadCsvForm, confirm: ConfirmCsvForm):
     except partners.OnboardingError as exc:
         flash(str(exc), "danger")
         return _import_page(upload, partners.preview_csv(raw), None, 422)
-    flash(_("%(n)d partners have been invited.", n=len(created)), "success")
+    flash(
+        ngettext(
+            "%(num)d partner has been invited.", "%(num)d partners have been invited.", len(created)
+        ),
+        "success",
+    )
     return redirect(url_for("network.partners_list"))
 
 

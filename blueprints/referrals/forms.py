@@ -8,11 +8,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from blueprints.catalogue.forms import WEEKDAY_CHOICES
 from blueprints.forms import choices, id_within_bounds
 from blueprints.partner.forms import CheckboxList
+from saas.catalogue.display import DAYPARTS
 from saas.catalogue.models import AGE_BANDS
 from saas.partners.models import SPOKEN_LANGUAGES
 from saas.referrals.models import DECLINE_LABELS, OUTCOME_LABELS
 
-TIMES = [("morning", _l("Morning")), ("afternoon", _l("Afternoon")), ("evening", _l("Evening"))]
+TIMES = DAYPARTS
 
 
 class ReferralForm(FlaskForm):

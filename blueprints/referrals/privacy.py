@@ -146,5 +146,12 @@ def privacy_erase():
     if page is not None:
         return page
     family_data.erase(chosen, user=current_user)
-    flash(_("The family's data has been removed from %(n)d referrals.", n=len(chosen)), "success")
+    flash(
+        ngettext(
+            "The family's data has been removed from %(num)d referral.",
+            "The family's data has been removed from %(num)d referrals.",
+            len(chosen),
+        ),
+        "success",
+    )
     return redirect(url_for("referrals.privacy"))

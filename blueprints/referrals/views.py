@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,7 +25,6 @@ from blueprints.referrals.forms import CompleteForm, DeclineForm, MessageForm, R
 from blueprints.referrals.privacy import erasure
 from saas.audit.services import record
 from saas.catalogue import queries
-from saas.catalogue.schedule import to_local
 from saas.extensions import db
 from saas.i18n import labels
 from saas.insights import export
@@ -99,7 +99,7 @@ def _offer_choices(offers) -> list:
 def _session_choices(sessions) -> list:
     return [
         *choices([(0, _("No specific session"))]),
-        *choices((s.id, f"{to_local(s.starts_at):%d/%m %H:%M}") for s in sessions),
+        *choices((s.id, format_datetime(s.starts_at, "short")) for s in sessions),
     ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from redis.exceptions import RedisError
@@ -92,7 +92,7 @@ def roster(roster_id: int):
     team = staff.workers()
     form.worker_id.choices = [(w.id, w.name) for w in team]
     form.session_id.choices = [
-        (s.id, f"{to_local(s.starts_at):%d/%m %H:%M} {s.offer.title}")
+        (s.id, f"{format_datetime(s.starts_at, 'short')} {s.offer.title}")
         for s, _n, _a in cover["rows"]
     ]
     sessions = {s.id: s for s, _n, _a in cover["rows"]}
@@ -139,7 +139,14 @@ def roster_publish(roster_id: int):
     except WorkforceError as problem:
         flash(str(problem), "danger")
         return _back_to(roster), 303
-    flash(_("The roster is published; %(n)d workers have been told.", n=len(people)), "success")
+    flash(
+        ngettext(
+            "The roster is published; %(num)d worker has been told.",
+            "The roster is published; %(num)d workers have been told.",
+            len(people),
+        ),
+        "success",
+    )
     return _back_to(roster)
 
 

@@ -3,16 +3,40 @@
 from __future__ import annotations
 
 from babel.dates import get_day_names, get_month_names
+from babel.lists import format_list
 from flask import Flask
 from flask_babel import format_date, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from saas.catalogue.models import AGE_BANDS
 from saas.catalogue.schedule import WEEKDAYS, Rule, describe
+from saas.i18n import time_range_text
 from saas.partners.models import SPOKEN_LANGUAGES
+
+# Codes stored or sent in links, and how a person reads them: one place per family of codes.
+DAYPARTS = [("morning", _l("Morning")), ("afternoon", _l("Afternoon")), ("evening", _l("Evening"))]
+
+
+def age_band_label(code: str) -> str:
+    """An age band's code ("3-6") as people read it: "3 tot 6 jaar", "3 to 6 years"."""
+    return next((str(label) for c, _lo, _hi, label in AGE_BANDS if c == code), code)
+
+
+def daypart_label(code: str) -> str:
+    """A part of the day's code ("morning") as people read it: "Voormiddag", "Morning"."""
+    return next((str(label) for c, label in DAYPARTS if c == code), code)
 
 
 def weekday_name(index: int) -> str:
-    return get_day_names("wide", locale=get_locale())[index].capitalize()
+    """A weekday on its own (a choice in a list, the start of a line): "Vrijdag", "Friday"."""
+    return get_day_names("wide", context="stand-alone", locale=get_locale())[index].capitalize()
+
+
+def weekday_in_sentence(index: int) -> str:
+    """A weekday inside a sentence, as the language writes it there: "elke vrijdag" in Dutch and
+    French, "every Friday" in English (Babel's format-context names)."""
+    return get_day_names("wide", context="format", locale=get_locale())[index]
 
 
 def _age(months: int) -> str:
@@ -36,13 +60,13 @@ def age_range(offer) -> str:
 def schedule_text(offer) -> str:
     """How an offer repeats, in words; a stored rule that no longer reads says so, never fails."""
     plan = describe(offer.rrule, offer.start_date)
-    hours = f"{offer.start_time:%H:%M}–{offer.end_time:%H:%M}"
+    hours = time_range_text(offer.start_time, offer.end_time)
     if plan["frequency"] == "once":
         return f"{format_date(offer.start_date, 'full')}, {hours}"
     if plan["frequency"] == "unreadable":
         return _("The schedule cannot be shown.")
     if plan["frequency"] == "monthly":
-        text = _("Every month on a %(day)s", day=weekday_name(offer.start_date.weekday()))
+        text = _("Every month on a %(day)s", day=weekday_in_sentence(offer.start_date.weekday()))
     elif plan["frequency"] == "weekly":
         text = _weekly(plan["weekdays"], plan["interval"])
     else:
@@ -60,12 +84,19 @@ def schedule_text(offer) -> str:
 
 
 def _weekly(weekdays: list[str], interval: int) -> str:
-    days = ", ".join(weekday_name(WEEKDAYS.index(d)) for d in weekdays if d in WEEKDAYS)
+    days = _days([d for d in weekdays if d in WEEKDAYS])
     if interval == 1:
         return _("Every %(days)s", days=days)
     if interval == 2:
         return _("Every two weeks on %(days)s", days=days)
     return _("Every %(num)d weeks on %(days)s", num=interval, days=days)
+
+
+def _days(codes: list[str]) -> str:
+    """Weekdays as the language lists them in a sentence: "maandag en vrijdag", "Monday and
+    Friday", "lundi et vendredi"."""
+    names = [weekday_in_sentence(WEEKDAYS.index(d)) for d in codes]
+    return format_list(names, locale=get_locale()) if names else ""
 
 
 def _custom(rule: Rule, start) -> str:
@@ -92,15 +123,18 @@ def _custom(rule: Rule, start) -> str:
 
 
 def moments_text(days: list[str], times: list[str]) -> str:
-    """ "WE,TH" and "morning" read as "Woensdag, Donderdag · in de voormiddag"."""
+    """ "WE,TH" and "morning" read as "Woensdag en donderdag · in de voormiddag"."""
     labels = {
         "morning": _("in the morning"),
         "afternoon": _("in the afternoon"),
         "evening": _("in the evening"),
     }
-    day_names = [weekday_name(WEEKDAYS.index(d)) for d in days if d in WEEKDAYS]
-    parts = [", ".join(day_names), ", ".join(labels[t] for t in times if t in labels)]
-    return " · ".join(p for p in parts if p)
+    parts = [
+        _days(sorted((d for d in days if d in WEEKDAYS), key=WEEKDAYS.index)),
+        format_list([labels[t] for t in times if t in labels], locale=get_locale()),
+    ]
+    line = " · ".join(p for p in parts if p)
+    return line[:1].upper() + line[1:]
 
 
 def price_text(offer) -> str:
@@ -113,6 +147,9 @@ def price_text(offer) -> str:
 
 
 def register(app: Flask) -> None:
+    app.jinja_env.filters["age_band"] = age_band_label
+    app.jinja_env.filters["daypart"] = daypart_label
+
     @app.context_processor
     def _display():
 

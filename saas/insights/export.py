@@ -10,11 +10,12 @@ import csv
 import io
 from urllib.parse import quote
 
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime, pgettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from saas.i18n import hours_text, number_text, percent_text
 from saas.insights.suppression import THRESHOLD, Table
 from saas.models_base import utcnow
 
@@ -28,14 +29,21 @@ def _safe(text: str) -> str:
 
 def _is_number(text: str) -> bool:
     try:
-        float(text)
+        float(text.replace(".", "").replace(",", "."))  # "-1.234,5" as Dutch writes it, too
     except ValueError:
         return False
     return True
 
 
 def csv_bytes(table: Table) -> bytes:
-    """Semicolon-separated with a byte-order mark: opens as columns in a Flemish spreadsheet."""
+    """Semicolon-separated with a byte-order mark: opens as columns in a Flemish spreadsheet.
+
+    These files are for people (stewards, the municipality) who open them in Excel or
+    LibreOffice, not for machines (the JSON API is for those): every number is written as the
+    page shows it, in the page's language (`Cell.text`, Babel), so in Dutch and French with a
+    decimal comma ("4,5"), which a Belgian spreadsheet reads as a number; the `;` separator
+    leaves the comma to the numbers.
+    """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     rows = table.rows_text()
@@ -73,6 +81,7 @@ REPLACE = {
     "’": "'",
     "“": '"',
     "”": '"',
+    "\u202f": " ",  # the narrow no-break space of French numbers and percentages
 }
 
 
@@ -157,17 +166,16 @@ def pdf_report(health, network) -> bytes:
     _paragraph(pdf, legend())
 
     _heading(pdf, _("At a glance"))
-    trend_rows = [[_("Figure"), period.label, period.previous().label, _("Change")]]
+    trend_rows = [
+        [
+            _("Figure"),
+            period.label,
+            period.previous().label,
+            pgettext("difference between two periods", "Change"),
+        ]
+    ]
     for t in health.trends:
-        change = "-" if t.change is None else f"{t.change:+.1f}".replace(".0", "") + t.unit
-        trend_rows.append(
-            [
-                t.label,
-                t.now.text + (t.unit if t.now.shown and t.now.value is not None else ""),
-                t.before.text + (t.unit if t.before.shown and t.before.value is not None else ""),
-                change,
-            ]
-        )
+        trend_rows.append([t.label, t.now_text, t.before_text, t.change_text])
     pdf.set_font("helvetica", size=8)
     with pdf.table(
         col_widths=(80, 30, 30, 30),
@@ -188,7 +196,7 @@ def pdf_report(health, network) -> bytes:
             "Families reached for the first time: %(f)s. Children who entered kindergarten on time (where partners record it): %(k)s. Neighbourhoods with activities: %(n)s.",
             f=health.reach.families_reached.text,
             k=health.reach.kindergarten_on_time.text,
-            n=health.reach.neighbourhoods_reached,
+            n=number_text(health.reach.neighbourhoods_reached),
         ),
     )
     for table in (health.reach.by_type, health.reach.by_line, health.reach.by_neighbourhood):
@@ -200,9 +208,9 @@ def pdf_report(health, network) -> bytes:
         pdf,
         _(
             "Accepted: %(a)s. Completed (of those accepted): %(c)s. Median time to a first answer: %(m)s.",
-            a=_pct(r.acceptance_rate),
-            c=_pct(r.completion_rate),
-            m=f"{r.median_response_hours:.0f} h" if r.median_response_hours is not None else "-",
+            a=percent_text(r.acceptance_rate),
+            c=percent_text(r.completion_rate),
+            m=hours_text(r.median_response_hours),
         ),
     )
     for table in (r.by_state, r.timeliness, r.declines, r.flows):
@@ -220,10 +228,14 @@ def pdf_report(health, network) -> bytes:
         )
     _paragraph(
         pdf,
-        _("Active partners: %(a)s of %(t)s.", a=health.partners.active, t=health.partners.total),
+        _(
+            "Active partners: %(a)s of %(t)s.",
+            a=number_text(health.partners.active),
+            t=number_text(health.partners.total),
+        ),
     )
     last = {
-        name: (format_datetime(m, "d/MM/yyyy") if m else "-")
+        name: (format_date(m, "d MMM yyyy") if m else "-")  # as the page writes it
         for name, m in health.partners.last_activity.items()
     }
     _table(pdf, health.partners.table, extra=last)
@@ -234,16 +246,16 @@ def pdf_report(health, network) -> bytes:
         pdf,
         _(
             "Sessions staffed: %(s)s; hours of activity: %(h)s; of which parent salons: %(p)s.",
-            s=se.sessions_staffed,
-            h=se.activity_hours,
-            p=se.salons,
+            s=number_text(se.sessions_staffed),
+            h=number_text(se.activity_hours),
+            p=number_text(se.salons),
         )
         + " "
         + (
             _(
                 "Hours the team was rostered on sessions held: %(r)s, of which in orange hours: %(o)s.",
-                r=se.roster_hours,
-                o=se.orange_hours,
+                r=number_text(se.roster_hours),
+                o=number_text(se.orange_hours),
             )
             if se.roster_hours is not None
             else _("No published roster covers the sessions of this period.")
@@ -251,7 +263,3 @@ def pdf_report(health, network) -> bytes:
     )
     _table(pdf, se.table)
     return bytes(pdf.output())
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0f}%"

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from saas.i18n import number_text
+
 THRESHOLD = 5
 
 
@@ -49,11 +51,7 @@ class Cell:
             return f"< {THRESHOLD}"
         if self.hidden == Hidden.COMPLEMENT:
             return "x"
-        if self.value is None:
-            return "–"
-        if isinstance(self.value, float):
-            return f"{self.value:.1f}"
-        return str(self.value)
+        return number_text(self.value)  # in the current language: "19", "19,5", "1.234" in Dutch
 
     @property
     def number(self) -> int | float | None:

@@ -33,10 +33,10 @@ ATTENDANCE = (
 def attendance_labels() -> list[str]:
     return [
         _("Adults"),
-        _("Children 0-3"),
-        _("Children 3-6"),
-        _("Children 6-12"),
-        _("Children 12+"),
+        _("Children 0 to 3 years"),
+        _("Children 3 to 6 years"),
+        _("Children 6 to 12 years"),
+        _("Children 12 years and older"),
         _("First-time families"),
     ]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from saas.extensions import db
+from saas.i18n import hours_text, number_text, percent_text
 from saas.insights.figures.blocks import _attendance_query, _children, _held_sessions
 from saas.insights.figures.reach import Reach
 from saas.insights.figures.referrals import (
@@ -24,7 +25,7 @@ class Trend:
     label: str
     now: Cell
     before: Cell
-    unit: str = ""
+    unit: str = ""  # "" (a count), "percent" (points) or "hours"
 
     @property
     def change(self) -> float | None:
@@ -33,6 +34,34 @@ class Trend:
         if self.now.value is None or self.before.value is None:
             return None
         return self.now.value - self.before.value
+
+    def _text(self, value: float) -> str:
+        if self.unit == "percent":
+            return percent_text(value)
+        if self.unit == "hours":
+            return hours_text(value)
+        return number_text(value)
+
+    def shown(self, cell: Cell) -> str:
+        """A figure as the page, the PDF and the CSV write it: "87,9%", "106,5 uur", "< 5"."""
+        return self._text(cell.value) if cell.shown and cell.value is not None else cell.text
+
+    @property
+    def now_text(self) -> str:
+        return self.shown(self.now)
+
+    @property
+    def before_text(self) -> str:
+        return self.shown(self.before)
+
+    @property
+    def change_text(self) -> str:
+        """The change with its sign and unit ("+2,5 uur", "-3%"); "–" when either is hidden."""
+        change = self.change
+        if change is None:
+            return "–"
+        text = self._text(abs(change))
+        return ("+" if change > 0 else "-" if change < 0 else "") + text
 
 
 def _headline(period: Period) -> dict[str, Cell]:
@@ -82,7 +111,7 @@ def trends(period: Period, now: dict[str, Cell] | None = None) -> list[Trend]:
         "children": (_("Children present"), ""),
         "first_time": (_("First-time families"), ""),
         "referrals": (_("Referrals sent"), ""),
-        "acceptance": (_("Referrals accepted"), "%"),
-        "median": (_("Median hours to a first answer"), "h"),
+        "acceptance": (_("Referrals accepted"), "percent"),
+        "median": (_("Median time to a first answer"), "hours"),
     }
     return [Trend(label, now[k], before[k], unit) for k, (label, unit) in labels.items()]
