@@ -219,3 +219,22 @@ def test_another_networks_roster_week_answers_404(app):
     assert response.status_code == 404
     response = client.get(f"/sint-truiden/team/rosters/{sint_truiden.roster_id}?week=2027-W09")
     assert response.status_code == 404
+
+
+def test_the_old_rosters_page_says_a_newer_roster_took_its_week(app, client, team, ctx):
+    second_monday = MONDAY + timedelta(weeks=1)
+    with app.test_request_context(), ctx(team.network.id):
+        a = _roster(MONDAY, MONDAY + timedelta(days=13), RosterStatus.PUBLISHED)
+        a.published_at = a.created_at
+        _assign(a, team.worker_id, second_monday)
+        b = _roster(second_monday, second_monday + timedelta(days=6))
+        _assign(b, team.second_worker_id, second_monday)
+        publish(b)
+        db.session.commit()
+        a_id, b_id = a.id, b.id
+    f.login(client, team.people[Role.SE_COORDINATOR])
+    old = client.get(f"/beringen/team/rosters/{a_id}?week=2027-W10").get_data(as_text=True)
+    assert "Een nieuwer rooster heeft de dagen van deze week overgenomen" in old
+    assert "dorp-week-grid" not in old  # nothing drawn twice
+    new = client.get(f"/beringen/team/rosters/{b_id}?week=2027-W10").get_data(as_text=True)
+    assert "dorp-week-grid" in new and "Tweede" in new
