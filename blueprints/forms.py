@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -46,6 +47,28 @@ def day_arg(name: str) -> date | None:
         raise OutOfBounds(date_bounds_message()) from None
     check_date(day)
     return day
+
+
+def week_arg(name: str = "week") -> date | None:
+    """The Monday of the week in query argument `name`, None when it is not given: an ISO week
+    (2026-W49) or any day of it (2026-12-02). OutOfBounds, with an example, for anything else
+    or a week outside saas.bounds."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)  # Python 3.11+ also reads 2026-W49
+    except ValueError:
+        raise OutOfBounds(
+            _(
+                "This is not a week Dorp knows: write it as %(week)s or as a day of it, "
+                "like %(day)s.",
+                week="2026-W49",
+                day="2026-12-02",
+            )
+        ) from None
+    check_date(day)
+    return day - timedelta(days=day.weekday())
 
 
 def choices(pairs) -> list[SelectChoice]:

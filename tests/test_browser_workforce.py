@@ -123,7 +123,9 @@ def test_a_coordinator_publishes_a_roster_and_the_worker_sees_it(app, live, new_
     worker_page = new_page(viewport=PHONE)
     _log_in(worker_page, live, worker_user.email, "/beringen/dashboard")
     worker_page.goto(f"{live.url}/beringen/team/my-week?week={monday.isoformat()}")
-    items = worker_page.locator("main .list-group-item")
+    # on a phone the week grid reads as a list per day: one item per session, under its day
+    items = worker_page.locator("main .dorp-week-days li")
+    days = worker_page.locator("main .dorp-week-days h3")
     expect(items).to_have_count(2)
     expect(items.first).to_contain_text("Voorschools klasje")
     axe.check(worker_page, "my week (phone)")
@@ -161,15 +163,16 @@ def test_a_coordinator_publishes_a_roster_and_the_worker_sees_it(app, live, new_
     # Fatma's two weeks: the first Monday only (the second is Yusuf's now), never twice
     worker_page.goto(week)
     expect(items).to_have_count(1)
-    expect(items.first).to_contain_text(f"{monday.day} ")
+    expect(days).to_have_count(1)
+    expect(days.first).to_contain_text(f"{monday.day} ")
     # Yusuf's: the second Monday, once
     yusuf = new_page(viewport=PHONE)
     _log_in(yusuf, live, colleague.email, "/beringen/dashboard")
     yusuf.goto(f"{live.url}/beringen/team/my-week?week={monday.isoformat()}")
-    mine = yusuf.locator("main .list-group-item")
+    mine = yusuf.locator("main .dorp-week-days li")
     expect(mine).to_have_count(1)
     expect(mine.first).to_contain_text("Voorschools klasje")
-    expect(mine.first).to_contain_text(f"{second_monday.day} ")
+    expect(yusuf.locator("main .dorp-week-days h3").first).to_contain_text(f"{second_monday.day} ")
     axe.check(yusuf, "my week after the replacement (phone)")
     assert not axe.problems, axe.report()
 

@@ -131,7 +131,10 @@ def test_my_week_out_of_the_window_shows_this_week_with_a_message(app, team, day
     response = client.get(f"/beringen/team/my-week?lang=en&week={day}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Choose a date between" in page
+    if day == "morgen":  # not a date at all: how to write a week
+        assert "This is not a week Dorp knows: write it as 2026-W49" in page
+    else:
+        assert "Choose a date between" in page
     this_monday = date.today() - timedelta(days=date.today().weekday())
     assert this_monday.strftime("%Y") in page
 

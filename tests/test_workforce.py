@@ -414,6 +414,30 @@ def test_demo_workforce_seeds_both_networks(app):
                 network for network in {n for n, _w in coming} for _ in (1, 2)
             )
             assert all("flexibiliteitskaart" in subject for _n, subject in told)
+        for network_id in {n for n, _d in drafts}:
+            _demo_grids_show_orange_and_gaps(network_id)
+
+
+def _demo_grids_show_orange_and_gaps(network_id: int) -> None:
+    """The demo asks two workers where the team has one who can (a bike lesson in Beringen, the
+    drawing academy in Sint-Truiden) and puts an after-school dance atelier in Sofie's orange
+    hours: the rosters' week grids show an orange hour and an uncovered session in both
+    networks (when those activities run in the rosters' weeks: not in a school holiday)."""
+    from saas.workforce.grid import roster_week, roster_weeks
+    from saas.workforce.rosters import roster_sessions
+
+    with network_scope(network_id):
+        rosters = db.session.execute(select(Roster)).scalars().all()
+        short_handed = [  # sessions of a bike lesson, dance atelier or drawing academy
+            s
+            for r in rosters
+            for s, need in roster_sessions(r)
+            if need.workers == 2 and need.skills in ("bike_trainer", "sport_dance", "crafts")
+        ]
+        grids = [roster_week(r, week) for r in rosters for week in roster_weeks(r)]
+        if short_handed:
+            assert sum(g.uncovered for g in grids) > 0
+            assert sum(g.orange for g in grids) > 0
 
 
 def test_a_new_roster_starts_from_the_last_published_one(client, team, ctx, run_jobs):

@@ -53,10 +53,11 @@ def _make(client, run_jobs, first: str, last: str) -> int:
 
 
 def _salon_days(client, who, week: str) -> list[str]:
-    """The days of the salon in the worker's week, as the page lists them (one item each)."""
+    """The salon's sessions in the worker's week, as the page lists them day by day (one item
+    each)."""
     f.login(client, who)
     page = client.get(f"/beringen/team/my-week?week={week}").get_data(as_text=True)
-    return [line for line in page.splitlines() if SALON in line and "list-group-item" in line]
+    return [line for line in page.splitlines() if SALON in line and '<li class="dorp-block' in line]
 
 
 def _feed_salon_starts(client, ctx, cast, worker_id: int) -> list[str]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_datetime, ngettext
+from flask_babel import force_locale, format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from blueprints.forms import day_arg, form_status, id_from
+from blueprints.forms import form_status, id_from, week_arg
 from blueprints.loading import found_or_404, load_or_404
 from blueprints.social_economy.blueprint import bp
 from blueprints.social_economy.forms import AssignForm, RosterForm
@@ -23,6 +23,7 @@ from saas.catalogue.schedule import to_local
 from saas.connections import redis_connection
 from saas.workforce import assignments, calendar, staff
 from saas.workforce.errors import WorkforceError
+from saas.workforce.grid import roster_week, roster_weeks, week_key, worker_week
 from saas.workforce.labels import REASON_LABELS, STATUS_LABELS
 from saas.workforce.models import Assignment, Roster, RosterStatus
 from saas.workforce.rosters import (
@@ -100,6 +101,9 @@ def roster(roster_id: int):
     return render_template(
         "social_economy/roster.html",
         roster=roster,
+        grid=roster_week(roster, _chosen_week(roster)),
+        weeks=roster_weeks(roster),
+        week_key=week_key,
         cover=cover,
         form=form,
         progress=_progress(roster),
@@ -112,6 +116,29 @@ def roster(roster_id: int):
         names=names,
         to_local=to_local,
     )
+
+
+def _chosen_week(roster: Roster) -> date:
+    """The roster's week the address asks for (?week=2026-W49 or a day of it); else this week
+    while the roster runs, else its first week. A week it does not cover says so."""
+    weeks = roster_weeks(roster)
+    try:
+        chosen = week_arg()
+    except OutOfBounds as problem:
+        flash(str(problem), "warning")
+        chosen = None
+    if chosen is not None and chosen not in weeks:
+        flash(
+            _(
+                "This roster runs from %(first)s to %(last)s: that week is not in it.",
+                first=format_date(roster.starts_on, "long"),
+                last=format_date(roster.last_day, "long"),
+            ),
+            "warning",
+        )
+        chosen = None
+    this_week = monday(date.today())
+    return chosen or (this_week if this_week in weeks else weeks[0])
 
 
 @bp.route("/rosters/<int:roster_id>/solve", methods=["POST"])
@@ -202,11 +229,11 @@ def my_week():
         flash(_("Your calendar has a new address; the old one no longer works."), "success")
         return redirect(url_for("social_economy.my_week"))
     try:
-        start = day_arg("week")
+        start = week_arg()
     except OutOfBounds as problem:  # a hand-made address: this week, and why
         flash(str(problem), "warning")
         start = None
-    start = monday(start or date.today())
+    start = start or monday(date.today())
     feed = (
         url_for("social_economy.roster_feed", feed_token=worker.feed_token, _external=True)
         if worker.feed_token
@@ -215,12 +242,11 @@ def my_week():
     return render_template(
         "social_economy/my_week.html",
         worker=worker,
-        shifts=assignments.my_assignments(worker, start, start + timedelta(weeks=2)),
+        grids=[worker_week(worker, start), worker_week(worker, start + timedelta(weeks=1))],
         start=start,
         feed=feed,
-        to_local=to_local,
         coordinator=is_coordinator(),
-        timedelta=timedelta,
+        week_key=week_key,
     )
 
 
