@@ -18,3 +18,27 @@ accesslog = "-"
 # their key in the path (saas.logmask; the logger masks every atom, whatever the format).
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 logger_class = "saas.gunicorn_logger.MaskingLogger"
+
+# DORP_LOG_FORMAT=json (production's default): the app writes one JSON line per request, with its
+# request id, endpoint, status and duration (saas.operations.logs), so gunicorn's access line
+# would only repeat it as text and is dropped; gunicorn's own messages (start, stop, worker
+# timeouts) are JSON. The root logger is left to the app, which gives it its one handler.
+_default_format = "json" if os.environ.get("DORP_ENV") == "production" else "text"
+if (os.environ.get("DORP_LOG_FORMAT") or _default_format).strip().lower() == "json":
+    accesslog = None
+    logconfig_dict = {
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["null"], "propagate": False},
+        },
+        "formatters": {"json": {"()": "saas.operations.logs.MaskedJsonFormatter"}},
+        "handlers": {
+            "error_console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            },
+            "null": {"class": "logging.NullHandler"},
+        },
+    }

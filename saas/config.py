@@ -20,6 +20,7 @@ EMBEDDED_REDIS_PORT = 6380
 # (STRIPE_PRICE_<PLAN>_<INTERVAL>, e.g. STRIPE_PRICE_SMALL_MONTHLY).
 STRIPE_PLANS = ("small", "medium", "unlimited")
 STRIPE_INTERVALS = ("monthly", "yearly")
+LOG_FORMATS = ("json", "text")  # DORP_LOG_FORMAT: one JSON object a line, or readable text
 
 
 class ConfigError(RuntimeError):
@@ -94,6 +95,8 @@ class Settings:
     # M instances optimal far sooner than the default on 2 cores (README, Roster benchmark).
     roster_search_workers: int = 8
     roster_time_limit: float = 30.0
+    log_format: str = "text"
+    metrics_token: str = ""
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -133,6 +136,8 @@ class Settings:
             "HEALTH_CACHE_SECONDS": self.health_cache_seconds,
             "DORP_ROSTER_SEARCH_WORKERS": self.roster_search_workers,
             "DORP_ROSTER_TIME_LIMIT": self.roster_time_limit,
+            "DORP_LOG_FORMAT": self.log_format,
+            "METRICS_TOKEN": self.metrics_token,
             "MAIL_URL": self.mail_url,
             "MAIL_FROM": self.mail_from,
             "BASE_URL": self.base_url.rstrip("/"),
@@ -238,6 +243,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if stripe_base and urlparse(stripe_base).scheme not in {"http", "https"}:
         problems.append("STRIPE_API_BASE must be an http:// or https:// address")
 
+    log_format = env.get("DORP_LOG_FORMAT") or ("json" if mode == "production" else "text")
+    log_format = log_format.strip().lower()
+    if log_format not in LOG_FORMATS:
+        problems.append(f"DORP_LOG_FORMAT must be json or text, not {log_format!r}")
+    metrics_token = env.get("METRICS_TOKEN", "").strip()
+    if metrics_token and len(metrics_token) < 32:
+        problems.append("METRICS_TOKEN must be at least 32 characters long (or unset: no /metrics)")
+
     if problems and mode == "production":
         raise ConfigError("Dorp cannot start:\n  - " + "\n  - ".join(problems))
     if problems:
@@ -273,6 +286,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             _int("DORP_ROSTER_SEARCH_WORKERS", env.get("DORP_ROSTER_SEARCH_WORKERS"), 8), 1
         ),
         roster_time_limit=_float("DORP_ROSTER_TIME_LIMIT", env.get("DORP_ROSTER_TIME_LIMIT"), 30.0),
+        log_format=log_format,
+        metrics_token=metrics_token,
     )
 
 

@@ -7,7 +7,6 @@ blueprints, error pages, navigation, the command line). `FLASK_APP=saas.app:crea
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -30,12 +29,13 @@ from blueprints.public import bp as public_bp
 from blueprints.referrals import bp as referrals_bp
 from blueprints.site import bp as site_bp
 from blueprints.social_economy import bp as se_bp
-from saas import i18n, logmask, security
+from saas import i18n, security
 from saas.app import cli, errors, models, navigation
 from saas.catalogue import display
 from saas.config import ROOT, load_settings
 from saas.extensions import babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate
 from saas.insights import cache as health_cache
+from saas.operations import logs
 from saas.urls import MAX_ID, stylesheets, url_for_each
 from tenants.setup import init_app as init_tenancy
 from workers import cli as worker_cli
@@ -55,8 +55,8 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     app.config.from_mapping(settings.as_flask_config())
     app.config.from_mapping(overrides or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
-    logmask.install()  # no live reset, invitation or feed key in what the process logs
+    # JSON or text, masked (no live reset, invitation or feed key), a line and an id per request
+    logs.configure(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "saas" / "migrations"))
