@@ -39,7 +39,7 @@ from saas.operations import logs
 from saas.urls import MAX_ID, stylesheets, url_for_each
 from tenants.setup import init_app as init_tenancy
 from workers import cli as worker_cli
-from workers import relays
+from workers import queues, relays
 
 __all__ = ["create_app", "models"]  # models: every table, so the metadata and Alembic know them
 
@@ -54,6 +54,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     )
     app.config.from_mapping(settings.as_flask_config())
     app.config.from_mapping(overrides or {})
+    app.config["DORP_QUEUES"] = queues.ALL  # for the admin's job page, without importing workers
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     # JSON or text, masked (no live reset, invitation or feed key), a line and an id per request
     logs.configure(app)
