@@ -2,6 +2,8 @@
 
 import multiprocessing
 import os
+import tempfile
+from pathlib import Path
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -42,3 +44,22 @@ if (os.environ.get("DORP_LOG_FORMAT") or _default_format).strip().lower() == "js
             "null": {"class": "logging.NullHandler"},
         },
     }
+
+# Prometheus (saas.operations.metrics): each worker process counts its requests in files under
+# PROMETHEUS_MULTIPROC_DIR, and /metrics adds them up. The folder is made when not given, emptied
+# when gunicorn starts (figures of an earlier run would count twice), and a finished worker's
+# gauges are dropped. Set in the master before any worker starts (and imports prometheus_client).
+
+
+def on_starting(server):
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="dorp-metrics-"))
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

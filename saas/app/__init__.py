@@ -35,11 +35,11 @@ from saas.catalogue import display
 from saas.config import ROOT, load_settings
 from saas.extensions import babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate
 from saas.insights import cache as health_cache
-from saas.operations import logs
+from saas.operations import logs, metrics
 from saas.urls import MAX_ID, stylesheets, url_for_each
 from tenants.setup import init_app as init_tenancy
 from workers import cli as worker_cli
-from workers import queues, relays
+from workers import queues, relays, schedule
 
 __all__ = ["create_app", "models"]  # models: every table, so the metadata and Alembic know them
 
@@ -54,12 +54,18 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     )
     app.config.from_mapping(settings.as_flask_config())
     app.config.from_mapping(overrides or {})
-    app.config["DORP_QUEUES"] = queues.ALL  # for the admin's job page, without importing workers
+    # The queues and periodic jobs, for the admin's job page and the metrics (saas.operations),
+    # which do not import the workers.
+    app.config["DORP_QUEUES"] = queues.ALL
+    app.config["DORP_PERIODIC"] = [
+        (f"{job.__module__}.{job.__name__}", interval) for job, interval in schedule.PERIODIC
+    ]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     # JSON or text, masked (no live reset, invitation or feed key), a line and an id per request
     logs.configure(app)
 
     db.init_app(app)
+    metrics.install(app)  # /metrics; requests counted after the commit, pool use
     migrate.init_app(app, db, directory=str(ROOT / "saas" / "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
