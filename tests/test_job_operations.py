@@ -263,3 +263,24 @@ def test_the_admins_posts_need_the_csrf_token(app, make_app):
         "/admin/jobs/stripe-events/send-again",
     ):
         assert client.post(path, data={"job_id": "x"}).status_code == 400, path
+
+
+def test_the_demo_shows_a_backlog_to_send_again_in_both_networks(app, run_jobs):
+    from saas.demo import seed
+
+    with app.app_context():
+        first, second = seed(), seed()
+    assert (first["failed_emails"], first["stuck_stripe_events"]) == (2, 1)
+    assert (second["failed_emails"], second["stuck_stripe_events"]) == (0, 0)
+    run_jobs()  # the workers leave them alone: their attempts are used up
+    with app.app_context():
+        given_up = select(OutboxMessage).where(OutboxMessage.state == OutboxState.FAILED)
+        assert len(db.session.execute(given_up).scalars().all()) == 2
+    client = app.test_client()
+    client.post("/auth/login", data={"email": "admin@dorp.demo", "password": "dorp-demo"})
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert page.count("beringen") >= 1 and page.count("sint-truiden") >= 2
+    assert "evt_demo_sint_truiden_stuck_1" in page
+    assert "SMTPRecipientsRefused" in page and "SMTPServerDisconnected" in page
+    assert page.count(": mislukt ·") == 3  # the state, in the page's language
+    assert "@" not in re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S).split("<main")[1]

@@ -21,6 +21,7 @@ from saas.demo.networks import (
     people,
     steward_of,
 )
+from saas.demo.operations import seed_operations
 from saas.demo.referrals import seed_referrals
 from saas.demo.workforce import seed_workforce
 from saas.extensions import db
@@ -49,6 +50,7 @@ def seed() -> dict:
                 seed_billing(demo_network),
                 seed_api_tokens(demo_network),
                 seed_insights(demo_network, steward),
+                seed_operations(demo_network),
             )
             for counts in parts:
                 for key, value in counts.items():
