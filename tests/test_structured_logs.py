@@ -233,3 +233,32 @@ def test_gunicorn_writes_json_and_leaves_the_request_line_to_the_app(
     monkeypatch.setenv("DORP_LOG_FORMAT", "text")
     text = runpy.run_path(str(ROOT / "infra" / "gunicorn.conf.py"))
     assert text["accesslog"] == "-" and "logconfig_dict" not in text
+
+
+def test_an_e_mail_address_in_a_message_or_a_traceback_is_hidden_in_both_formats(app, json_log):
+    from saas.logmask import mask
+    from saas.operations.logs import TEXT_FORMAT
+
+    assert mask("refused: {'an.peeters@genk.example': (550, b'no')}") == (
+        f"refused: {{'{HIDDEN}': (550, b'no')}}"
+    )
+    assert mask("/auth/login?email=an%40genk.example") == f"/auth/login?email={HIDDEN}"
+    stream = io.StringIO()
+    text = logging.StreamHandler(stream)
+    text.setFormatter(logging.Formatter(TEXT_FORMAT))
+    from saas.logmask import MaskSecrets
+
+    text.addFilter(MaskSecrets())
+    logging.getLogger().addHandler(text)
+    try:
+        try:
+            raise ValueError("recipient an.peeters@genk.example refused")
+        except ValueError:
+            logging.getLogger("dorp.test").exception("delivery of %s failed", "bo@genk.example")
+    finally:
+        logging.getLogger().removeHandler(text)
+    [line] = json_log.of("dorp.test")
+    for written in (json_log.text, stream.getvalue()):
+        assert "genk.example" not in written
+        assert "ValueError: recipient [hidden] refused" in written
+    assert line["message"] == f"delivery of {HIDDEN} failed"

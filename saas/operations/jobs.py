@@ -4,7 +4,7 @@ failed and why, and retrying or deleting failed jobs one by one or all of a kind
 The queue names come from the composition root (`DORP_QUEUES`, workers.queues.ALL): this layer
 does not import the workers. What a page shows of a job is its id, queue, function and arguments,
 which are ids only (workers.decorators refuses anything else), and the last line of its error,
-masked like the logs and with any e-mail address hidden.
+masked like the logs (no key from a URL, no e-mail address).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from rq.registry import FailedJobRegistry
 from rq.results import Result
 
 from saas.connections import redis_connection
-from saas.logmask import HIDDEN, mask
+from saas.logmask import mask
 
 JOB_ID = re.compile(r"^[A-Za-z0-9_\-:.]{1,100}$")
-_E_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ERROR_LENGTH = 200
 SHOWN = 100  # failed jobs listed on the page, newest first
+SCANNED = 1000  # the newest failed jobs of each queue that the page reads (the counts read all)
 
 
 class JobNotFound(LookupError):
@@ -119,7 +119,7 @@ def _error(job: Job) -> str:
     text = result.exc_string if result is not None and result.type == Result.Type.FAILED else ""
     lines = [line for line in (text or "").strip().splitlines() if line.strip()]
     last = lines[-1].strip() if lines else ""
-    return _E_MAIL.sub(HIDDEN, mask(last))[:ERROR_LENGTH]
+    return mask(last)[:ERROR_LENGTH]
 
 
 def _failed(job: Job, queue: str) -> FailedJob:
@@ -133,24 +133,25 @@ def _failed(job: Job, queue: str) -> FailedJob:
     )
 
 
-def _failed_jobs_of(queue: str) -> list[Job]:
+def _failed_jobs_of(queue: str, limit: int | None = None) -> list[Job]:
+    """A queue's failed jobs, newest first (the newest `limit` of them)."""
     registry = FailedJobRegistry(queue, connection=_connection())
-    ids = registry.get_job_ids(desc=True)
+    ids = registry.get_job_ids(0, -1 if limit is None else limit - 1, desc=True)
     return [job for job in Job.fetch_many(ids, connection=_connection()) if job is not None]
 
 
 def failed_jobs(limit: int = SHOWN) -> list[FailedJob]:
-    """The failed jobs of every queue, newest first."""
-    found = [_failed(job, name) for name in queue_names() for job in _failed_jobs_of(name)]
+    """The newest failed jobs of every queue, newest first."""
+    found = [_failed(job, name) for name in queue_names() for job in _failed_jobs_of(name, limit)]
     found.sort(key=lambda j: j.failed_at or datetime.min, reverse=True)
     return found[:limit]
 
 
 def failed_kinds() -> list[FailedKind]:
-    """How many failed jobs each queue holds of each kind."""
+    """How many failed jobs each queue holds of each kind (among its newest SCANNED)."""
     counts: dict[tuple[str, str], int] = {}
     for name in queue_names():
-        for job in _failed_jobs_of(name):
+        for job in _failed_jobs_of(name, SCANNED):
             key = (name, job.func_name or "")
             counts[key] = counts.get(key, 0) + 1
     return [FailedKind(q, k, n) for (q, k), n in sorted(counts.items())]
