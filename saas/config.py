@@ -30,6 +30,7 @@ RATE_LIMITS = {
     "SIGNUP_RECIPIENT_RATE_LIMIT": "3 per day",
     "API_RATE_LIMIT": "300 per minute",
 }
+LOG_FORMATS = ("json", "text")  # DORP_LOG_FORMAT: one JSON object a line, or readable text
 
 
 class ConfigError(RuntimeError):
@@ -117,6 +118,8 @@ class Settings:
     # M instances optimal far sooner than the default on 2 cores (README, Roster benchmark).
     roster_search_workers: int = 8
     roster_time_limit: float = 30.0
+    log_format: str = "text"
+    metrics_token: str = ""
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -158,6 +161,8 @@ class Settings:
             "HEALTH_CACHE_SECONDS": self.health_cache_seconds,
             "DORP_ROSTER_SEARCH_WORKERS": self.roster_search_workers,
             "DORP_ROSTER_TIME_LIMIT": self.roster_time_limit,
+            "DORP_LOG_FORMAT": self.log_format,
+            "METRICS_TOKEN": self.metrics_token,
             "MAIL_URL": self.mail_url,
             "MAIL_FROM": self.mail_from,
             "BASE_URL": self.base_url.rstrip("/"),
@@ -267,6 +272,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         name.lower(): _rate_limit(name, env.get(name, default), problems)
         for name, default in RATE_LIMITS.items()
     }
+    log_format = env.get("DORP_LOG_FORMAT") or ("json" if mode == "production" else "text")
+    log_format = log_format.strip().lower()
+    if log_format not in LOG_FORMATS:
+        problems.append(f"DORP_LOG_FORMAT must be json or text, not {log_format!r}")
+    metrics_token = env.get("METRICS_TOKEN", "").strip()
+    if metrics_token and len(metrics_token) < 32:
+        problems.append("METRICS_TOKEN must be at least 32 characters long (or unset: no /metrics)")
 
     if problems and mode == "production":
         raise ConfigError("Dorp cannot start:\n  - " + "\n  - ".join(problems))
@@ -303,6 +315,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             _int("DORP_ROSTER_SEARCH_WORKERS", env.get("DORP_ROSTER_SEARCH_WORKERS"), 8), 1
         ),
         roster_time_limit=_float("DORP_ROSTER_TIME_LIMIT", env.get("DORP_ROSTER_TIME_LIMIT"), 30.0),
+        log_format=log_format,
+        metrics_token=metrics_token,
     )
 
 

@@ -8,7 +8,9 @@ in any text about to be logged:
 - the path segment after one of those routes' words (`/auth/reset/<token>`,
   `/<slug>/invitation/<token>`, `/start/confirm/<token>`, `/<slug>/team/feed/<token>.ics`),
   also inside another URL's query, encoded or not (`/auth/login?next=%2Fgenk%2Finvitation%2F…`);
-- the value of a query parameter named like a secret (`?token=…`, `&key=…`).
+- the value of a query parameter named like a secret (`?token=…`, `&key=…`);
+- an e-mail address, wherever it appears (a mail server's refusal, an exception's message): people
+  appear in the logs by id only.
 
 tests/test_log_masking.py checks that every route with a token in its URL is covered. The
 gunicorn access log (saas.gunicorn_logger), the development server's request log and the app's
@@ -31,10 +33,13 @@ _SECRET_PARAMETER = re.compile(
     r"(?:=|%3D))[^&#\s\"'<>]*",
     re.IGNORECASE,
 )
+_E_MAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
 
 
 def mask(text: str) -> str:
-    """The text with every capability in a URL replaced by HIDDEN."""
+    """The text with every capability in a URL, and every e-mail address, replaced by HIDDEN."""
+    if "@" in text or "%40" in text:
+        text = _E_MAIL.sub(HIDDEN, text)
     if "/" not in text and "%" not in text and "=" not in text:
         return text  # nothing URL-like: the common case for most log atoms, kept cheap
     text = _SECRET_SEGMENT.sub(rf"\1{HIDDEN}", text)
@@ -55,6 +60,8 @@ class MaskSecrets(logging.Filter):
             record.args = {key: _masked(value) for key, value in record.args.items()}
         elif isinstance(record.args, tuple):
             record.args = tuple(_masked(value) for value in record.args)
+        if record.exc_info and not record.exc_text:  # a traceback's last line is its message
+            record.exc_text = mask(logging.Formatter().formatException(record.exc_info))
         return True
 
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from saas.after_commit import note_now
 from saas.extensions import db
 from saas.models_base import utcnow
 
@@ -38,6 +39,7 @@ class Outbox:
     pending: Any
     in_progress: Any
     failed: Any
+    relay_key: str  # the session key under which a transaction notes rows for the relay
 
     def claimable(self, now: datetime) -> ColumnElement[bool]:
         """Rows a worker may take: pending, failed, or in progress but left stale by a worker."""
@@ -68,3 +70,38 @@ class Outbox:
                 .limit(SWEEP_LIMIT)
             ).scalars()
         )
+
+    def unsettled(self) -> ColumnElement[bool]:
+        """Rows not done with: waiting, being handled, or failed (to be retried)."""
+        return self.state.in_([self.pending, self.in_progress, self.failed])
+
+    def waiting(self) -> tuple[int, datetime | None]:
+        """How many rows are not done with, and when the oldest of them was written."""
+        count, oldest = db.session.execute(
+            select(func.count(), func.min(self.created)).where(self.unsettled())
+        ).one()
+        return count, oldest
+
+    def may_send_again(self, now: datetime) -> ColumnElement[bool]:
+        """Rows that a worker is not handling: failed, still pending, or left stale."""
+        return self.claimable(now)
+
+    def send_again(self, ids: list) -> list:
+        """Put these rows back to pending with their attempts counted from zero, and have the
+        relay hand them to RQ after the commit. Rows done with, or being handled right now, are
+        left alone. The ids that will be handed over."""
+        now = utcnow()
+        chosen = list(
+            db.session.execute(
+                select(self.id).where(self.id.in_(ids), self.may_send_again(now))
+            ).scalars()
+        )
+        if chosen:
+            db.session.execute(
+                update(self.id.class_)
+                .where(self.id.in_(chosen))
+                .values({self.state: self.pending, self.started: None, self.attempts: 0})
+                .execution_options(synchronize_session=False)
+            )
+            note_now(db.session, self.relay_key, chosen)
+        return chosen

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Callable
 
 from flask import has_app_context
 from rq import Retry
 
 from saas.extensions import db
+from saas.operations.logs import job_line
 from workers.queues import queue
 
 _pool_pid: int | None = None
@@ -55,7 +57,14 @@ def job(queue_name: str, *, timeout: int = 300, retries: int = 3, failure_ttl: i
                     f"{fn.__name__} runs inside the app: start workers with `flask worker`"
                 )
             _fresh_pool_after_fork()
-            return fn(*args)
+            started = time.perf_counter()
+            outcome = "failed"
+            try:
+                result = fn(*args)
+                outcome = "done"
+                return result
+            finally:  # one line per job, with its id and queue (saas.operations.logs)
+                job_line(outcome, round((time.perf_counter() - started) * 1000, 1), fn.__name__)
 
         def enqueue(*args, **options):
             _check_args(args)

@@ -134,9 +134,9 @@ def hand_over_matching(requests: list[matching.MatchRequest]) -> int:
 
 
 RELAYS = (
-    Relay("outbox", "dorp_outbox_ids", _new_messages, hand_over_messages,
+    Relay("outbox", notifications.OUTBOX.relay_key, _new_messages, hand_over_messages,
           notifications.OUTBOX.due_for_retry),
-    Relay("stripe_events", "dorp_stripe_event_ids", _new_events, hand_over_events,
+    Relay("stripe_events", stripe_events.OUTBOX.relay_key, _new_events, hand_over_events,
           stripe_events.OUTBOX.due_for_retry),
     Relay("rosters", solving.SOLVE_REQUESTS, _nothing, hand_over_solves, lost_solves),
     Relay("matching", matching.MATCH_REQUESTS, _nothing, hand_over_matching, None),

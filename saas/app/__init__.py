@@ -7,7 +7,6 @@ blueprints, error pages, navigation, the command line). `FLASK_APP=saas.app:crea
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -30,17 +29,18 @@ from blueprints.public import bp as public_bp
 from blueprints.referrals import bp as referrals_bp
 from blueprints.site import bp as site_bp
 from blueprints.social_economy import bp as se_bp
-from saas import i18n, logmask, security
+from saas import i18n, security
 from saas.app import cli, errors, models, navigation
 from saas.audit import security as security_events
 from saas.catalogue import display
 from saas.config import ROOT, load_settings
 from saas.extensions import babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate
 from saas.insights import cache as health_cache
+from saas.operations import logs, metrics
 from saas.urls import MAX_ID, stylesheets, url_for_each
 from tenants.setup import init_app as init_tenancy
 from workers import cli as worker_cli
-from workers import relays
+from workers import queues, relays, schedule
 
 __all__ = ["create_app", "models"]  # models: every table, so the metadata and Alembic know them
 
@@ -55,11 +55,18 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     )
     app.config.from_mapping(settings.as_flask_config())
     app.config.from_mapping(overrides or {})
+    # The queues and periodic jobs, for the admin's job page and the metrics (saas.operations),
+    # which do not import the workers.
+    app.config["DORP_QUEUES"] = queues.ALL
+    app.config["DORP_PERIODIC"] = [
+        (f"{job.__module__}.{job.__name__}", interval) for job, interval in schedule.PERIODIC
+    ]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
-    logmask.install()  # no live reset, invitation or feed key in what the process logs
+    # JSON or text, masked (no live reset, invitation or feed key), a line and an id per request
+    logs.configure(app)
 
     db.init_app(app)
+    metrics.install(app)  # /metrics; requests counted after the commit, pool use
     migrate.init_app(app, db, directory=str(ROOT / "saas" / "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)

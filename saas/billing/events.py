@@ -56,6 +56,7 @@ OUTBOX = Outbox(
     pending=EventState.PENDING,
     in_progress=EventState.PROCESSING,
     failed=EventState.FAILED,
+    relay_key="dorp_stripe_event_ids",
 )
 
 

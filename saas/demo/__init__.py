@@ -22,6 +22,7 @@ from saas.demo.networks import (
     steward_of,
 )
 from saas.demo.notices import high_water, settle
+from saas.demo.operations import seed_operations
 from saas.demo.referrals import seed_referrals
 from saas.demo.security import seed_security_events
 from saas.demo.workforce import seed_workforce
@@ -52,6 +53,7 @@ def seed() -> dict:
                 seed_billing(demo_network),
                 seed_api_tokens(demo_network),
                 seed_insights(demo_network, steward),
+                seed_operations(demo_network),
             )
             for counts in (*parts, settle(demo_network, before)):
                 for key, value in counts.items():

@@ -20,7 +20,7 @@ from saas.demo.datafiles import read_yaml
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.notifications import center
-from saas.notifications.models import Notification, OutboxMessage
+from saas.notifications.models import Notification, OutboxMessage, OutboxState
 from saas.partners.models import Partner, PartnerState
 from saas.referrals.models import Referral, ReferralEvent
 from saas.urls import absolute_url
@@ -45,7 +45,9 @@ def settle(network: Network, before: tuple[int, int]) -> dict:
     db.session.flush()
     db.session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.id > outbox_id, OutboxMessage.network_id == network.id
+            OutboxMessage.id > outbox_id,
+            OutboxMessage.network_id == network.id,
+            OutboxMessage.state == OutboxState.PENDING,
         )
     )
     notices = list(

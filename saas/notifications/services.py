@@ -21,6 +21,7 @@ OUTBOX = Outbox(
     pending=OutboxState.PENDING,
     in_progress=OutboxState.SENDING,
     failed=OutboxState.FAILED,
+    relay_key="dorp_outbox_ids",
 )
 
 

@@ -28,6 +28,7 @@ RESERVED = {
     "dev",
     "healthz",
     "language",
+    "metrics",
     "static",
     "start",
 }
