@@ -219,3 +219,29 @@ def test_the_home_page_costs_as_many_statements_with_many_things_waiting_as_with
     page = client.get("/beringen/dashboard?lang=en").get_data(as_text=True)
     assert "and 4 more" in page or role == Role.SE_WORKER  # five shown, the rest counted
     assert statements() == few
+
+
+def test_a_coming_card_changed_today_is_among_the_changed_cards(app):
+    from datetime import timedelta
+
+    import time_machine
+
+    from saas.today.team import changed_cards
+    from saas.workforce.cards import edit_card, save_card
+    from saas.workforce.models import WorkerProfile
+
+    net = f.network(app, "beringen")
+    worker_user = f.user(app, "fatma@team.example", (net, Role.SE_WORKER), name="Fatma")
+    start = date.today() + timedelta(weeks=5)
+    with app.app_context(), network_scope(net.id):
+        worker = WorkerProfile(user_id=worker_user.id, skills="")
+        db.session.add(worker)
+        db.session.flush()
+        with time_machine.travel(date.today() - timedelta(days=20)):
+            card = save_card(worker, "g" * 91, start, "", None)
+        db.session.commit()
+        assert changed_cards().rows == []  # made weeks ago, starting in weeks: nothing new
+        edit_card(worker, card, "o" * 91, start, None, None)
+        db.session.commit()
+        (changed,) = changed_cards().rows
+        assert changed.worker == "Fatma" and changed.valid_from == start

@@ -40,7 +40,7 @@ class ChangedCard:
     worker_id: int
     worker: str
     valid_from: date
-    created_at: datetime
+    changed_at: datetime  # made, or changed before it started
 
 
 @dataclass(frozen=True)
@@ -93,26 +93,27 @@ def _employers() -> list[int]:
 
 
 def changed_cards() -> Listed:
-    """Cards made in the past seven days, or taking effect this week: the newest first. A card
-    is never edited (a change is a new card from its date), so its creation is its change."""
+    """Cards made or changed in the past seven days, or taking effect this week: the newest
+    first (a coming card can be changed in place until it starts: `changed_at`)."""
     week = monday(today())
+    changed = func.coalesce(FlexibilityCard.changed_at, FlexibilityCard.created_at)
     rows = db.session.execute(
         select(
             FlexibilityCard.worker_id,
             User.name,
             FlexibilityCard.valid_from,
-            FlexibilityCard.created_at,
+            changed,
             func.count().over(),
         )
         .join(WorkerProfile, WorkerProfile.id == FlexibilityCard.worker_id)
         .join(User, User.id == WorkerProfile.user_id)
         .where(
             or_(
-                FlexibilityCard.created_at >= utcnow() - CARDS_CHANGED_WITHIN,
+                changed >= utcnow() - CARDS_CHANGED_WITHIN,
                 FlexibilityCard.valid_from.between(week, week + timedelta(days=6)),
             )
         )
-        .order_by(FlexibilityCard.created_at.desc(), FlexibilityCard.id.desc())
+        .order_by(changed.desc(), FlexibilityCard.id.desc())
         .limit(SHOWN)
     ).all()
     return Listed(

@@ -18,6 +18,7 @@ from saas.accounts.models import User
 from saas.audit.services import record
 from saas.bounds import OutOfBounds, check_date
 from saas.extensions import db
+from saas.models_base import utcnow
 from saas.notifications.center import notify
 from saas.urls import absolute_url
 from saas.workforce import solver
@@ -269,6 +270,7 @@ def edit_card(
     card.valid_from = valid_from
     if reason is not None:
         card.private_reason = reason.strip()[:2000]
+    card.changed_at = utcnow()
     db.session.flush()
     details = {"card_id": card.id, "valid_from": valid_from.isoformat()}
     if was != valid_from:

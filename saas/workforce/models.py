@@ -90,6 +90,7 @@ class FlexibilityCard(TenantOwned, CreatedAt, db.Model):
     grid: Mapped[str] = mapped_column(String(100))  # 7 days x 13 hours of r/o/g, Monday 07:00 first
     private_reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime | None]  # the last change of a card before it started
 
 
 class TeamSlot(TenantOwned, CreatedAt, db.Model):
