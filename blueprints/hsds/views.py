@@ -11,6 +11,7 @@ import logging
 import uuid
 
 from flask import abort, g, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from blueprints.api.errors import HTTP_CODES, error_response
@@ -80,7 +81,7 @@ def _failure(exc: Exception):
 def _check_parameters(allowed: set[str]) -> None:
     unknown = sorted(set(request.args) - allowed)
     if unknown:
-        raise BadParameter(unknown[0], "not a parameter of this list")
+        raise BadParameter(unknown[0], _("not a parameter of this list"))
 
 
 def _number(name: str, default: int, high: int) -> int:
@@ -90,9 +91,9 @@ def _number(name: str, default: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise BadParameter(name, "a whole number") from None
+        raise BadParameter(name, _("give a whole number")) from None
     if not 1 <= value <= high:
-        raise BadParameter(name, f"from 1 to {high}")
+        raise BadParameter(name, _("give a number from 1 to %(high)d", high=high))
     return value
 
 
@@ -104,7 +105,7 @@ def _flag(name: str) -> bool:
         return True
     if raw.lower() in {"false", "0"}:
         return False
-    raise BadParameter(name, "true or false")
+    raise BadParameter(name, _("give true or false"))
 
 
 def _uuid(name: str) -> str | None:
@@ -114,14 +115,14 @@ def _uuid(name: str) -> str | None:
     try:
         return str(uuid.UUID(raw))
     except ValueError:
-        raise BadParameter(name, "a UUID") from None
+        raise BadParameter(name, _("give a UUID")) from None
 
 
 def _modified_after():
     try:
         return hsds.modified_after_of(request.args.get("modified_after"))
     except (ValueError, OverflowError):
-        raise BadParameter("modified_after", "an ISO 8601 date or date-time") from None
+        raise BadParameter("modified_after", _("give an ISO 8601 date or date-time")) from None
 
 
 def _search(*texts: str) -> bool:
@@ -218,7 +219,7 @@ def services():
     cat = Catalogue(g.network)
     minimal, full = _flag("minimal"), _flag("full")
     if minimal and full:
-        raise BadParameter("minimal", "not together with full")
+        raise BadParameter("minimal", _("ask for minimal or full, not both"))
     offers = _service_filters(cat, _since((o, cat.service_changed[o.id]) for o in cat.offers))
     if minimal:
         return _paged(offers, lambda o: hsds.minimal_service(cat, o))

@@ -10,9 +10,10 @@ Identifiers are UUIDs derived from the network and the row (stable, unique acros
 
 Every object carries `last_modified`: the latest moment anything it shows changed (its rows'
 `updated_at`/`changed_at`, the sessions cancelled or restored, the partner and the place it
-shows), and, for an object that is only served because others use it (a place, a theme), the
-latest such moment of those others, so a delta (`modified_after`, on or after) always holds the
-objects its services point at. HSDS 3.0 has no tombstones: an offer hidden, unpublished or of a
+shows), and, for an object that is only served because activities use it (a place, a theme),
+never earlier than the latest change of any activity of the network, so a delta
+(`modified_after`, on or after) always holds the places and themes its services point at and
+`last_modified` never goes back in time. HSDS 3.0 has no tombstones: an offer hidden, unpublished or of a
 suspended partner simply leaves the lists (see the profile's README).
 """
 
@@ -139,18 +140,25 @@ class Catalogue:
 
     def __init__(self, network: Network):
         self.network = network
-        rows = db.session.execute(
-            select(Offer)
-            .where(Offer.published_at.is_not(None), Offer.hidden_at.is_(None))
-            .options(
-                selectinload(Offer.partner),
-                selectinload(Offer.type),
-                selectinload(Offer.location),
-            )
-            .order_by(Offer.id)
-        ).scalars()
-        # an offer of a partner that is no longer active is not shown to families either
-        self.offers = [o for o in rows if o.partner.state == PartnerState.ACTIVE]
+        every = list(
+            db.session.execute(
+                select(Offer)
+                .options(
+                    selectinload(Offer.partner),
+                    selectinload(Offer.type),
+                    selectinload(Offer.location),
+                )
+                .order_by(Offer.id)
+            ).scalars()
+        )
+        # published, visible, of an active partner: what the families' pages show
+        self.offers = [
+            o
+            for o in every
+            if o.published_at is not None
+            and o.hidden_at is None
+            and o.partner.state == PartnerState.ACTIVE
+        ]
         self.partners = list(
             db.session.execute(
                 select(Partner).where(Partner.state == PartnerState.ACTIVE).order_by(Partner.id)
@@ -178,19 +186,15 @@ class Catalogue:
                 select(Closure.kind, Closure.starts_on, Closure.ends_on)
             )
         ]
-        self.service_changed = {o.id: self._service_changed(o) for o in self.offers}
-        by_place: dict[int, list[Offer]] = {}
-        for offer in self.offers:
-            by_place.setdefault(offer.location_id, []).append(offer)
-        self.locations = sorted(
-            (offers[0].location for offers in by_place.values()), key=lambda p: p.id
-        )
+        self.service_changed = {o.id: self._service_changed(o) for o in every}
+        # Which activities use a place or a theme changes with any of them (one moves, one is
+        # hidden): the latest change of any activity, so these never go back in time and a
+        # delta holds every place and theme its services point at.
+        self.activities_changed = max(self.service_changed.values(), default=EPOCH)
+        places = {o.location_id: o.location for o in self.offers}
+        self.locations = [places[key] for key in sorted(places)]
         self.location_changed = {
-            place.id: _latest(
-                place.created_at,
-                place.updated_at,
-                *(self.service_changed[o.id] for o in by_place[place.id]),
-            )
+            place.id: _latest(place.created_at, place.updated_at, self.activities_changed)
             for place in self.locations
         }
         self.terms = self._terms()
@@ -240,11 +244,10 @@ class Catalogue:
         for code, _low, _high, label in AGE_BANDS:
             term = Term("age_groups", code, str(label), "")
             terms[term.key] = term
-        # a term is also new to a reader when a service starts to use it (a theme appears then)
-        for offer in self.offers:
-            for used in self.offer_terms(offer):
-                term = terms.setdefault(used.key, used)
-                term.changed = max(term.changed, self.service_changed[offer.id])
+        for offer in self.offers:  # a theme is served while a served activity uses it
+            for theme in offer.theme_list:
+                term = Term("themes", theme, theme, "", self.activities_changed)
+                terms.setdefault(term.key, term)
         return list(terms.values())
 
     def skipped_days(self, offer: Offer, days: list[date]) -> list[date]:
