@@ -332,6 +332,7 @@ def test_the_bare_root_redirects_with_cors(client, world):
     assert response.status_code == 308
     assert response.headers["Location"].endswith("/beringen/hsds/")
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.is_json and response.get_json()["location"].endswith("/beringen/hsds/")
 
 
 def test_the_optional_filters_filter(client, world):

@@ -341,7 +341,7 @@ class Reader:
 
 
 @settings(
-    max_examples=6,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -357,3 +357,28 @@ def test_an_incremental_reader_ends_with_what_a_full_fetch_gives(app, client, wo
             _act(app, world, name, n)
         reader.update()
         assert reader.held == full(client), [name for name, _n in actions]
+
+
+def test_the_daily_sessions_job_changes_no_last_modified(app, client, world):
+    """The job that makes sessions up to the horizon changes nothing the open data shows."""
+    from saas.catalogue import services as catalogue
+
+    before = full(client)
+
+    def act(cm, pm):
+        salon = _salon(cm)
+        planned = db.session.execute(
+            select(cm.ActivitySession).where(cm.ActivitySession.offer_id == salon.id)
+        ).scalars()
+        for session in list(planned)[-2:]:  # the horizon had not reached these yet
+            db.session.delete(session)
+        db.session.flush()
+        made = catalogue.sync_sessions(
+            salon,
+            since=catalogue.to_utc(datetime(2027, 1, 1)),
+            until=catalogue.to_utc(datetime(2028, 1, 1)),
+        )
+        assert made["created"] == 2
+
+    _do(app, world, act)
+    assert full(client) == before

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import abort, g, jsonify, redirect, request, url_for
+from flask import abort, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -147,7 +147,7 @@ def _paged(items: list, dump):
             "first_page": page == 1,
             "last_page": page >= pages,
             "empty": not shown,
-            "contents": [dump(item) for item in shown],
+            "contents": [hsds.listed(dump(item)) for item in shown],
         }
     )
 
@@ -195,8 +195,9 @@ def _service_filters(cat: Catalogue, offers: list) -> list:
 
 @bp.route("")
 def bare():
-    """/<slug>/hsds without its slash: to the root, still open to everyone."""
-    return redirect(url_for(".index", slug=g.network.slug), 308)
+    """/<slug>/hsds without its slash: to the root, in JSON and open to everyone like the rest."""
+    target = url_for(".index", slug=g.network.slug)
+    return jsonify({"location": target}), 308, {"Location": target}
 
 
 @bp.route("/")
@@ -231,7 +232,7 @@ def service(item_id: str):
     _check_parameters(set())
     cat = Catalogue(g.network)
     offer = _one(cat.offers, "service", lambda o: o.id, item_id)
-    return jsonify(hsds.service(cat, offer, full=True))
+    return jsonify(hsds.listed(hsds.service(cat, offer, full=True)))
 
 
 @bp.route("/service_at_locations")
@@ -247,7 +248,7 @@ def service_at_location(item_id: str):
     _check_parameters(set())
     cat = Catalogue(g.network)
     offer = _one(cat.offers, "service_at_location", lambda o: o.id, item_id)
-    return jsonify(hsds.service_at_location(cat, offer, nested=True))
+    return jsonify(hsds.listed(hsds.service_at_location(cat, offer, nested=True)))
 
 
 @bp.route("/organizations")
@@ -276,7 +277,7 @@ def organization(item_id: str):
     _check_parameters(set())
     cat = Catalogue(g.network)
     partner = _one(cat.partners, "organization", lambda p: p.id, item_id)
-    return jsonify(hsds.organization(cat, partner))
+    return jsonify(hsds.listed(hsds.organization(cat, partner)))
 
 
 @bp.route("/locations")
@@ -293,7 +294,7 @@ def location(item_id: str):
     _check_parameters(set())
     cat = Catalogue(g.network)
     place = _one(cat.locations, "location", lambda p: p.id, item_id)
-    return jsonify(hsds.location(cat, place))
+    return jsonify(hsds.listed(hsds.location(cat, place)))
 
 
 @bp.route("/taxonomies")
@@ -308,7 +309,7 @@ def taxonomies():
 def taxonomy(item_id: str):
     _check_parameters(set())
     key = _one(list(hsds.TAXONOMIES), "taxonomy", lambda k: k, item_id)
-    return jsonify(hsds.taxonomy(g.network, key))
+    return jsonify(hsds.listed(hsds.taxonomy(g.network, key)))
 
 
 @bp.route("/taxonomy_terms")
@@ -334,7 +335,7 @@ def taxonomy_term(item_id: str):
     _check_parameters(set())
     cat = Catalogue(g.network)
     term = _one(cat.terms, "term", lambda t: t.key, item_id)
-    return jsonify(hsds.taxonomy_term(g.network, term, nested=True))
+    return jsonify(hsds.listed(hsds.taxonomy_term(g.network, term, nested=True)))
 
 
 @bp.route("/<path:rest>")

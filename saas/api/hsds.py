@@ -8,7 +8,8 @@ Only what the families' pages already show: published, visible offers of the net
 partners, the places those offers use. Nothing about families, referrals or people.
 Identifiers are UUIDs derived from the network and the row (stable, unique across networks).
 
-Every object carries `last_modified`: the latest moment anything it shows changed (its rows'
+Every object carries `last_modified` (at its own endpoint; copies nested in another object leave
+it out: see `listed`): the latest moment anything it shows changed (its rows'
 `updated_at`/`changed_at`, the sessions cancelled or restored, the partner and the place it
 shows), and, for an object that is only served because activities use it (a place, a theme),
 never earlier than the latest change of any activity of the network, so a delta
@@ -550,15 +551,26 @@ def service(cat: Catalogue, offer: Offer, *, full: bool = False) -> dict:
             for t in cat.offer_terms(offer)
         ],
     }
-    # the attribute's term carries the term's own last_modified, not this offer's
-    changed = {t.key: t.changed for t in cat.terms}
-    for attribute, term in zip(data["attributes"], cat.offer_terms(offer), strict=True):
-        attribute["taxonomy_term"]["last_modified"] = stamp(changed[term.key])
     if offer.registration_url:
         data["application_process"] += f" {offer.registration_url}"
     if full:
         data["organization"] = organization(cat, offer.partner)
     return data
+
+
+def listed(data: dict) -> dict:
+    """An object as its own endpoint serves it: its `last_modified`, and none on the copies
+    nested in it (a location in a service at location, a term in an attribute). A copy shows
+    what its container's `last_modified` covers; its own moment is at its own endpoint."""
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "last_modified"}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return {k: (v if k == "last_modified" else strip(v)) for k, v in data.items()}
 
 
 def profile_url(anchor: str = "") -> str:

@@ -310,7 +310,9 @@ class ActivitySession(TenantOwned, CreatedAt, db.Model):
     moved: Mapped[bool] = mapped_column(default=False)
     location_id: Mapped[int | None] = mapped_column(index=True)  # set when moved elsewhere
     note: Mapped[str] = mapped_column(String(300), default="")
-    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
+    # set when the row changes (cancelled, restored, moved), not when it is made: the daily job
+    # that makes sessions up to the horizon changes nothing the open data shows
+    updated_at: Mapped[datetime | None] = mapped_column(onupdate=utcnow)
 
     offer: Mapped[Offer] = relationship(
         primaryjoin="ActivitySession.offer_id == Offer.id", foreign_keys=[offer_id], viewonly=True

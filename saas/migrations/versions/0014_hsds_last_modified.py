@@ -4,7 +4,8 @@ Revision ID: 0014_hsds_last_modified
 Revises: 0013_roster_replacement
 Create Date: 2026-12-03 06:10:00
 
-`updated_at` on partners, locations, offer types and sessions (set on every change of the row),
+`updated_at` on partners, locations and offer types (set on every change of the row) and on
+sessions (set when one is cancelled, restored or moved, not when the daily job makes it),
 and `offers.changed_at` (every change of the row, and a closure period added or removed when the
 offer skips such periods): the open data's `last_modified` is the latest of these, so a reader
 asking `modified_after` misses nothing. Existing rows start at their creation (or now).
@@ -69,8 +70,9 @@ def upgrade():
     with op.batch_alter_table("offers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True))
     now = datetime.now(UTC)
-    for table in ("partners", "locations", "sessions"):
+    for table in ("partners", "locations"):
         bind.execute(sa.text(f"UPDATE {table} SET updated_at = created_at"))  # noqa: S608
+    # sessions keep none: set from now on, when one is cancelled, restored or moved
     bind.execute(sa.text("UPDATE offer_types SET updated_at = :now"), {"now": now})
     bind.execute(sa.text("UPDATE offers SET changed_at = COALESCE(updated_at, created_at)"))
     _recode(bind, "ber", "rif")
