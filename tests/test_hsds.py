@@ -417,3 +417,42 @@ def test_bad_input_is_a_json_error_with_cors(client, world, query, status):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     if status == 400:
         assert response.get_json()["error"]["code"] == "bad_request"
+
+
+def test_the_migration_turns_stored_ber_into_rif(app, world):
+    """Rows stored before ISO 639 was checked: `ber` (a group code) becomes `rif` (Tarifit)."""
+    import importlib.util
+    from pathlib import Path
+
+    from sqlalchemy import create_engine, text
+
+    beringen, _st = world
+    path = Path(__file__).resolve().parent.parent / "saas/migrations/versions"
+    spec = importlib.util.spec_from_file_location("hsds_0014", path / "0014_hsds_last_modified.py")
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":  # the owner: row-level security is forced
+            engine = create_engine(app.config["DATABASE_ADMIN_URL"])
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT set_config('app.all_networks', 'on', true)"))
+            connection.execute(
+                text("UPDATE offers SET languages = 'nl,ber,ar' WHERE id = :id"),
+                {"id": beringen.offer_id},
+            )
+            connection.execute(
+                text("UPDATE partners SET languages = :codes WHERE id = :id"),
+                {"codes": '["ber", "rif", "nl"]', "id": beringen.partner_a.id},
+            )
+            migration._recode(connection, "ber", "rif")
+            offer = connection.execute(
+                text("SELECT languages FROM offers WHERE id = :id"), {"id": beringen.offer_id}
+            ).scalar_one()
+            partner = connection.execute(
+                text("SELECT languages FROM partners WHERE id = :id"),
+                {"id": beringen.partner_a.id},
+            ).scalar_one()
+    assert offer == "nl,rif,ar"
+    assert (json.loads(partner) if isinstance(partner, str) else partner) == ["rif", "nl"]
