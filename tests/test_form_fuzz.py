@@ -26,7 +26,7 @@ every form with a date or a number field, signed in with the role that may use i
 | catalogue filters          | GET catalogue/                           | steward               | age, day, line, type, partner, page                |
 | families' week             | GET /                                    | anyone                | age, day, line, type, partner, page                |
 | flyer                      | GET flyer                                | anyone                | from, location, partner                            |
-| open data                  | GET hsds/services                        | anyone                | modified_after, page, per_page                     |
+| open data                  | GET hsds/services                        | anyone                | modified_after, page, per_page, filter ids        |
 
 Bounded so it runs in every CI run on both backends: a few derandomized examples per form, no
 deadline, one network built per form.
@@ -334,7 +334,13 @@ FORMS = [
         "GET",
         "/beringen/hsds/services",
         "anyone",
-        {"modified_after": DATE, "page": NUMBER},
+        {
+            "modified_after": DATE,
+            "page": NUMBER,
+            "per_page": NUMBER,
+            "organization_id": DATE,  # a UUID: any text is junk to it
+            "taxonomy_term_id": DATE,
+        },
     ),
 ]
 

@@ -37,6 +37,11 @@ PUBLIC = {
     "hsds.service_at_locations": {200},
     "hsds.taxonomies": {200},
     "hsds.taxonomy_terms": {200},
+    "hsds.bare": {308},  # to /<slug>/hsds/
+    "hsds.service_at_location": {404},  # a service's id names no service at location
+    "hsds.taxonomy": {404},
+    "hsds.taxonomy_term": {404},
+    "hsds.elsewhere": {404},  # any other path under /<slug>/hsds/: a JSON 404
 }
 # The JSON API authenticates by token, not by session: its own matrix is tests/test_api_isolation.py.
 TOKEN_AUTHENTICATED = "api."
@@ -73,6 +78,7 @@ def _args_for(rule, cast) -> dict:
         "feed_token": cast.feed_token,
         "token_id": cast.token_id,
         "item_id": cast.hsds_service_id,
+        "rest": "nothing-here",
     }
     missing = set(rule.arguments) - set(known)
     assert not missing, (

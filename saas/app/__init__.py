@@ -22,6 +22,7 @@ from blueprints.billing import guard as billing_guard
 from blueprints.catalogue import bp as catalogue_bp
 from blueprints.dev import bp as dev_bp
 from blueprints.hsds import bp as hsds_bp
+from blueprints.hsds_profile import bp as hsds_profile_bp
 from blueprints.municipality import bp as municipality_bp
 from blueprints.network import bp as network_bp
 from blueprints.partner import bp as partner_bp
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         billing_bp,
         api_tokens_bp,
         hsds_bp,
+        hsds_profile_bp,
     ):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # token-authenticated JSON: no cookies, so no cross-site forgery

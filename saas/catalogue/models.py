@@ -16,10 +16,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from saas.extensions import db
-from saas.models_base import CreatedAt, str_enum
+from saas.iso639 import check_language_codes
+from saas.models_base import CreatedAt, str_enum, utcnow
 from tenants.scoping import TenantOwned, tenant_fk
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ class OfferType(TenantOwned, db.Model):
     is_salon: Mapped[bool] = mapped_column(default=False)
     is_thematic: Mapped[bool] = mapped_column(default=False)
     sort: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def name(self, language: str) -> str:
         return self.name_nl if language == "nl" else self.name_en
@@ -137,6 +139,7 @@ class Location(TenantOwned, CreatedAt, db.Model):
     address: Mapped[str] = mapped_column(String(300))
     neighbourhood: Mapped[str] = mapped_column(String(100), index=True)
     accessibility: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Closure(TenantOwned, CreatedAt, db.Model):
@@ -194,7 +197,14 @@ class Offer(TenantOwned, CreatedAt, db.Model):
     hidden_at: Mapped[datetime | None]
     hidden_reason: Mapped[str] = mapped_column(String(300), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]  # the partner's last edit
+    # anything the open data shows of it changed: the row, or a closure that rewrites its schedule
+    changed_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @validates("languages")
+    def _iso_639(self, _key, codes):
+        check_language_codes(c for c in (codes or "").split(",") if c)
+        return codes
 
     partner: Mapped[Partner] = relationship(
         primaryjoin="Offer.partner_id == Partner.id", foreign_keys=[partner_id], viewonly=True
@@ -300,6 +310,9 @@ class ActivitySession(TenantOwned, CreatedAt, db.Model):
     moved: Mapped[bool] = mapped_column(default=False)
     location_id: Mapped[int | None] = mapped_column(index=True)  # set when moved elsewhere
     note: Mapped[str] = mapped_column(String(300), default="")
+    # set when the row changes (cancelled, restored, moved), not when it is made: the daily job
+    # that makes sessions up to the horizon changes nothing the open data shows
+    updated_at: Mapped[datetime | None] = mapped_column(onupdate=utcnow)
 
     offer: Mapped[Offer] = relationship(
         primaryjoin="ActivitySession.offer_id == Offer.id", foreign_keys=[offer_id], viewonly=True

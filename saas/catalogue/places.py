@@ -13,6 +13,7 @@ from saas.audit.services import record
 from saas.catalogue.models import ActivitySession, Closure, ClosureKind, Location, Offer, OfferType
 from saas.catalogue.services import sync_sessions
 from saas.extensions import db
+from saas.models_base import utcnow
 
 
 class PlaceError(ValueError):
@@ -78,7 +79,7 @@ def add_closure(*, kind: ClosureKind, label: str, starts_on: date, ends_on: date
     db.session.add(closure)
     db.session.flush()
     record("closure.created", closure)
-    _resync_all()
+    _resync_all(closure)
     return closure
 
 
@@ -87,11 +88,17 @@ def delete_closure(closure: Closure) -> None:
     record("closure.deleted", closure)
     db.session.delete(closure)
     db.session.flush()
-    _resync_all()
+    _resync_all(closure)
 
 
-def _resync_all() -> None:
+def _resync_all(closure: Closure) -> None:
+    """Every offer's sessions follow the new periods; an offer that skips this kind of period has
+    a new schedule text (its skipped days), so its open data changed now too."""
+    skips = "skip_closures" if closure.kind == ClosureKind.CLOSURE else "skip_school_holidays"
+    now = utcnow()
     for offer in db.session.execute(select(Offer)).scalars():
+        if getattr(offer, skips):
+            offer.changed_at = now
         sync_sessions(offer)
 
 

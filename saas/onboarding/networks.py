@@ -21,6 +21,7 @@ from tenants.models import Membership, Network, Role
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED = {
     "admin",
+    "hsds-profile",
     "auth",
     "account",
     "api",

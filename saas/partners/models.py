@@ -7,10 +7,11 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from saas.extensions import db
-from saas.models_base import CreatedAt, str_enum
+from saas.iso639 import check_language_codes
+from saas.models_base import CreatedAt, str_enum, utcnow
 from tenants.scoping import TenantOwned
 
 
@@ -47,7 +48,7 @@ SPOKEN_LANGUAGES = [
     ("de", "Deutsch"),
     ("tr", "Türkçe"),
     ("ar", "العربية"),
-    ("ber", "Tamazight"),
+    ("rif", "Tarifit (Tamaziɣt)"),
     ("it", "Italiano"),
     ("pl", "Polski"),
     ("ro", "Română"),
@@ -63,6 +64,7 @@ SPOKEN_LANGUAGES = [
     ("sq", "Shqip"),
 ]
 LANGUAGE_NAMES = dict(SPOKEN_LANGUAGES)
+check_language_codes(LANGUAGE_NAMES)  # ISO 639-1 or ISO 639-3, never a group code like "ber"
 
 
 class PartnerState(enum.StrEnum):
@@ -103,6 +105,13 @@ class Partner(TenantOwned, CreatedAt, db.Model):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     activated_at: Mapped[datetime | None]
     suspended_at: Mapped[datetime | None]
+    # any change to the row (profile, state): the open data's `last_modified`
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @validates("languages")
+    def _iso_639(self, _key, codes):
+        check_language_codes(codes or [])
+        return codes
 
     @property
     def is_suspended(self) -> bool:

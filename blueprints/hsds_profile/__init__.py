@@ -1,0 +1,3 @@
+from blueprints.hsds_profile.views import bp
+
+__all__ = ["bp"]
