@@ -15,16 +15,15 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
-from saas.accounts.models import User
 from saas.demo.datafiles import read_yaml
 from saas.extensions import db
 from saas.models_base import utcnow
-from saas.notifications import center
+from saas.notifications import center, recipients
 from saas.notifications.models import Notification, OutboxMessage, OutboxState
 from saas.partners.models import Partner, PartnerState
 from saas.referrals.models import Referral, ReferralEvent
 from saas.urls import absolute_url
-from tenants.models import Membership, Network, Role
+from tenants.models import Network
 
 FRESH = timedelta(days=7)  # a notice about an open referral newer than this is still unread
 READ_AFTER = timedelta(hours=3)  # how long after a notice its reader opened it
@@ -100,16 +99,9 @@ def _newest_partner_joined(network: Network) -> int:
         return 0
     joined = utcnow() - timedelta(days=plan["days_ago"])
     newest.activated_at = joined
-    stewards = db.session.execute(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.role == Role.STEWARD)
-        .distinct()
-        .order_by(User.id)
-    ).scalars()
     link = absolute_url("network.partner_detail", slug=network.slug, partner_id=newest.id)
     told = 0
-    for steward in stewards:
+    for steward in recipients.stewards():
         notice = center.kept_notice(steward, kind="partner_joined", link=link, partner=newest)
         notice.created_at = joined
         told += 1

@@ -41,5 +41,18 @@ def social_economy_staff(partner, roles=(Role.SE_COORDINATOR,)) -> list[User]:
     )
 
 
+def stewards() -> list[User]:
+    """The current network's stewards, in a steady order."""
+    return list(
+        db.session.execute(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.role == Role.STEWARD)
+            .distinct()
+            .order_by(User.id)
+        ).scalars()
+    )
+
+
 def speakers_for(partner, *, roles=(Role.SE_COORDINATOR,)) -> list[User]:
     return partner_people({partner.id}) + social_economy_staff(partner, roles)

@@ -13,7 +13,7 @@ from saas.accounts.services import create_user, normalise_email, start_session
 from saas.audit.services import record
 from saas.extensions import db
 from saas.models_base import utcnow
-from saas.notifications import center
+from saas.notifications import center, recipients
 from saas.notifications.services import queue_email
 from saas.partners.models import PartnerState
 from saas.urls import absolute_url
@@ -141,18 +141,11 @@ def accept(invitation: Invitation, user: User) -> Membership:
 def _tell_stewards_partner_joined(partner, joined_by: User) -> None:
     """The network's stewards hear that an invited partner has joined (with a link to the
     partner's page); the person who joined is not told about themself."""
-    stewards = db.session.execute(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.role == Role.STEWARD, User.id != joined_by.id)
-        .distinct()
-        .order_by(User.id)
-    ).scalars()
     link = absolute_url(
         "network.partner_detail", slug=current_network().slug, partner_id=partner.id
     )
-    for steward in stewards:
-        if steward.is_enabled:
+    for steward in recipients.stewards():
+        if steward.id != joined_by.id and steward.is_enabled:
             center.notify(steward, kind="partner_joined", link=link, partner=partner)
 
 

@@ -12,11 +12,17 @@ from tenants.models import Role
 SE_ROLES = (Role.SE_COORDINATOR, Role.SE_WORKER)
 
 
-def _other_side(referral, who: str | None):
-    partner = referral.to_partner if who == "sender" else referral.from_partner
+def _speakers(*partners):
+    """The enabled people who speak for `partners`, once each, not the person acting now."""
     me = current_user.id if current_user and current_user.is_authenticated else None
-    people = {u.id: u for u in recipients.speakers_for(partner, roles=SE_ROLES)}
+    people = {}
+    for partner in partners:
+        people.update({u.id: u for u in recipients.speakers_for(partner, roles=SE_ROLES)})
     return [u for uid, u in sorted(people.items()) if uid != me and u.is_enabled]
+
+
+def _other_side(referral, who: str | None):
+    return _speakers(referral.to_partner if who == "sender" else referral.from_partner)
 
 
 def _send(users, *, kind: str, referral) -> None:
@@ -31,12 +37,8 @@ def status_changed(referral, *, who: str | None) -> None:
 
 def closed_by_network(referral) -> None:
     """A steward ended the referral (the family's data was removed): both partners are told."""
-    me = current_user.id if current_user and current_user.is_authenticated else None
-    people = {}
-    for partner in (referral.from_partner, referral.to_partner):
-        people.update({u.id: u for u in recipients.speakers_for(partner, roles=SE_ROLES)})
     _send(
-        [u for uid, u in sorted(people.items()) if uid != me and u.is_enabled],
+        _speakers(referral.from_partner, referral.to_partner),
         kind="referral_status",
         referral=referral,
     )
