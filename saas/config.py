@@ -138,7 +138,9 @@ class Settings:
             "TESTING": self.env == "testing",
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # hide_parameters: a database error's text (in a log, a job's failure) never quotes the
+            # values, which may be a family's details
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
             "DATABASE_ADMIN_URL": self.database_admin_url,
             "DATABASE_APP_ROLE": self.database_app_role,
             "REDIS_URL": self.redis_url,

@@ -30,7 +30,7 @@ def upgrade_database(app: Flask) -> None:
             )
             return
 
-        engine = create_engine(admin_url)
+        engine = create_engine(admin_url, hide_parameters=True)
         try:
             setup_app_role(engine, app_url.username, app_url.password)
         finally:

@@ -44,6 +44,7 @@ def resolve_network(endpoint: str | None, values: dict | None) -> None:
     if row is None:
         abort(404)
     network = g.network = row[0]
+    g.network_slug = slug  # the logs read it: they must not load anything
     if on_postgres:
         rls.network_was_set(db.session.connection(), network.id)
     context.set_network(network.id)

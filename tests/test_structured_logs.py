@@ -262,3 +262,67 @@ def test_an_e_mail_address_in_a_message_or_a_traceback_is_hidden_in_both_formats
         assert "genk.example" not in written
         assert "ValueError: recipient [hidden] refused" in written
     assert line["message"] == f"delivery of {HIDDEN} failed"
+
+
+def test_a_write_the_database_drops_is_a_503_logged_without_the_family_or_a_second_error(
+    app,
+    cast,  # noqa: F811
+    json_log,
+    caplog,
+):
+    """The connection dies on the referral's INSERT (as when PostgreSQL restarts). The session
+    then needs a rollback before anything loads; the error handler logs first, so the log's
+    context must come from what is already in memory. The database error's own text names the
+    statement but never its values."""
+    from sqlalchemy import event
+
+    from saas.extensions import db
+
+    caplog.set_level(logging.WARNING)
+    sender = client_of(app, cast["people"]["sender"])
+    with app.app_context():
+        engine = db.engine
+        dbapi = engine.dialect.loaded_dbapi
+
+    def drop(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO REFERRALS"):
+            raise dbapi.OperationalError("server closed the connection unexpectedly")
+
+    event.listen(engine, "before_cursor_execute", drop)
+    try:
+        response = refer(sender, cast)
+    finally:
+        event.remove(engine, "before_cursor_execute", drop)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    [line] = [r for r in json_log.records() if r["message"].startswith("database unavailable")]
+    assert line["user_id"] == cast["people"]["sender"].id
+    assert line["network"] == "beringen"
+    every_line = json_log.text + "\n".join(r.getMessage() for r in caplog.records)
+    for record in caplog.records:  # the driver's error as SQLAlchemy words it
+        if record.exc_info:
+            every_line += str(record.exc_info[1])
+    assert "INSERT INTO referrals" in db_error_text(app)
+    for value in ("Amir", "slaapproblemen", "Beringen-Mijn"):
+        assert value not in every_line, value
+
+
+def db_error_text(app) -> str:
+    """A statement that fails in the database itself: its error names the statement only."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from saas.extensions import db
+
+    with app.app_context():
+        try:
+            db.session.execute(
+                text("INSERT INTO referrals (network_id, family_label) VALUES (:network, :label)"),
+                {"network": 2_000_000_000, "label": "Mama van Amir"},
+            )
+        except DBAPIError as exc:  # a foreign key, or on PostgreSQL row-level security
+            db.session.rollback()
+            assert "Amir" not in str(exc)
+            return str(exc)
+    raise AssertionError("the insert should have failed")

@@ -29,7 +29,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connectable = create_engine(_url(), poolclass=pool.NullPool)
+    connectable = create_engine(_url(), poolclass=pool.NullPool, hide_parameters=True)
 
     def process_revision_directives(context_, revision, directives):
         if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():

@@ -22,6 +22,8 @@ import uuid
 
 from flask import Flask, Response, g, has_request_context, request, request_started
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy import inspect as orm_state
+from sqlalchemy.exc import NoInspectionAvailable
 
 from saas import logmask
 
@@ -76,14 +78,11 @@ def current_context() -> dict:
     context: dict = {}
     if has_request_context():
         context["request_id"] = g.get("request_id")
-        network = g.get("network")
-        if network is not None:
-            context["network"] = network.slug
+        context["network"] = g.get("network_slug")
         context["endpoint"] = request.endpoint
         user = g.get("_login_user")  # Flask-Login's, once something asked for current_user
-        user_id = getattr(user, "id", None)
-        if user_id is not None:
-            context["user_id"] = user_id
+        if user is not None:
+            context["user_id"] = _loaded(user, "id")
     else:
         from rq import get_current_job
 
@@ -92,6 +91,18 @@ def current_context() -> dict:
             context["job_id"] = job.id
             context["queue"] = job.origin
     return {key: value for key, value in context.items() if value is not None}
+
+
+def _loaded(obj, attribute: str):
+    """What the object already holds, without a query: after a failed flush the session must be
+    rolled back before anything loads, and the error handler logs first."""
+    try:
+        state = orm_state(obj)
+    except NoInspectionAvailable:  # the anonymous user
+        return getattr(obj, attribute, None)
+    if attribute == "id" and state.identity:
+        return state.identity[0]
+    return state.dict.get(attribute)
 
 
 def log_format(app: Flask) -> str:
