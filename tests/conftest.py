@@ -158,21 +158,44 @@ def app(_migrated, environ):
     _wipe(environ)
 
 
+_WIPE_ENGINES: dict = {}
+
+
 def _wipe(environ: dict) -> None:
-    """Empty every table (as the owner) and the Redis database between tests."""
+    """Empty every table that has rows (as the owner), restart the ids and empty the Redis
+    database between tests. One probe finds the tables a test wrote to; deleting their few rows
+    costs far less than truncating every table (PostgreSQL's TRUNCATE pays per table). SQLite
+    (no AUTOINCREMENT here) starts an emptied table's ids at 1 again by itself."""
     from redis import Redis
 
     from saas.extensions import db
 
-    engine = create_engine(environ["DATABASE_ADMIN_URL"])
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    url = environ["DATABASE_ADMIN_URL"]
+    engine = _WIPE_ENGINES.get(url)
+    if engine is None:
+        engine = _WIPE_ENGINES[url] = create_engine(url)
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]  # children first
+    probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in tables)
     with engine.begin() as conn:
+        written = set(conn.execute(text(probe)).scalars())
         if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-        else:
-            for table in tables:
+            # foreign keys between tables emptied together are not checked row by row
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        for table in tables:
+            if table in written:
                 conn.execute(text(f"DELETE FROM {table}"))
-    engine.dispose()
+        if engine.dialect.name == "postgresql":
+            sequences = (
+                conn.exec_driver_sql(
+                    "SELECT schemaname || '.' || sequencename FROM pg_sequences "
+                    "WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+                )
+                .scalars()
+                .all()
+            )
+            if sequences:
+                restart = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
+                conn.exec_driver_sql(f"SELECT {restart}")
     Redis.from_url(environ["REDIS_URL"]).flushdb()
     mail = Path(environ["DORP_INSTANCE_PATH"]) / "mail"
     if mail.exists():

@@ -199,6 +199,13 @@ def test_gunicorn_workers_add_up_in_one_scrape(app, environ, tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(base, server)
+        # until both processes have counted a request (a busy machine boots the second one late),
+        # so that every scrape below must add up the counters of two processes
+        deadline = time.monotonic() + 60
+        while len(list((tmp_path / "metrics").glob("counter_*.db"))) < 2:
+            assert time.monotonic() < deadline, "the second worker process never answered"
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(lambda _: _get(f"{base}/healthz"), range(8)))
         before = parse(requests.get(f"{base}/metrics", headers=_auth(), timeout=10).text)
         with ThreadPoolExecutor(8) as pool:  # at once, so that both processes answer some
             statuses = list(pool.map(lambda _: _get(f"{base}/healthz"), range(40)))
