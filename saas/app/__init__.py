@@ -30,6 +30,7 @@ from blueprints.public import bp as public_bp
 from blueprints.referrals import bp as referrals_bp
 from blueprints.site import bp as site_bp
 from blueprints.social_economy import bp as se_bp
+from saas import caching as public_cache
 from saas import i18n, security
 from saas.app import cli, errors, models, navigation
 from saas.audit import security as security_events
@@ -87,6 +88,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     app.after_request(_commit)
     relays.install()  # outbox e-mail, Stripe events, roster solves, matching: after the commit
     health_cache.install()
+    public_cache.install()  # the families' pages, feeds and HSDS: a new version per change
     navigation.install()
     _register_blueprints(app)
     _who_acts_then_what_they_may(app)
