@@ -10,7 +10,8 @@ client, an open-data reader), the answer's tag is made of the network's public d
 Redis under that tag, so a repeat costs a Redis read, and a client that sends the tag back
 (`If-None-Match`, compared weakly as RFC 9110 asks, lists and `*` included) or a date not older
 than `Last-Modified` (`If-Modified-Since`, read only without `If-None-Match`) gets
-`304 Not Modified` without a body. Everyone may keep the answer for a minute
+`304 Not Modified` without a body. A tag sent back is answered before the body is read (only a
+200 of this very answer gave it out); `*` and a date only once the answer is known to be a 200. Everyone may keep the answer for a minute
 (`Cache-Control: public, max-age=60`, `Vary: Accept-Language, Cookie`).
 
 The time step: what a public page shows also moves with the clock (a session that has ended
@@ -88,6 +89,12 @@ def public_cache(view: Callable) -> Callable:
         now = time.time()
         step = int(now // STEP_SECONDS)
         tag = _tag(network_id, version, step)
+        last_modified = min(
+            max(caching.version_time(version), datetime.fromtimestamp(step * STEP_SECONDS, UTC)),
+            datetime.fromtimestamp(int(now), UTC),
+        )
+        if _sent_back(tag):  # only a 200 of this very answer gave the tag out: no body needed
+            return _validated(Response(status=304), tag, last_modified)
         key = f"public:{network_id}:{tag}"
         kept = caching.read(key)
         if isinstance(kept, tuple) and len(kept) == 2:
@@ -101,16 +108,24 @@ def public_cache(view: Callable) -> Callable:
                 return response
             headers = [(h, response.headers[h]) for h in KEPT_HEADERS if h in response.headers]
             caching.keep(key, (response.get_data(), headers))
-        last_modified = min(
-            max(caching.version_time(version), datetime.fromtimestamp(step * STEP_SECONDS, UTC)),
-            datetime.fromtimestamp(int(now), UTC),
-        )
-        if not_modified(tag, last_modified):
+        if not_modified(tag, last_modified):  # `*` and dates: now that the answer is a 200
             response = Response(status=304)
-        response.set_etag(tag)
-        response.last_modified = last_modified
-        response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-        response.vary.update(VARY)
-        return response
+        return _validated(response, tag, last_modified)
 
     return answered
+
+
+def _sent_back(tag: str) -> bool:
+    """The client sent this tag itself (not just `*`) in If-None-Match."""
+    if "If-None-Match" not in request.headers:
+        return False
+    wanted = request.if_none_match
+    return not wanted.star_tag and wanted.contains_weak(tag)
+
+
+def _validated(response: Response, tag: str, last_modified: datetime) -> Response:
+    response.set_etag(tag)
+    response.last_modified = last_modified
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    response.vary.update(VARY)
+    return response

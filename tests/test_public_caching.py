@@ -272,3 +272,14 @@ def test_without_redis_the_pages_are_rendered(app, client, world, monkeypatch):
         monkeypatch.setattr(backend, "_write_client", gone)
     response = client.get("/beringen/agenda.ics", headers={"If-None-Match": "*"})
     assert response.status_code == 200 and "ETag" not in response.headers
+
+
+def test_a_flood_of_changes_shows_each_one(app, client, world):
+    beringen, _ = world
+    tag = client.get("/beringen/agenda.ics").headers["ETag"]
+    for n in range(15):
+        _rename(app, Offer, beringen.offer_id, beringen.network.id, "title", f"Zwemles {n}")
+        response = client.get("/beringen/agenda.ics", headers={"If-None-Match": tag})
+        assert response.status_code == 200 and f"Zwemles {n}" in response.text
+        tag = response.headers["ETag"]
+        assert client.get("/beringen/agenda.ics", headers={"If-None-Match": tag}).status_code == 304
