@@ -217,6 +217,23 @@ def test_the_job_runs_one_at_a_time_per_network(app, fx, run_jobs):
     assert _health(app, fx.network.id).reach.sessions_held == 5
 
 
+def test_when_the_job_cannot_be_queued_the_last_figures_are_still_shown(app, fx, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    _health(app, fx.network.id)
+
+    def refused(network_id, delay):
+        raise RedisConnectionError("queue unavailable")
+
+    monkeypatch.setattr(cache, "_enqueue", refused)
+    _add_held_session(app, fx.network.id, adults=1)  # planning after the commit fails quietly
+    with Statements(app) as sql:
+        assert _health(app, fx.network.id).reach.sessions_held == 4
+    assert sql.seen == []
+    with app.app_context():  # nothing left "planned": the next view plans it again
+        assert flask_cache.get(f"health-planned:{fx.network.id}") is None
+
+
 def test_a_network_nobody_views_plans_no_job(app, fx):
     _add_held_session(app, fx.network.id, adults=1)
     assert _refresh_jobs(app) == (0, 0)

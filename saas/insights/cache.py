@@ -139,9 +139,9 @@ def _cached(period: Period) -> figures.Health:
         found, before = cache.get_many(key, latest)
         if isinstance(found, figures.Health):
             return found
-        _want(network_id, period, language)
+        _quietly(lambda: _want(network_id, period, language))
         if isinstance(before, figures.Health):  # stale: the job works the new ones out
-            plan_refresh(network_id)
+            _quietly(lambda: plan_refresh(network_id))
             return before
         working = f"{key}:working"
         mine = cache.add(working, 1, timeout=min(WORKING_SECONDS, seconds))
@@ -245,7 +245,7 @@ def _quietly(write: Callable[[], object]) -> None:
     try:
         write()
     except RedisError as error:
-        log.warning("health cache unavailable (%s): not kept", type(error).__name__)
+        log.warning("health cache unavailable (%s)", type(error).__name__)
 
 
 def forget(network_id: int) -> None:
