@@ -77,7 +77,21 @@ def job(queue_name: str, *, timeout: int = 300, retries: int = 3, failure_ttl: i
                 **options,
             )
 
+        def enqueue_in(delay, *args, **options):
+            """The same, run once `delay` (a timedelta) has passed (the workers' scheduler)."""
+            _check_args(args)
+            return queue(queue_name).enqueue_in(
+                delay,
+                run,
+                *args,
+                job_timeout=timeout,
+                failure_ttl=failure_ttl,
+                retry=Retry(max=retries, interval=[10, 60, 300][:retries]) if retries else None,
+                **options,
+            )
+
         run.enqueue = enqueue
+        run.enqueue_in = enqueue_in
         run.queue_name = queue_name
         return run
 

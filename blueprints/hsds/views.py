@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from blueprints.api.errors import HTTP_CODES, error_response
+from blueprints.conditional import public_cache
 from blueprints.hsds.blueprint import bp
 from saas.api import hsds
 from saas.api.hsds import Catalogue
@@ -47,7 +48,8 @@ ALLOWED = {
 @bp.after_request
 def _open_to_everyone(response):
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Cache-Control"] = "public, max-age=300"
+    if "Cache-Control" not in response.headers:  # a kept answer says its own (conditional)
+        response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
 
@@ -201,6 +203,7 @@ def bare():
 
 
 @bp.route("/")
+@public_cache
 def index():
     """An HSDS API root: what this endpoint is, and the profile its objects follow."""
     _check_parameters(set())
@@ -215,6 +218,7 @@ def index():
 
 
 @bp.route("/services")
+@public_cache
 def services():
     _check_parameters(ALLOWED["services"])
     cat = Catalogue(g.network)
@@ -228,6 +232,7 @@ def services():
 
 
 @bp.route("/services/<item_id>")
+@public_cache
 def service(item_id: str):
     _check_parameters(set())
     cat = Catalogue(g.network)
@@ -236,6 +241,7 @@ def service(item_id: str):
 
 
 @bp.route("/service_at_locations")
+@public_cache
 def service_at_locations():
     _check_parameters(ALLOWED["service_at_locations"])
     cat = Catalogue(g.network)
@@ -244,6 +250,7 @@ def service_at_locations():
 
 
 @bp.route("/service_at_locations/<item_id>")
+@public_cache
 def service_at_location(item_id: str):
     _check_parameters(set())
     cat = Catalogue(g.network)
@@ -252,6 +259,7 @@ def service_at_location(item_id: str):
 
 
 @bp.route("/organizations")
+@public_cache
 def organizations():
     _check_parameters(ALLOWED["organizations"])
     _flag("full")  # the organisation has nothing more to nest
@@ -273,6 +281,7 @@ def organizations():
 
 
 @bp.route("/organizations/<item_id>")
+@public_cache
 def organization(item_id: str):
     _check_parameters(set())
     cat = Catalogue(g.network)
@@ -281,6 +290,7 @@ def organization(item_id: str):
 
 
 @bp.route("/locations")
+@public_cache
 def locations():
     _check_parameters(ALLOWED["locations"])
     cat = Catalogue(g.network)
@@ -290,6 +300,7 @@ def locations():
 
 
 @bp.route("/locations/<item_id>")
+@public_cache
 def location(item_id: str):
     _check_parameters(set())
     cat = Catalogue(g.network)
@@ -298,6 +309,7 @@ def location(item_id: str):
 
 
 @bp.route("/taxonomies")
+@public_cache
 def taxonomies():
     _check_parameters(ALLOWED["taxonomies"])
     keys = _since((key, hsds.LABELS_CHANGED) for key in hsds.TAXONOMIES)
@@ -306,6 +318,7 @@ def taxonomies():
 
 
 @bp.route("/taxonomies/<item_id>")
+@public_cache
 def taxonomy(item_id: str):
     _check_parameters(set())
     key = _one(list(hsds.TAXONOMIES), "taxonomy", lambda k: k, item_id)
@@ -313,6 +326,7 @@ def taxonomy(item_id: str):
 
 
 @bp.route("/taxonomy_terms")
+@public_cache
 def taxonomy_terms():
     _check_parameters(ALLOWED["taxonomy_terms"])
     _flag("top_only")  # every term is a top term: the taxonomies are flat
@@ -331,6 +345,7 @@ def taxonomy_terms():
 
 
 @bp.route("/taxonomy_terms/<item_id>")
+@public_cache
 def taxonomy_term(item_id: str):
     _check_parameters(set())
     cat = Catalogue(g.network)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask import Response, g, render_template, request
 from flask_babel import get_locale
 
+from blueprints.conditional import public_cache
 from blueprints.loading import load_or_404
 from blueprints.public.blueprint import bp
 from saas.catalogue import calendar, listings, queries, services
@@ -28,6 +29,7 @@ def _by_day(sessions: list[ActivitySession]) -> list[tuple[date, list[ActivitySe
 
 
 @bp.route("/")
+@public_cache
 def home():
     filters = queries.Filters.from_args(request.args)
     today = date.today()
@@ -46,6 +48,7 @@ def home():
 
 
 @bp.route("/activity/<int:offer_id>")
+@public_cache
 def activity(offer_id: int):
     offer = load_or_404(Offer, offer_id, *PUBLISHED)
     sessions = listings.coming_sessions(offer.id, limit=12)
@@ -62,12 +65,14 @@ def _ics(body: bytes, name: str) -> Response:
 
 
 @bp.route("/agenda.ics")
+@public_cache
 def agenda_feed():
     sessions = calendar.feed_sessions()
     return _ics(calendar.build(g.network, sessions, str(get_locale())), g.network.slug)
 
 
 @bp.route("/activity/<int:offer_id>.ics")
+@public_cache
 def activity_feed(offer_id: int):
     offer = load_or_404(Offer, offer_id, *PUBLISHED)
     sessions = calendar.feed_sessions(offer_id=offer.id)
@@ -78,6 +83,7 @@ def activity_feed(offer_id: int):
 
 
 @bp.route("/partners/<int:partner_id>/agenda.ics")
+@public_cache
 def partner_feed(partner_id: int):
     partner = load_or_404(Partner, partner_id, *ACTIVE)
     sessions = calendar.feed_sessions(partner_id=partner.id)
@@ -102,6 +108,7 @@ def _day_arg(name: str) -> date:
 
 
 @bp.route("/flyer")
+@public_cache
 def flyer():
     """A week or month on paper, for the whole network, one place or one school (partner)."""
     period = request.args.get("period", "week")

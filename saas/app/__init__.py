@@ -30,6 +30,7 @@ from blueprints.public import bp as public_bp
 from blueprints.referrals import bp as referrals_bp
 from blueprints.site import bp as site_bp
 from blueprints.social_economy import bp as se_bp
+from saas import caching as public_cache
 from saas import i18n, security
 from saas.app import cli, errors, models, navigation
 from saas.audit import security as security_events
@@ -41,7 +42,7 @@ from saas.operations import logs, metrics
 from saas.urls import MAX_ID, stylesheets, url_for_each
 from tenants.setup import init_app as init_tenancy
 from workers import cli as worker_cli
-from workers import queues, relays, schedule
+from workers import insights_jobs, queues, relays, schedule
 
 __all__ = ["create_app", "models"]  # models: every table, so the metadata and Alembic know them
 
@@ -86,7 +87,8 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     init_tenancy(app, db)
     app.after_request(_commit)
     relays.install()  # outbox e-mail, Stripe events, roster solves, matching: after the commit
-    health_cache.install()
+    health_cache.install(insights_jobs.enqueue_refresh)  # figures worked out again by a job
+    public_cache.install()  # the families' pages, feeds and HSDS: a new version per change
     navigation.install()
     _register_blueprints(app)
     _who_acts_then_what_they_may(app)
