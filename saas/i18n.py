@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import UTC, datetime
 from datetime import date as date_type
-from datetime import datetime
 from datetime import time as time_type
 from decimal import Decimal
 from functools import lru_cache
@@ -14,6 +14,7 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_interval
+from babel.dates import format_timedelta as babel_format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as babel_format_decimal
@@ -26,6 +27,7 @@ from flask_babel import (
     get_locale,
     get_timezone,
     get_translations,
+    gettext,
     ngettext,
     to_user_timezone,
 )
@@ -128,6 +130,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["period"] = format_period
+    app.jinja_env.filters["ago"] = format_ago
     app.jinja_env.filters["decimal"] = format_number
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["hours"] = format_hours
@@ -215,6 +218,20 @@ def period_text(first: date_type, last: date_type, language: str, skeleton: str 
     if first == last:
         return babel_format_date(first, "medium", locale=language)
     return format_interval(first, last, skeleton, locale=language)
+
+
+@pass_context
+def format_ago(context, moment: datetime) -> str:
+    """How long ago a moment was, in the page's language: "7 minuten geleden", "2 days ago";
+    under a minute (or a clock a little ahead) is "just now"."""
+    return ago_text(moment, _page_language(context))
+
+
+def ago_text(moment: datetime, language: str, now: datetime | None = None) -> str:
+    delta = moment - (now or datetime.now(UTC))
+    if delta.total_seconds() > -60:
+        return gettext("just now")
+    return babel_format_timedelta(delta, granularity="minute", add_direction=True, locale=language)
 
 
 def language_now() -> str:

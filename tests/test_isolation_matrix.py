@@ -192,3 +192,75 @@ def test_invitation_token_of_one_network_does_not_open_in_another(app, world):
     response = client.get(f"/beringen/invitation/{sint_truiden.invitation_token}")
     assert response.status_code == 410
     assert "invitee@sint-truiden" not in response.get_data(as_text=True)
+
+
+# Routes outside /<slug>/ about one person's own things, whatever network they are in: their
+# security page and its actions (sessions are a person's, not a network's). Each is requested
+# below by every role of both networks, against everyone else's sessions.
+PERSONAL = {
+    "site.account": {"GET", "POST"},
+    "site.security_page": {"GET"},
+    "site.end_session": {"POST"},
+    "site.end_other_sessions": {"POST"},
+}
+
+
+def test_every_personal_route_is_in_the_matrix(app):
+    account_rules = {r.endpoint for r in app.url_map.iter_rules() if r.rule.startswith("/account")}
+    assert account_rules == set(PERSONAL), (
+        "a new /account route: add it to PERSONAL and to the test below"
+    )
+
+
+def _sessions_of(app, user_id: int) -> dict[str, str]:
+    """token → handle of a person's login sessions."""
+    from sqlalchemy import select
+
+    from saas.accounts.models import LoginSession
+    from saas.extensions import db
+
+    with app.app_context():
+        rows = db.session.execute(
+            select(LoginSession).where(LoginSession.user_id == user_id)
+        ).scalars()
+        return {row.token: row.handle for row in rows}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_nobody_sees_or_signs_out_anothers_session_in_either_network(app, world, role):
+    """Everyone of both networks is signed in; one Beringen role's security page shows only
+    their own sessions, and signing out anyone else's (a colleague's in Beringen, anyone's in
+    Sint-Truiden) is refused with a message and ends nothing."""
+    beringen, sint_truiden = world
+    everyone = {
+        person.id: person
+        for cast in (beringen, sint_truiden)
+        for person in (*cast.people.values(), cast.colleague_b)
+    }
+    clients = {}
+    for person_id, person in everyone.items():
+        clients[person_id] = app.test_client()
+        f.login(clients[person_id], person)
+    me = beringen.people[role].id
+    mine = _sessions_of(app, me)
+    others = {pid: _sessions_of(app, pid) for pid in everyone if pid != me}
+    client = clients[me]
+
+    body = client.get("/account/security").get_data(as_text=True)
+    assert all(handle in body for handle in mine.values())
+    for sessions in others.values():
+        for token, handle in sessions.items():
+            assert handle not in body and token not in body
+    for person in everyone.values():
+        if person.id != me:
+            assert person.email not in body and person.name not in body
+
+    for pid, sessions in others.items():
+        for handle in sessions.values():
+            response = client.post("/account/security/sign-out", data={"session": handle})
+            assert response.status_code == 422, f"{role} ended {pid}'s session"
+    assert client.post("/account/security/sign-out-others").status_code == 302
+    for pid, sessions in others.items():
+        assert _sessions_of(app, pid) == sessions, f"{role} changed {pid}'s sessions"
+        assert clients[pid].get("/account").status_code == 200
+    assert _sessions_of(app, me) == mine

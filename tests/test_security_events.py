@@ -54,7 +54,9 @@ def test_sign_ins_and_failures_are_kept_without_password_or_unknown_address(app,
     assert unknown.user_id is None
     with app.app_context():
         assert unknown.account_ref == account_ref("ghost@nowhere.example")
-    assert signed_in.details == {"via": "password"}
+    # where from: the client's network (a /24), never its full address
+    assert signed_in.details == {"via": "password", "network": "127.0.0.0/24"}
+    assert known.details == unknown.details == {"network": "127.0.0.0/24"}
     for event in events:
         kept = _everything_in(event).lower()
         assert WRONG not in kept and f.PASSWORD not in kept
@@ -106,7 +108,7 @@ def test_password_change_and_reset_are_kept_with_the_sessions_they_end(
     kinds = [(e.kind, e.user_id, e.details) for e in _events(ctx)][2:]
     assert kinds == [
         (Kind.SESSIONS_REVOKED, person.id, {"sessions": 1}),  # the phone
-        (Kind.SIGN_IN, person.id, {"via": "password_change"}),
+        (Kind.SIGN_IN, person.id, {"via": "password_change", "network": "127.0.0.0/24"}),
         (Kind.PASSWORD_CHANGED, person.id, {}),
         (Kind.PASSWORD_RESET_REQUESTED, person.id, {"sent": True}),
         (Kind.PASSWORD_RESET_REQUESTED, None, {"sent": False}),

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from saas.accounts.models import LoginSession
+from saas.accounts.models import LoginSession, SignInDevice
 from saas.audit import security as security_events
 from saas.catalogue.models import Offer
 from saas.catalogue.services import sync_sessions
@@ -164,7 +164,7 @@ def _fail_each(reasons: dict[int, str]) -> None:
 @job(MAINTENANCE, timeout=600, retries=0)
 def purge_expired() -> dict:
     """Remove what has outlived its purpose: old login sessions, sent mail, dead invitations,
-    security events older than SECURITY_EVENT_DAYS."""
+    security events and sign-in devices older than SECURITY_EVENT_DAYS."""
     now = utcnow()
     with all_networks():
         sessions = db.session.execute(
@@ -183,13 +183,20 @@ def purge_expired() -> dict:
                 Invitation.accepted_at.is_(None), Invitation.expires_at < now - timedelta(days=30)
             )
         ).rowcount
-        events = security_events.purge(now, current_app.config["SECURITY_EVENT_DAYS"])
+        kept_days = current_app.config["SECURITY_EVENT_DAYS"]
+        events = security_events.purge(now, kept_days)
+        devices = db.session.execute(
+            SignInDevice.__table__.delete().where(
+                SignInDevice.last_seen_at < now - timedelta(days=kept_days)
+            )
+        ).rowcount
         db.session.commit()
     return {
         "login_sessions": sessions,
         "mails": mails,
         "invitations": invitations,
         "security_events": events,
+        "sign_in_devices": devices,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -52,7 +53,11 @@ class User(UserMixin, CreatedAt, db.Model):
 
 
 class LoginSession(db.Model):
-    """A server-side session: deleting the row ends it, wherever the cookie is."""
+    """A server-side session: deleting the row ends it, wherever the cookie is.
+
+    Where it was started from, for the person's security page: the browser and system named by
+    the user agent and the client's network prefix (saas.accounts.devices), never the full
+    address. `last_seen_at` moves at most every few minutes (saas.security.load_user)."""
 
     __tablename__ = "login_sessions"
 
@@ -60,9 +65,35 @@ class LoginSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    browser: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    system: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    network: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
     @staticmethod
     def new_token() -> str:
         return secrets.token_urlsafe(32)
+
+    @property
+    def handle(self) -> str:
+        """How a page names this session: the token is the cookie's secret and never leaves
+        the server, so forms carry a one-way digest of it instead."""
+        return hashlib.sha256(f"dorp-session:{self.token}".encode()).hexdigest()[:24]
+
+
+class SignInDevice(db.Model):
+    """A device (browser, system, network prefix) a person signed in from, and when last: a
+    sign-in from one not seen lately is e-mailed to them (saas.accounts.sessions). Kept as long
+    as the security events (SECURITY_EVENT_DAYS)."""
+
+    __tablename__ = "sign_in_devices"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    browser: Mapped[str] = mapped_column(String(40), primary_key=True)
+    system: Mapped[str] = mapped_column(String(40), primary_key=True)
+    network: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -32,6 +32,7 @@ from blueprints.site import bp as site_bp
 from blueprints.social_economy import bp as se_bp
 from saas import caching as public_cache
 from saas import i18n, security
+from saas.accounts import sessions as login_sessions
 from saas.app import cli, errors, models, navigation
 from saas.audit import security as security_events
 from saas.catalogue import display
@@ -81,6 +82,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     cache.init_app(app)
     security.init_app(app)
     login_manager.init_app(app)
+    login_sessions.install(app)  # every sign-in: where from, and a new device e-mailed
 
     app.url_map.converters["int"] = BoundedInt
     app.jinja_env.globals.update(url_for_each=url_for_each, stylesheets=stylesheets)

@@ -26,6 +26,7 @@ from flask import current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from saas.accounts import devices
 from saas.accounts.models import User
 from saas.audit.models import SecurityEvent
 from saas.extensions import db
@@ -47,6 +48,10 @@ class Kind(StrEnum):
 
 # Kept even when the request rolls back: they record what was tried, not what changed.
 ATTEMPTS = frozenset({Kind.SIGN_IN_FAILED, Kind.SIGN_IN_THROTTLED, Kind.PASSWORD_RESET_REQUESTED})
+
+# Said where they came from (browser, system, network prefix: never the full address), so the
+# person sees it on their security page.
+FROM_CLIENT = frozenset({Kind.SIGN_IN, Kind.SIGN_IN_FAILED, Kind.SIGN_IN_THROTTLED})
 
 LABELS = {
     Kind.SIGN_IN: _l("Signed in"),
@@ -79,6 +84,8 @@ def record(kind: Kind, *, user: User | None = None, email: str | None = None, **
     """Note a security event about `user` (a known account) or `email` (what was typed, kept
     only as its hash); `details` must hold no personal data and no secret."""
     address = email if email is not None else (user.email if user is not None else None)
+    if kind in FROM_CLIENT and has_request_context():
+        details = {**_client(), **details}
     row = {
         "kind": str(kind),
         "user_id": user.id if user is not None else None,
@@ -91,6 +98,16 @@ def record(kind: Kind, *, user: User | None = None, email: str | None = None, **
         g.setdefault("security_events", []).append(row)
     else:
         db.session.add(SecurityEvent(**row))
+
+
+def _client() -> dict:
+    device = devices.describe(request.user_agent.string)
+    where = {
+        "browser": device.browser,
+        "system": device.system,
+        "network": devices.network_of(request.remote_addr),
+    }
+    return {key: value for key, value in where.items() if value}
 
 
 def keep_recorded() -> None:
@@ -108,6 +125,22 @@ def purge(now: datetime, days: int) -> int:
     return db.session.execute(
         table.delete().where(table.c.created_at < now - timedelta(days=days))
     ).rowcount
+
+
+def recent_for(user_id: int, *, days: int = 90, limit: int = 30) -> list[SecurityEvent]:
+    """The person's own events of the last `days`, newest first: what their security page
+    shows (never an event about an address typed for no account, nor anyone else's)."""
+    return list(
+        db.session.execute(
+            select(SecurityEvent)
+            .where(
+                SecurityEvent.user_id == user_id,
+                SecurityEvent.created_at >= utcnow() - timedelta(days=days),
+            )
+            .order_by(SecurityEvent.created_at.desc(), SecurityEvent.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
 
 
 @dataclass

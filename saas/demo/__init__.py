@@ -24,7 +24,7 @@ from saas.demo.networks import (
 from saas.demo.notices import high_water, settle
 from saas.demo.operations import seed_operations
 from saas.demo.referrals import seed_referrals
-from saas.demo.security import seed_security_events
+from saas.demo.security import seed_login_sessions, seed_security_events
 from saas.demo.workforce import seed_workforce
 from saas.extensions import db
 from tenants.context import network_scope
@@ -59,5 +59,6 @@ def seed() -> dict:
                 for key, value in counts.items():
                     summary[key] = summary.get(key, 0) + value
     summary.update(seed_security_events())  # platform-wide, not one network's
+    summary.update(seed_login_sessions())  # people's, not one network's
     db.session.commit()
     return summary
