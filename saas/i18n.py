@@ -10,6 +10,7 @@ from datetime import time as time_type
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -141,11 +142,19 @@ def register(app: Flask) -> None:
     def _languages():
         language = str(get_locale())
         return {
+            "here_without_lang": here_without_lang,
             "language_label": lambda code: LANGUAGE_NAMES.get(code, code),
             "languages": supported(),
             "current_language": language,
             "text_direction": "rtl" if language in RTL else "ltr",
         }
+
+
+def here_without_lang() -> str:
+    """This page's path and query without `lang`: where the language switch comes back to, so a
+    link that named a language (`?lang=ar`) does not outvote the language just chosen."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + (f"?{urlencode(args)}" if args else "")
 
 
 def _install_template_gettext(app: Flask) -> None:

@@ -48,6 +48,7 @@ def offer(
 ) -> f.Ref:
     location = location or place(app, net)
     tid = type_id(app, net, code)
+    languages = extra.pop("languages", ["nl", "tr"])
     with app.app_context(), network_scope(net.id):
         data = services.OfferData(
             title=title,
@@ -60,7 +61,7 @@ def offer(
             action_lines=int(ActionLine.PARENTING),
             age_min_months=0,
             age_max_months=72,
-            languages=["nl", "tr"],
+            languages=languages,
             **extra,
         )
         o = services.save_offer(None, data, partner=db.session.get(Partner, partner.id))

@@ -10,11 +10,12 @@ from flask_babel import get_locale
 from blueprints.conditional import public_cache
 from blueprints.loading import load_or_404
 from blueprints.public.blueprint import bp
-from saas.catalogue import calendar, listings, queries, services
-from saas.catalogue.models import ActivitySession, Offer
+from saas.catalogue import calendar, listings, pictograms, queries, services, skipped
+from saas.catalogue.models import ActivitySession, Answer, Offer
 from saas.catalogue.schedule import to_local
 from saas.partners import queries as partner_queries
 from saas.partners.models import Partner, PartnerState
+from saas.urls import absolute_url
 
 # What families may see: a published offer the steward has not hidden, an active partner.
 PUBLISHED = (Offer.published_at.is_not(None), Offer.hidden_at.is_(None))
@@ -51,9 +52,24 @@ def home():
 @public_cache
 def activity(offer_id: int):
     offer = load_or_404(Offer, offer_id, *PUBLISHED)
+    language = str(get_locale())
     sessions = listings.coming_sessions(offer.id, limit=12)
+    # the link to pass on names no language: it opens in the reader's own (saas.i18n)
+    share_url = absolute_url("public.activity", slug=g.network.slug, offer_id=offer.id)
     return render_template(
-        "public/activity.html", offer=offer, sessions=sessions, language=str(get_locale())
+        "public/activity.html",
+        offer=offer,
+        sessions=sessions,
+        language=language,
+        co_organisers=[
+            link
+            for link in offer.organisers
+            if link.answer == Answer.CONFIRMED and link.partner.state == PartnerState.ACTIVE
+        ],
+        skipped=skipped.skipped_dates(offer, language),
+        doing=pictograms.what_you_do(offer, limit=6),
+        helps=pictograms.for_action_lines(offer),
+        share_url=share_url,
     )
 
 

@@ -9,9 +9,10 @@ from flask_babel import format_date, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from saas.catalogue import pictograms
 from saas.catalogue.models import AGE_BANDS
 from saas.catalogue.schedule import WEEKDAYS, Rule, describe
-from saas.i18n import time_range_text
+from saas.i18n import RTL, time_range_text
 from saas.partners.models import SPOKEN_LANGUAGES
 
 # Codes stored or sent in links, and how a person reads them: one place per family of codes.
@@ -57,12 +58,29 @@ def age_range(offer) -> str:
     return _("%(low)s to %(high)s", low=_age(low), high=_age(shown_high))
 
 
+def age_sentence(offer) -> str:
+    """The ages in a plain sentence for families: "For children from 18 months to 3 years"."""
+    low, high = offer.age_min_months, offer.age_max_months
+    if low == 0 and high >= 216:
+        return _("For children of every age")
+    if high >= 216:
+        return _("For children from %(age)s", age=_age(low))
+    shown_high = high - 11 if high >= 36 and high % 12 == 11 else high
+    if low == 0:
+        return _("For children up to %(age)s", age=_age(shown_high))
+    return _("For children from %(low)s to %(high)s", low=_age(low), high=_age(shown_high))
+
+
 def schedule_text(offer) -> str:
     """How an offer repeats, in words; a stored rule that no longer reads says so, never fails."""
     plan = describe(offer.rrule, offer.start_date)
     hours = time_range_text(offer.start_time, offer.end_time)
+    if str(get_locale()) in RTL:  # the times read left to right inside the Arabic sentence
+        hours = f"\u2066{hours}\u2069"
     if plan["frequency"] == "once":
-        return f"{format_date(offer.start_date, 'full')}, {hours}"
+        return _(
+            "%(schedule)s, %(hours)s", schedule=format_date(offer.start_date, "full"), hours=hours
+        )
     if plan["frequency"] == "unreadable":
         return _("The schedule cannot be shown.")
     if plan["frequency"] == "monthly":
@@ -71,7 +89,7 @@ def schedule_text(offer) -> str:
         text = _weekly(plan["weekdays"], plan["interval"])
     else:
         text = _custom(plan["rule"], offer.start_date)
-    text = f"{text}, {hours}"
+    text = _("%(schedule)s, %(hours)s", schedule=text, hours=hours)
     if plan["count"]:
         return ngettext(
             "%(schedule)s, %(num)d session",
@@ -155,6 +173,8 @@ def register(app: Flask) -> None:
 
         return {
             "age_range": age_range,
+            "age_sentence": age_sentence,
+            "what_you_do": pictograms.what_you_do,
             "schedule_text": schedule_text,
             "weekday_name": weekday_name,
             "price_text": price_text,
