@@ -72,7 +72,7 @@ class _Copy(FPDF):
 
 def pdf_bytes(copies: list[ReferralCopy], *, network: str, made_on: str) -> bytes:
     """The copy of these referrals, in the language the caller chose."""
-    title = _("What the Huis van het Kind %(network)s keeps about you", network=network)
+    title = _("What %(network)s keeps about you", network=network)
     pdf = _Copy(title)
     pdf.set_title(pdf.text_of(title))
     pdf.set_author("Dorp")
