@@ -635,8 +635,14 @@ def test_the_flyer_lists_a_week_or_a_month_for_a_place_or_a_partner(app):
     anonymous = app.test_client()
 
     def listed(query: str) -> int:
+        """The sessions the flyer shows: a card a day in a week, one card with its dates in a
+        month."""
         body = public(anonymous, f"/beringen/flyer?from={day.isoformat()}&{query}")
-        return body.count(f"<strong>{TITLE}</strong>")
+        if "period=month" not in query:
+            return body.count(f">{TITLE}</h3>")
+        cards = body.split(f">{TITLE}</h2>")
+        assert len(cards) <= 2, "a month shows an activity once"
+        return cards[1].split("</ul>")[0].count("<li") if len(cards) == 2 else 0
 
     in_month = [s for s in sessions if to_local(s.starts_at).month == day.month]
     assert listed("period=week") == 1

@@ -25,7 +25,7 @@ every form with a date or a number field, signed in with the role that may use i
 | network health period      | GET municipality/                        | municipality viewer   | year, quarter, month                               |
 | catalogue filters          | GET catalogue/                           | steward               | age, day, line, type, partner, page                |
 | families' week             | GET /                                    | anyone                | age, day, line, type, partner, page                |
-| flyer                      | GET flyer                                | anyone                | from, location, partner                            |
+| flyer                      | GET flyer                                | anyone                | from, location, partner, age, day                  |
 | open data                  | GET hsds/services                        | anyone                | modified_after, page, per_page, filter ids        |
 
 Bounded so it runs in every CI run on both backends: a few derandomized examples per form, no
@@ -326,7 +326,7 @@ FORMS = [
         "GET",
         "/beringen/flyer",
         "anyone",
-        {"from": DATE, "location": NUMBER, "partner": NUMBER},
+        {"from": DATE, "location": NUMBER, "partner": NUMBER, "age": NUMBER, "day": NUMBER},
         lambda c: {"period": "month"},
     ),
     FormCase(

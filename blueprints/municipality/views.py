@@ -9,12 +9,10 @@ from __future__ import annotations
 from babel.dates import get_month_names
 from flask import Response, current_app, render_template, request
 from flask_babel import format_date, format_datetime, get_locale
-from flask_babel import gettext as _
 
 from blueprints.loading import found_or_404
 from blueprints.municipality.blueprint import bp
-from saas.insights import cache, charts, export, figures
-from saas.insights.figures.blocks import ATTENDANCE
+from saas.insights import cache, charts, export
 from saas.insights.period import KINDS, Period, PeriodError
 from saas.partners import queries as partner_queries
 from tenants.access import current_network, roles_required
@@ -31,27 +29,6 @@ def _period() -> tuple[Period | None, str | None]:
 def _month_names() -> list[str]:
     names = get_month_names("wide", locale=get_locale())
     return [names[m] for m in range(1, 13)]
-
-
-def _charts(health: figures.Health) -> dict:
-    first_time = len(ATTENDANCE)
-    return {
-        "by_type": charts.bars(health.reach.by_type, 1),
-        "first_time": charts.bars(health.reach.by_type, first_time),
-        "by_line": charts.bars(health.reach.by_line, 1),
-        "by_neighbourhood": charts.bars(health.reach.by_neighbourhood, 1),
-        "by_state": charts.bars(health.referrals.by_state, 0),
-        "flows": charts.matrix(health.referrals.flows),
-        "timeliness": charts.bars(health.referrals.timeliness, 0),
-        "declines": charts.bars(health.referrals.declines, 0),
-        "social_economy": charts.bars(health.social_economy.table, 1),
-        "trends": charts.pairs(
-            _("This period against the previous one"),
-            "trends",
-            [(t.label, t.now, t.before) for t in health.trends if not t.unit],
-            (health.period.label, health.period.previous().label),
-        ),
-    }
 
 
 @bp.route("/")
@@ -91,7 +68,7 @@ def _figures(period: Period) -> str:
         "municipality/_figures.html",
         period=period,
         health=health,
-        charts=_charts(health),
+        charts=charts.for_health(health),
         composition=composition,
         states=states,
         legend=export.legend(),

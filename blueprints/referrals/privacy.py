@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -17,6 +18,9 @@ from blueprints import confirm
 from blueprints.forms import form_status
 from blueprints.referrals.blueprint import bp
 from saas.audit.services import record
+from saas.models_base import utcnow
+from saas.partners.models import LANGUAGE_NAMES
+from saas.referrals import family_copy, family_pdf
 from saas.referrals import privacy as family_data
 from saas.referrals.models import Referral
 from tenants.access import roles_required
@@ -51,20 +55,82 @@ def privacy():
         found = family_data.find_family(form.term.data.strip())
         record("privacy.searched", None, results=len(found))
     status = 200 if found is not None else form_status()
-    return render_template("referrals/privacy.html", form=form, found=found), status
+    return (
+        render_template(
+            "referrals/privacy.html", form=form, found=found, copy_languages=copy_languages()
+        ),
+        status,
+    )
+
+
+def _json_value(value):
+    """Moments as ISO 8601 in UTC to the second ("2026-07-01T22:30:15+00:00")."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return str(value)
+
+
+def _copy_language() -> str:
+    """The language the family chose for its copy, among the families' five: 400 otherwise."""
+    language = request.form.get("language") or "nl"
+    if language not in family_copy.COPY_LANGUAGES:
+        abort(400)
+    return language
 
 
 @bp.route("/privacy/export", methods=["POST"])
 @roles_required(Role.STEWARD)
 def privacy_export():
+    """The machine-readable copy (JSON), with the codes as stored."""
     chosen = _chosen()
     data = [family_data.export(r) for r in chosen]
     for referral in chosen:
-        record("privacy.exported", referral)
-    body = json.dumps({"referrals": data}, ensure_ascii=False, indent=2, default=str)
+        record("privacy.exported", referral, form="json")
+    body = json.dumps({"referrals": data}, ensure_ascii=False, indent=2, default=_json_value)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="family-data.json"'
     return response
+
+
+@bp.route("/privacy/copy", methods=["POST"])
+@roles_required(Role.STEWARD)
+def privacy_copy():
+    """The family's readable copy: a page to print, in the language the family chose."""
+    chosen, language = _chosen(), _copy_language()
+    for referral in chosen:
+        record("privacy.exported", referral, form="html", language=language)
+    with force_locale(language):
+        return render_template(
+            "referrals/family_copy.html",
+            copies=[family_copy.copy_of(r) for r in chosen],
+            made_on=format_date(utcnow(), "long"),
+            pdf_refused=False,
+        )
+
+
+@bp.route("/privacy/copy.pdf", methods=["POST"])
+@roles_required(Role.STEWARD)
+def privacy_copy_pdf():
+    """The same copy as a PDF; in Arabic, the page to print (see family_pdf)."""
+    chosen, language = _chosen(), _copy_language()
+    for referral in chosen:
+        record("privacy.exported", referral, form="pdf", language=language)
+    with force_locale(language):
+        copies = [family_copy.copy_of(r) for r in chosen]
+        made_on = format_date(utcnow(), "long")
+        if language not in family_pdf.PDF_LANGUAGES:
+            return render_template(
+                "referrals/family_copy.html", copies=copies, made_on=made_on, pdf_refused=True
+            )
+        body = family_pdf.pdf_bytes(copies, network=g.network.name, made_on=made_on)
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="family-data-{language}.pdf"'
+    return response
+
+
+def copy_languages() -> list[tuple[str, str]]:
+    return [(code, LANGUAGE_NAMES[code]) for code in family_copy.COPY_LANGUAGES]
 
 
 def erasure(chosen: list[Referral], *, action: str, title: str, button: str, back: str):

@@ -55,6 +55,8 @@ def age_range(offer) -> str:
         return _("From %(age)s", age=_age(low))
     # stored upper bounds are inclusive months; "up to 6 years" is kept as 83 months
     shown_high = high - 11 if high >= 36 and high % 12 == 11 else high
+    if shown_high <= low:  # one year of age ("5 years"), never "5 years to 5 years"
+        return _age(low)
     return _("%(low)s to %(high)s", low=_age(low), high=_age(shown_high))
 
 

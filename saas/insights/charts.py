@@ -7,6 +7,7 @@ the page shows the numbers as a table next to it.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from saas.insights.suppression import Cell, Table
@@ -156,3 +157,23 @@ def pairs(
         for label, now, before in items
     )
     return _svg(key, title, desc, height, body)
+
+
+def for_health(health) -> dict[str, Markup]:
+    """The dashboard's charts by name: the page and the PDF report draw the same ones."""
+    return {
+        "by_type": bars(health.reach.by_type, 1),
+        "by_line": bars(health.reach.by_line, 1),
+        "by_neighbourhood": bars(health.reach.by_neighbourhood, 1),
+        "by_state": bars(health.referrals.by_state, 0),
+        "flows": matrix(health.referrals.flows),
+        "timeliness": bars(health.referrals.timeliness, 0),
+        "declines": bars(health.referrals.declines, 0),
+        "social_economy": bars(health.social_economy.table, 1),
+        "trends": pairs(
+            _("This period against the previous one"),
+            "trends",
+            [(t.label, t.now, t.before) for t in health.trends if not t.unit],
+            (health.period.label, health.period.previous().label),
+        ),
+    }

@@ -1,13 +1,15 @@
 """The dashboard's tables as CSV files and as a printable PDF report for the council.
 
 Both read the suppressed `Table`s the page shows (cell texts: "< 5", "x"), never raw counts.
-The PDF is built with fpdf2 (pure Python) in its core font, so it needs no system libraries.
+The PDF is built with fpdf2 (pure Python) in its core font, so it needs no system libraries; it
+draws the page's own SVG charts (fpdf2 reads SVG) beside its tables.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from urllib.parse import quote
 
 from flask_babel import format_date, format_datetime, pgettext
@@ -16,6 +18,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from saas.i18n import hours_text, number_text, percent_text
+from saas.insights import charts
 from saas.insights.suppression import THRESHOLD, Table
 from saas.models_base import utcnow
 
@@ -116,7 +119,58 @@ def _paragraph(pdf: FPDF, text: str) -> None:
     pdf.ln(1)
 
 
-def _table(pdf: FPDF, table: Table, *, extra: dict[str, str] | None = None) -> None:
+CELL_PADDING = 2.2  # mm: fpdf2's table cell padding on both sides, with a little air
+SMALLEST_HEADER = 6  # pt: a header is set smaller rather than cut inside a word
+
+
+def _longest_word(pdf: FPDF, text: str) -> float:
+    return max((pdf.get_string_width(word) for word in _latin(text).split()), default=0.0)
+
+
+def column_widths(
+    pdf: FPDF, headers: list[str], first: float, size: float
+) -> tuple[tuple[float, ...], float]:
+    """Column widths (mm) and the header's font size (pt) such that no header word is cut in
+    two: each column at least as wide as its longest header word in bold; the rest of the
+    page's width shared out evenly. When even the narrowest fit is wider than the page, the
+    headers are set smaller, down to SMALLEST_HEADER."""
+    n = len(headers)
+    while True:
+        pdf.set_font("helvetica", "B", size)
+        needed = [_longest_word(pdf, h) + CELL_PADDING for h in headers]
+        if sum(needed[1:]) + min(first, needed[0]) <= pdf.epw or size <= SMALLEST_HEADER:
+            break
+        size -= 0.5
+    first_width = max(min(first, pdf.epw - sum(needed[1:])), needed[0])
+    spare = pdf.epw - first_width - sum(needed[1:])
+    widths = [first_width, *(w + max(spare, 0) / max(n - 1, 1) for w in needed[1:])]
+    scale = min(1.0, (pdf.epw - 0.01) / sum(widths))  # never wider than the page (rounding)
+    return tuple(w * scale for w in widths), size
+
+
+def _grid(pdf: FPDF, rows: list[list[str]], first: float, size: float, bold_last: bool) -> None:
+    """A table whose header words are never cut: see `column_widths`."""
+    widths, header_size = column_widths(pdf, rows[0], first, size)
+    n = len(rows[0])
+    pdf.set_font("helvetica", size=size)
+    with pdf.table(
+        col_widths=widths,
+        text_align=("LEFT", *(["RIGHT"] * (n - 1))),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 236, 241), size_pt=header_size),
+        line_height=4.5,
+        width=sum(widths),
+        align="LEFT",
+    ) as grid:
+        for i, row in enumerate(rows):
+            cells = grid.row()
+            style = FontFace(emphasis="BOLD") if (bold_last and i == len(rows) - 1) else None
+            for value in row:
+                cells.cell(_latin(value), style=style)
+    pdf.ln(3)
+
+
+def _table(pdf: FPDF, table: Table, *, extra: dict[str, str] | None = None) -> bool:
+    """The table under its title; False (and a line that says so) when it has no rows."""
     rows = table.rows_text()
     if extra is not None:
         rows[0].append(_("Last activity"))
@@ -126,25 +180,29 @@ def _table(pdf: FPDF, table: Table, *, extra: dict[str, str] | None = None) -> N
             rows[-1].append("")
     if len(rows) == 1:
         _paragraph(pdf, _("Nothing to show for this period."))
-        return
+        return False
     _heading(pdf, table.title, 10)
     n = len(rows[0])
-    first = 55 if n > 3 else 90
-    other = (pdf.epw - first) / max(n - 1, 1)
-    pdf.set_font("helvetica", size=7 if n > 6 else 8)
-    with pdf.table(
-        col_widths=(first, *([other] * (n - 1))),
-        text_align=("LEFT", *(["RIGHT"] * (n - 1))),
-        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 236, 241)),
-        line_height=4.5,
-        width=pdf.epw,
-    ) as grid:
-        for i, row in enumerate(rows):
-            cells = grid.row()
-            for value in row:
-                style = FontFace(emphasis="BOLD") if (i == len(rows) - 1 and table.totals) else None
-                cells.cell(_latin(value), style=style)
-    pdf.ln(3)
+    _grid(pdf, rows, 55 if n > 3 else 90, 7 if n > 6 else 8, table.totals is not None)
+    return True
+
+
+_SVG_SIZE = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
+_SVG_TEXT = re.compile(r">([^<]+)<")  # the words between the drawing's tags
+_SVG_UNREAD = re.compile(r"<title[^>]*>.*?</title>|<desc[^>]*>.*?</desc>", re.S)
+
+
+def _chart(pdf: FPDF, svg: str) -> None:
+    """One of the page's SVG charts, drawn as vectors across the page's width (fpdf2 reads
+    SVG). Its text is written in the PDF's core font, like the rest of the report; the title
+    and description, for screen readers on the page, are the table's heading here."""
+    width, height = (float(v) for v in _SVG_SIZE.search(svg).groups())
+    drawn_height = pdf.epw * height / width
+    if pdf.get_y() + drawn_height > pdf.page_break_trigger:
+        pdf.add_page()
+    drawing = _SVG_TEXT.sub(lambda m: f">{_latin(m.group(1))}<", _SVG_UNREAD.sub("", svg))
+    pdf.image(io.BytesIO(drawing.encode("latin-1")), w=pdf.epw)
+    pdf.ln(2)
 
 
 def pdf_report(health, network) -> bytes:
@@ -176,18 +234,9 @@ def pdf_report(health, network) -> bytes:
     ]
     for t in health.trends:
         trend_rows.append([t.label, t.now_text, t.before_text, t.change_text])
-    pdf.set_font("helvetica", size=8)
-    with pdf.table(
-        col_widths=(80, 30, 30, 30),
-        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
-        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 236, 241)),
-        line_height=4.5,
-    ) as grid:
-        for row in trend_rows:
-            cells = grid.row()
-            for value in row:
-                cells.cell(_latin(value))
-    pdf.ln(3)
+    drawn = charts.for_health(health)
+    _grid(pdf, trend_rows, 80, 8, False)
+    _chart(pdf, drawn["trends"])
 
     _heading(pdf, _("Whom the network reaches"))
     _paragraph(
@@ -199,8 +248,13 @@ def pdf_report(health, network) -> bytes:
             n=number_text(health.reach.neighbourhoods_reached),
         ),
     )
-    for table in (health.reach.by_type, health.reach.by_line, health.reach.by_neighbourhood):
-        _table(pdf, table)
+    for table, chart in (
+        (health.reach.by_type, "by_type"),
+        (health.reach.by_line, "by_line"),
+        (health.reach.by_neighbourhood, "by_neighbourhood"),
+    ):
+        if _table(pdf, table):
+            _chart(pdf, drawn[chart])
 
     _heading(pdf, _("Referrals between partners"))
     r = health.referrals
@@ -213,8 +267,14 @@ def pdf_report(health, network) -> bytes:
             m=hours_text(r.median_response_hours),
         ),
     )
-    for table in (r.by_state, r.timeliness, r.declines, r.flows):
-        _table(pdf, table)
+    for table, chart in (
+        (r.by_state, "by_state"),
+        (r.timeliness, "timeliness"),
+        (r.declines, "declines"),
+        (r.flows, "flows"),
+    ):
+        if _table(pdf, table):
+            _chart(pdf, drawn[chart])
 
     _heading(pdf, _("The catalogue and its gaps"))
     _table(pdf, health.coverage)
@@ -261,5 +321,6 @@ def pdf_report(health, network) -> bytes:
             else _("No published roster covers the sessions of this period.")
         ),
     )
-    _table(pdf, se.table)
+    if _table(pdf, se.table):
+        _chart(pdf, drawn["social_economy"])
     return bytes(pdf.output())
