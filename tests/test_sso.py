@@ -174,7 +174,8 @@ def test_a_non_https_issuer_is_refused_in_production(app, client, issuer, monkey
         "domains": "beringen.example",
     }
     monkeypatch.setitem(app.config, "DORP_ENV", "production")
-    response = client.post("/beringen/network/sign-in-providers", data=form)
+    plain = {**form, "issuer": "http://login.school.be"}  # refused before anything is fetched
+    response = client.post("/beringen/network/sign-in-providers", data=plain)
     assert response.status_code == 422
     assert "moet HTTPS gebruiken" in response.get_data(as_text=True)
     monkeypatch.setitem(app.config, "DORP_ENV", "testing")
@@ -281,6 +282,31 @@ def test_the_providers_mfa_claim_marks_the_second_factor_as_passed(app, client, 
 
 
 @pytest.mark.parametrize(
+    ("url", "production", "reason"),
+    [
+        ("http://127.0.0.1:9400", True, "internal"),
+        ("https://169.254.169.254", True, "internal"),
+        ("https://10.0.0.7/realms/school", True, "internal"),
+        ("https://localhost:8443", True, "internal"),
+        ("http://login.school.be", True, "insecure"),
+        ("http://login.school.be", False, "loopback_only"),
+        ("ftp://login.school.be", False, "not_a_url"),
+        ("login.school.be", False, "not_a_url"),
+    ],
+)
+def test_issuers_dorp_will_not_fetch(url, production, reason):
+    with pytest.raises(oidc.IssuerRefused) as refused_issuer:
+        oidc.check_url(url, production=production)
+    assert refused_issuer.value.reason == reason
+
+
+def test_issuers_dorp_fetches():
+    oidc.check_url("https://login.microsoftonline.com/abc/v2.0", production=True)
+    oidc.check_url("http://127.0.0.1:9400", production=False)
+    oidc.check_url("http://localhost:9400", production=False)
+
+
+@pytest.mark.parametrize(
     ("amr", "two"),
     [
         (["mfa"], True),
@@ -308,6 +334,10 @@ def test_an_invitation_is_accepted_and_the_account_made_at_first_sign_in(app, cl
             role=Role.SE_WORKER,
         )
         db.session.commit()
+    with app.test_request_context(), network_scope(net.id):
+        token = invitations.token_for(db.session.execute(select(Invitation)).scalar_one())
+    page = client.get(f"/beringen/invitation/{token}").get_data(as_text=True)
+    assert f'href="/beringen/auth/sso/{provider_id}"' in page  # accept with the provider
     set_person(
         issuer,
         "sub-new",

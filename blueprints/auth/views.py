@@ -144,7 +144,10 @@ def accept_invitation(token: str):
         flash(_("Welcome to %(network)s.", network=g.network.name), "success")
         return redirect(_after_accept(membership))
     return render_template(
-        "auth/invitation_register.html", invitation=invitation, form=form
+        "auth/invitation_register.html",
+        invitation=invitation,
+        form=form,
+        sso=sso_services.providers_for(invitation.email),
     ), form_status()
 
 

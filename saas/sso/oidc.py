@@ -98,11 +98,24 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
+def _is_internal(host: str) -> bool:
+    """An address of this computer or a private network, written as such: in production Dorp
+    does not fetch from those on a steward's word (a name that resolves to one is not caught)."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False
+
+
 def check_url(url: str, *, production: bool) -> None:
     """HTTPS, or (outside production) plain HTTP on this computer for a local test provider."""
     parts = urlsplit(url)
     if not parts.hostname or parts.scheme not in {"https", "http"}:
         raise IssuerRefused("not_a_url")
+    if production and _is_internal(parts.hostname):
+        raise IssuerRefused("internal")
     if parts.scheme == "https":
         return
     if production:

@@ -44,6 +44,9 @@ ISSUER_PROBLEMS = {
         "Outside production, only HTTPS or a test provider on this computer "
         "(http://127.0.0.1:...) is accepted."
     ),
+    "internal": _l(
+        "The issuer must be a public address: this computer and private networks are refused."
+    ),
     "unreachable": _l(
         "The issuer's discovery document (/.well-known/openid-configuration) could not be read. "
         "Check the address."
@@ -168,6 +171,12 @@ def platform_providers() -> list[PlatformProvider]:
     return list(
         db.session.execute(select(PlatformProvider).order_by(PlatformProvider.name)).scalars()
     )
+
+
+def providers_for(email: str) -> list[Provider]:
+    """The current network's and the platform's providers that may sign in this address."""
+    domain = normalise_email(email).rsplit("@", 1)[-1]
+    return [p for p in network_providers() + platform_providers() if domain in p.domains]
 
 
 # --- who signs in -----------------------------------------------------------------------------
