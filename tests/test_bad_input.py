@@ -56,6 +56,7 @@ def _args(rule, cast):
         "feed_token": cast.feed_token,
         "token_id": cast.token_id,
         "item_id": cast.hsds_service_id,
+        "provider_id": cast.provider_id,
         "rest": "nothing-here",
         "notification_id": 1,
         "code": "en",

@@ -25,6 +25,8 @@ PUBLIC = {
     "public.partner_feed": {200},
     "public.flyer": {200},
     "auth.accept_invitation": {403, 410},
+    # a "Sign in with ..." button: it sends the browser to the network's provider, nothing more
+    "auth.sso_start": {302},
     "social_economy.roster_feed": {200},  # the worker's secret token is the capability
     # open data (HSDS): the published catalogue, public by design, never a family
     "hsds.index": {200},
@@ -78,6 +80,7 @@ def _args_for(rule, cast) -> dict:
         "feed_token": cast.feed_token,
         "token_id": cast.token_id,
         "item_id": cast.hsds_service_id,
+        "provider_id": cast.provider_id,
         "rest": "nothing-here",
     }
     missing = set(rule.arguments) - set(known)

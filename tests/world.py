@@ -38,6 +38,7 @@ class NetworkCast:
     feed_token: str = ""
     token_id: int = 0  # partner B's API token
     hsds_service_id: str = ""
+    provider_id: int = 0  # the network's sign-in provider (OpenID Connect)
     secrets: list[str] = field(default_factory=list)  # never shown to outsiders
     public: list[str] = field(default_factory=list)  # shown on the families' pages only
 
@@ -77,6 +78,7 @@ def build_network(app, slug: str) -> NetworkCast:
     _referral(app, cast)
     _workforce(app, cast)
     _api_token(app, cast)
+    _sign_in_provider(app, cast)
     # What no outsider may see (the network's name is public: its families' page shows it).
     cast.secrets = [
         a.email,
@@ -87,6 +89,7 @@ def build_network(app, slug: str) -> NetworkCast:
         f"Vraag over slapen in {slug}",
         f"Mantelzorg voor moeder in {slug}",
         f"Koppeling {slug}",
+        f"client-of-{slug}-secret",
     ]
     cast.public = [a.name, b.name, f"Voorleesuurtje {slug}", f"Ontmoetingscentrum {slug}"]
     return cast
@@ -238,3 +241,26 @@ def _api_token(app, cast: NetworkCast) -> None:
         cast.token_id = created.token.id
         network = db.session.get(Network, cast.network.id)
         cast.hsds_service_id = hsds.hsds_id(network, "service", cast.offer_id)
+
+
+def _sign_in_provider(app, cast: NetworkCast) -> None:
+    """The network's sign-in provider, stored as saving it would (no provider runs there)."""
+    from saas.sso.models import NetworkProvider
+    from saas.sso.secrets import seal
+
+    slug = cast.network.slug
+    issuer = f"https://login.{slug}.example"
+    with app.test_request_context(), network_scope(cast.network.id):
+        provider = NetworkProvider(
+            name=f"Login {slug}",
+            issuer=issuer,
+            client_id=f"dorp-{slug}",
+            client_secret_sealed=seal(f"client-of-{slug}-secret"),
+            allowed_domains=f"{slug}.example",
+            authorization_endpoint=f"{issuer}/authorize",
+            token_endpoint=f"{issuer}/token",
+            jwks_uri=f"{issuer}/jwks",
+        )
+        db.session.add(provider)
+        db.session.commit()
+        cast.provider_id = provider.id

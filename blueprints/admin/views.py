@@ -76,7 +76,11 @@ _VIA = {
     "invitation": _l("after accepting an invitation"),
     "signup": _l("after starting a network"),
     "password_change": _l("again, after changing the password"),
+    "sso": _l("through a sign-in provider"),
 }
+
+_SCOPE = {"network": _l("a network's provider"), "platform": _l("the platform's provider")}
+_ACTION = {"added": _l("added"), "changed": _l("changed"), "removed": _l("removed")}
 
 
 def _details(event) -> str:
@@ -96,6 +100,12 @@ def _details(event) -> str:
         if details.get("scope") == "address":
             return _("too many failures from this address; paused until %(time)s", time=until)
         return _("too many failures for this account; paused until %(time)s", time=until)
+    if event.kind in {Kind.SSO_FAILED, Kind.SSO_PROVIDER_REFUSED, Kind.SSO_LINKED}:
+        scope = str(_SCOPE.get(details.get("scope"), ""))
+        reason = details.get("reason")
+        return f"{scope} ({reason})" if reason else scope
+    if event.kind == Kind.SSO_PROVIDER_CHANGED:
+        return f"{_SCOPE.get(details.get('scope'), '')}: {_ACTION.get(details.get('action'), '')}"
     if event.kind == Kind.PASSWORD_RESET_REQUESTED:
         if details.get("sent"):
             return _("link sent")

@@ -1,4 +1,4 @@
-from blueprints.auth import views  # noqa: F401  (their routes)
+from blueprints.auth import sso, views  # noqa: F401  (their routes)
 from blueprints.auth.blueprint import bp
 
 __all__ = ["bp"]

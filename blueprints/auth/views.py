@@ -25,7 +25,9 @@ from saas.accounts import services as accounts
 from saas.extensions import limiter
 from saas.onboarding import invitations
 from saas.security import is_safe_next
+from saas.sso import services as sso_services
 from tenants.access import user_networks
+from tenants.context import network_scope
 
 
 def _login_limit() -> str:
@@ -54,7 +56,23 @@ def login():
             return redirect(target if is_safe_next(target) else _landing())
         note_failure()
         flash(_("The e-mail address or password is not right."), "danger")
-    return render_template("auth/login.html", form=form), form_status()
+    return render_template("auth/login.html", form=form, **_sign_in_providers()), form_status()
+
+
+def _sign_in_providers() -> dict:
+    """The "Sign in with ..." buttons: the platform's providers always, and those of the network
+    the page was opened for (/auth/login?network=<slug>), read under that network's scope."""
+    network = sso_services.network_by_slug(request.args.get("network", ""))
+    own = []
+    if network is not None:
+        with network_scope(network.id):
+            own = sso_services.network_providers()
+    return {
+        "sso_network": network,
+        "sso_own": own,
+        "sso_platform": sso_services.platform_providers(),
+        "sso_next": request.args.get("next", "") if is_safe_next(request.args.get("next")) else "",
+    }
 
 
 @bp.route("/auth/logout", methods=["POST"])
@@ -126,7 +144,10 @@ def accept_invitation(token: str):
         flash(_("Welcome to %(network)s.", network=g.network.name), "success")
         return redirect(_after_accept(membership))
     return render_template(
-        "auth/invitation_register.html", invitation=invitation, form=form
+        "auth/invitation_register.html",
+        invitation=invitation,
+        form=form,
+        sso=sso_services.providers_for(invitation.email),
     ), form_status()
 
 

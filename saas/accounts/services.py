@@ -58,15 +58,16 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def start_session(user: User, *, via: str = "password") -> None:
+def start_session(user: User, *, via: str = "password", **details) -> None:
     """Log in with a new server-side session row; the cookie only holds its token. `via` says
-    how the person proved who they are (a password, an invitation, a sign-up link)."""
+    how the person proved who they are (a password, an invitation, a sign-up link, a sign-in
+    provider: `details` then say which, by id)."""
     token = LoginSession.new_token()
     db.session.add(LoginSession(token=token, user_id=user.id))
     db.session.flush()
     user.login_token = token
     login_user(user)
-    security.record(Kind.SIGN_IN, user=user, via=via)
+    security.record(Kind.SIGN_IN, user=user, via=via, **details)
 
 
 def end_session(user: User) -> None:

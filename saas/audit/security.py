@@ -44,10 +44,22 @@ class Kind(StrEnum):
     PASSWORD_CHANGED = "password_changed"  # noqa: S105  (an event name, not a password)
     PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105
     PASSWORD_RESET = "password_reset"  # noqa: S105
+    SSO_LINKED = "sso_linked"
+    SSO_FAILED = "sso_failed"
+    SSO_PROVIDER_CHANGED = "sso_provider_changed"
+    SSO_PROVIDER_REFUSED = "sso_provider_refused"
 
 
 # Kept even when the request rolls back: they record what was tried, not what changed.
-ATTEMPTS = frozenset({Kind.SIGN_IN_FAILED, Kind.SIGN_IN_THROTTLED, Kind.PASSWORD_RESET_REQUESTED})
+ATTEMPTS = frozenset(
+    {
+        Kind.SIGN_IN_FAILED,
+        Kind.SIGN_IN_THROTTLED,
+        Kind.PASSWORD_RESET_REQUESTED,
+        Kind.SSO_FAILED,
+        Kind.SSO_PROVIDER_REFUSED,
+    }
+)
 
 # Said where they came from (browser, system, network prefix: never the full address), so the
 # person sees it on their security page.
@@ -62,6 +74,10 @@ LABELS = {
     Kind.PASSWORD_CHANGED: _l("Password changed"),
     Kind.PASSWORD_RESET_REQUESTED: _l("Reset link requested"),
     Kind.PASSWORD_RESET: _l("Password set with a reset link"),
+    Kind.SSO_LINKED: _l("Account linked to a sign-in provider"),
+    Kind.SSO_FAILED: _l("Sign-in through a provider refused"),
+    Kind.SSO_PROVIDER_CHANGED: _l("Sign-in provider added, changed or removed"),
+    Kind.SSO_PROVIDER_REFUSED: _l("Sign-in provider settings refused"),
 }
 
 

@@ -22,7 +22,7 @@ from saas.models_base import utcnow
 
 EVENTS: list[dict] = read_yaml("security-events.yaml")["events"]
 SESSIONS: list[dict] = read_yaml("login-sessions.yaml")["sessions"]
-_DETAILS = ("via", "scope", "sent", "sessions", "browser", "system")
+_DETAILS = ("via", "scope", "sent", "sessions", "browser", "system", "reason", "action")
 
 
 def seed_security_events() -> dict:

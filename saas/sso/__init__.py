@@ -1,0 +1,1 @@
+"""Single sign-on through OpenID Connect providers a network (or the platform) configures."""
