@@ -252,6 +252,7 @@ def test_an_existing_account_signs_in_with_pkce_and_is_linked_by_subject(app, cl
         "via": "sso",
         "scope": "network",
         "provider": provider_id,
+        "network": "127.0.0.0/24",  # the address's network only (saas.accounts.devices)
     }
 
     # afterwards the subject finds the account, whatever address the provider now gives
