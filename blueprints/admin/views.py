@@ -79,9 +79,22 @@ _VIA = {
 }
 
 
+_FACTOR = {
+    "totp": _l("authenticator app"),
+    "webauthn": _l("passkey or security key"),
+    "recovery": _l("recovery code"),
+}
+_FACTOR_KINDS = (Kind.FACTOR_ADDED, Kind.FACTOR_REMOVED, Kind.FACTOR_USED, Kind.FACTOR_FAILED)
+
+
 def _details(event) -> str:
     """What a row adds to its kind, in the page's language."""
     details = event.details or {}
+    if event.kind in _FACTOR_KINDS:
+        factor = str(_FACTOR.get(details.get("factor"), ""))
+        if details.get("reason") == "reused":
+            return _("%(factor)s: a code already used", factor=factor)
+        return factor
     if event.kind == Kind.SIGN_IN:
         return str(_VIA.get(details.get("via"), ""))
     if event.kind == Kind.SESSIONS_REVOKED:

@@ -43,10 +43,24 @@ class Kind(StrEnum):
     PASSWORD_CHANGED = "password_changed"  # noqa: S105  (an event name, not a password)
     PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105
     PASSWORD_RESET = "password_reset"  # noqa: S105
+    # second factors (details: the factor's kind and id, never a code or a secret)
+    FACTOR_ADDED = "factor_added"
+    FACTOR_REMOVED = "factor_removed"
+    FACTOR_USED = "factor_used"
+    FACTOR_FAILED = "factor_failed"
+    FACTORS_RESET = "factors_reset"
+    RECOVERY_CODES_MADE = "recovery_codes_made"
 
 
 # Kept even when the request rolls back: they record what was tried, not what changed.
-ATTEMPTS = frozenset({Kind.SIGN_IN_FAILED, Kind.SIGN_IN_THROTTLED, Kind.PASSWORD_RESET_REQUESTED})
+ATTEMPTS = frozenset(
+    {
+        Kind.SIGN_IN_FAILED,
+        Kind.SIGN_IN_THROTTLED,
+        Kind.PASSWORD_RESET_REQUESTED,
+        Kind.FACTOR_FAILED,
+    }
+)
 
 LABELS = {
     Kind.SIGN_IN: _l("Signed in"),
@@ -57,6 +71,12 @@ LABELS = {
     Kind.PASSWORD_CHANGED: _l("Password changed"),
     Kind.PASSWORD_RESET_REQUESTED: _l("Reset link requested"),
     Kind.PASSWORD_RESET: _l("Password set with a reset link"),
+    Kind.FACTOR_ADDED: _l("Second factor added"),
+    Kind.FACTOR_REMOVED: _l("Second factor removed"),
+    Kind.FACTOR_USED: _l("Second factor used"),
+    Kind.FACTOR_FAILED: _l("Second factor refused"),
+    Kind.FACTORS_RESET: _l("Second factors reset by a steward"),
+    Kind.RECOVERY_CODES_MADE: _l("New recovery codes made"),
 }
 
 

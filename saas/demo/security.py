@@ -16,7 +16,7 @@ from saas.extensions import db
 from saas.models_base import utcnow
 
 EVENTS: list[dict] = read_yaml("security-events.yaml")["events"]
-_DETAILS = ("via", "scope", "sent", "sessions")
+_DETAILS = ("via", "scope", "sent", "sessions", "factor", "reason", "count", "factors")
 
 
 def seed_security_events() -> dict:
