@@ -24,6 +24,7 @@ from blueprints.network.forms import (
     NetworkSettingsForm,
     UploadCsvForm,
 )
+from saas.accounts import factors
 from saas.catalogue import queries
 from saas.notifications import center
 from saas.onboarding import invitations, memberships
@@ -298,12 +299,15 @@ def remove_person(membership_id: int):
 @roles_required(STEWARD)
 def settings():
     form = NetworkSettingsForm(obj=g.network)
+    if request.method == "GET":
+        form.require_two_factors.data = factors.network_requires(g.network)
     if form.validate_on_submit():
         onboarding.change_settings(
             g.network,
             name=form.name.data,
             municipality=form.municipality.data,
             default_language=form.default_language.data,
+            require_two_factors=form.require_two_factors.data,
         )
         flash(_("The settings have been saved."), "success")
         return redirect(url_for("network.settings"))
