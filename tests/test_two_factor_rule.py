@@ -187,3 +187,74 @@ def test_the_last_factor_cannot_be_removed_while_two_factors_are_required(app, c
     assert refused.status_code == 302
     with app.app_context():
         assert db.session.get(factors.SecondFactor, factor_id) is not None
+
+
+def test_a_steward_resets_a_partners_lost_factors_audited_and_emailed(
+    app, client, cast, run_jobs, environ
+):
+    from saas.accounts.models import LoginSession, RecoveryCode
+    from saas.audit.models import SecurityEvent
+    from tenants.models import Membership
+    from tests.mail import links_in_mailbox, messages
+
+    partner = f.user(app, cast["partner"].email, authenticator=True)
+    with app.app_context():
+        db.session.add(RecoveryCode(user_id=partner.id, code_hash="0" * 64))
+        db.session.commit()
+        with network_scope(cast["beringen"].id):
+            membership_id = db.session.execute(
+                select(Membership.id).where(Membership.user_id == partner.id)
+            ).scalar_one()
+    theirs = f.login(app.test_client(), partner)  # a session of theirs, elsewhere
+    assert theirs.status_code == 302
+    f.login(client, cast["steward"])
+    url = f"/beringen/network/people/{membership_id}/reset-factors"
+    ask = client.post(url)
+    body = ask.get_data(as_text=True)
+    assert ask.status_code == 200 and "authenticator-app" in body and "herstelcode" in body
+    with app.app_context():
+        assert db.session.execute(select(factors.SecondFactor)).first() is not None
+    token = re.search(r'name="confirm_token" value="([^"]+)"', body).group(1)
+    assert client.post(url, data={"confirm_token": token}).status_code == 302
+    with app.app_context():
+        assert db.session.execute(select(factors.SecondFactor)).first() is None
+        assert db.session.execute(select(RecoveryCode)).first() is None
+        assert (
+            db.session.execute(
+                select(LoginSession).where(LoginSession.user_id == partner.id)
+            ).first()
+            is None
+        )
+        (event,) = db.session.execute(
+            select(SecurityEvent).where(SecurityEvent.kind == "factors_reset")
+        ).scalars()
+        assert event.user_id == partner.id
+        assert event.details["by_user_id"] == cast["steward"].id
+        assert event.details["network_id"] == cast["beringen"].id
+    run_jobs()
+    assert links_in_mailbox(environ, partner.email, "/account/two-factor")
+    (mail,) = [m for m in messages(environ) if m["To"] == partner.email]
+    assert "Huis van het Kind Beringen" in mail.get_body(preferencelist=("plain",)).get_content()
+    # their password alone gets them in again (the network asks no second factor)
+    f.login(app.test_client(), partner)
+
+
+def test_only_a_steward_resets_factors_and_not_their_own(app, client, cast):
+    from tenants.models import Membership
+
+    f.user(app, cast["steward"].email, authenticator=True)
+    with app.app_context(), network_scope(cast["beringen"].id):
+        own = db.session.execute(
+            select(Membership.id).where(Membership.user_id == cast["steward"].id)
+        ).scalar_one()
+        partners = db.session.execute(
+            select(Membership.id).where(Membership.user_id == cast["partner"].id)
+        ).scalar_one()
+    f.login(client, cast["steward"])
+    refused = client.post(f"/beringen/network/people/{own}/reset-factors")
+    assert refused.status_code == 302
+    with app.app_context():
+        assert db.session.execute(select(factors.SecondFactor)).first() is not None
+    other = app.test_client()
+    f.login(other, cast["partner"])
+    assert other.post(f"/beringen/network/people/{partners}/reset-factors").status_code == 403
