@@ -1,4 +1,4 @@
-from blueprints.auth import my_factors, second_factor, views  # noqa: F401  (their routes)
+from blueprints.auth import keys, my_factors, second_factor, views  # noqa: F401  (their routes)
 from blueprints.auth.blueprint import bp
 from blueprints.auth.guard import require_second_factor
 

@@ -68,7 +68,7 @@ def add_app():
             factors.mark_passed(factors.TOTP)  # they just showed they hold it
             flash(_("Your authenticator app has been added."), "success")
             if factors.recovery_codes_left(user.id) == 0:
-                return _show_codes(factors.new_recovery_codes(user))
+                return show_codes(factors.new_recovery_codes(user))
             return redirect(url_for("auth.factors_page"))
     elif form.is_submitted():
         status = 422
@@ -82,7 +82,8 @@ def add_app():
     ), status
 
 
-def _show_codes(codes: list[str]):
+def show_codes(codes: list[str]):
+    """The new recovery codes, this once (never cached)."""
     response = render_template("auth/recovery_codes.html", codes=codes)
     return response, 200, {"Cache-Control": "no-store"}
 
@@ -108,7 +109,7 @@ def new_recovery_codes():
     )
     if page is not None:
         return page
-    return _show_codes(factors.new_recovery_codes(user))
+    return show_codes(factors.new_recovery_codes(user))
 
 
 @bp.route("/account/two-factor/<int:factor_id>/remove", methods=["GET", "POST"])
