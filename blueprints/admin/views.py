@@ -76,6 +76,9 @@ _VIA = {
     "invitation": _l("after accepting an invitation"),
     "signup": _l("after starting a network"),
     "password_change": _l("again, after changing the password"),
+    "password+totp": _l("with a password and an authenticator app"),
+    "password+webauthn": _l("with a password and a passkey or security key"),
+    "password+recovery": _l("with a password and a recovery code"),
 }
 
 

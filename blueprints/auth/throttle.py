@@ -9,6 +9,10 @@ the address itself. When a limit is reached, `on_breach` answers with a translat
 says when to try again and offers a reset link ("forgot password" has its own limits and keeps
 working). Defaults: 5 failures per account and 50 per address in 15 minutes, so a school or an
 office behind one address (tens of people, some typos) is never held up.
+
+The second step of signing in (a code or a key after the password, blueprints/auth/
+second_factor.py and keys.py) counts under the same limits: its failures are charged to the
+account whose password was given (its keyed hash rides in the pending step) and to the address.
 """
 
 from __future__ import annotations
