@@ -6,10 +6,13 @@ DORP_REQUIRE_BROWSER=1."""
 
 from __future__ import annotations
 
+import io
 import time
 
 import pyotp
 import pytest
+import zxingcpp
+from PIL import Image
 
 from tests.browser_support import AxeAudit, require_chromium
 
@@ -53,6 +56,11 @@ def test_a_partner_adds_an_authenticator_app_and_signs_in_with_it_on_a_phone(app
     phone.get_by_role("link", name=t("Add an authenticator app")).click()
     expect(phone.locator("svg.dorp-qr")).to_be_visible()
     secret = phone.locator("#totp-secret").inner_text().replace(" ", "")
+    # the QR code drawn on the server is the same key, for Dorp, for this person
+    drawn = Image.open(io.BytesIO(phone.locator("svg.dorp-qr").screenshot()))
+    (scanned,) = zxingcpp.read_barcodes(drawn)
+    assert scanned.text.startswith("otpauth://totp/Dorp:ilse%40beringen.example?")
+    assert f"secret={secret}" in scanned.text and "issuer=Dorp" in scanned.text
     _fits(phone)
     axe.check(phone, "add an authenticator app, on a phone")
     phone.get_by_label(t("The 6-digit code your app shows now")).fill(pyotp.TOTP(secret).now())
