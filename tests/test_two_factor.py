@@ -209,3 +209,21 @@ def test_wrong_codes_count_as_failed_sign_ins(limited):
     # the password step of the same account is paused as well
     again = client.post("/auth/login", data={"email": person.email, "password": f.PASSWORD})
     assert again.status_code == 429
+
+
+def test_every_factor_route_needs_a_signed_in_person_or_a_right_password(app, client):
+    rules = [
+        r
+        for r in app.url_map.iter_rules()
+        if r.rule.startswith(("/account/two-factor", "/auth/second-factor"))
+    ]
+    assert len(rules) >= 9
+    for rule in rules:
+        url = app.url_map.bind("localhost").build(rule.endpoint, {"factor_id": 1})
+        for method in sorted(m for m in rule.methods if m in {"GET", "POST"}):
+            answer = client.open(url, method=method, data={"code": "123456", "credential": "{}"})
+            if rule.rule.startswith("/auth/second-factor") and rule.rule.endswith("/options"):
+                assert answer.status_code == 400, url
+            else:
+                assert answer.status_code == 302, (method, url)
+                assert "/auth/login" in answer.headers["Location"], (method, url)
