@@ -120,6 +120,11 @@ class Settings:
     roster_time_limit: float = 30.0
     log_format: str = "text"
     metrics_token: str = ""
+    # the platform admin needs a second factor; only a laptop's demo may turn it off
+    two_factor_for_admin: bool = True
+    # WebAuthn: the relying party's id (a domain) and the origin browsers report
+    webauthn_rp_id: str = "127.0.0.1"
+    webauthn_origin: str = "http://127.0.0.1:5000"
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -165,6 +170,11 @@ class Settings:
             "DORP_ROSTER_TIME_LIMIT": self.roster_time_limit,
             "DORP_LOG_FORMAT": self.log_format,
             "METRICS_TOKEN": self.metrics_token,
+            "TWO_FACTOR_FOR_ADMIN": self.two_factor_for_admin,
+            # the password step waits this long for the second one
+            "TWO_FACTOR_STEP_SECONDS": 300,
+            "WEBAUTHN_RP_ID": self.webauthn_rp_id,
+            "WEBAUTHN_ORIGIN": self.webauthn_origin,
             "MAIL_URL": self.mail_url,
             "MAIL_FROM": self.mail_from,
             "BASE_URL": self.base_url.rstrip("/"),
@@ -282,6 +292,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if metrics_token and len(metrics_token) < 32:
         problems.append("METRICS_TOKEN must be at least 32 characters long (or unset: no /metrics)")
 
+    two_factor_for_admin = _bool(env.get("TWO_FACTOR_FOR_ADMIN"), mode != "development")
+    if mode == "production" and not two_factor_for_admin:
+        problems.append("TWO_FACTOR_FOR_ADMIN cannot be off in production")
+    webauthn_origin = (env.get("WEBAUTHN_ORIGIN") or base_url).rstrip("/")
+    origin = urlparse(webauthn_origin)
+    if origin.scheme not in {"http", "https"} or not origin.hostname or origin.path:
+        problems.append("WEBAUTHN_ORIGIN must be a scheme and host, like https://dorp.example")
+    webauthn_rp_id = (env.get("WEBAUTHN_RP_ID") or origin.hostname or "").strip().lower()
+    host = origin.hostname or ""
+    if webauthn_rp_id and not (host == webauthn_rp_id or host.endswith("." + webauthn_rp_id)):
+        problems.append("WEBAUTHN_RP_ID must be WEBAUTHN_ORIGIN's host or a domain it is under")
+
     if problems and mode == "production":
         raise ConfigError("Dorp cannot start:\n  - " + "\n  - ".join(problems))
     if problems:
@@ -319,6 +341,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         roster_time_limit=_float("DORP_ROSTER_TIME_LIMIT", env.get("DORP_ROSTER_TIME_LIMIT"), 30.0),
         log_format=log_format,
         metrics_token=metrics_token,
+        two_factor_for_admin=two_factor_for_admin,
+        webauthn_rp_id=webauthn_rp_id,
+        webauthn_origin=webauthn_origin,
     )
 
 

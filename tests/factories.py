@@ -6,15 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import event
+import pyotp
+from sqlalchemy import event, select
 
 from saas.accounts import services as accounts
+from saas.accounts import totp
+from saas.accounts.models import SecondFactor
 from saas.extensions import db
 from saas.partners.models import Partner, PartnerState, Sector
 from tenants.context import network_scope
 from tenants.models import Membership, Network, Role
 
 PASSWORD = "correct horse battery"
+# The authenticator app every test platform admin has (the admin always needs two factors).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @dataclass
@@ -50,13 +55,27 @@ def partner(
         return Ref(id=p.id, name=name, email=p.contact_email)
 
 
-def user(app, email: str, *grants: tuple, name: str = "Test Person", admin: bool = False) -> Ref:
-    """grants: (network Ref, Role[, partner Ref])"""
+def user(
+    app,
+    email: str,
+    *grants: tuple,
+    name: str = "Test Person",
+    admin: bool = False,
+    authenticator: bool | None = None,
+) -> Ref:
+    """grants: (network Ref, Role[, partner Ref]). `authenticator`: give the person an
+    authenticator app with TOTP_SECRET (a platform admin has one unless told otherwise)."""
     with app.app_context():
         u = accounts.find_user(email) or accounts.create_user(
             email=email, name=name, password=PASSWORD
         )
         u.is_platform_admin = admin
+        if authenticator if authenticator is not None else admin:
+            db.session.add(
+                SecondFactor(
+                    user_id=u.id, kind="totp", label="Test app", totp_secret=totp.seal(TOTP_SECRET)
+                )
+            )
         db.session.commit()
         for grant in grants:
             net, role = grant[0], grant[1]
@@ -70,9 +89,25 @@ def user(app, email: str, *grants: tuple, name: str = "Test Person", admin: bool
 
 
 def login(client, who: Ref, password: str = PASSWORD):
+    """Sign in; through the second step too when the person has an authenticator app."""
     response = client.post("/auth/login", data={"email": who.email, "password": password})
     assert response.status_code == 302, response.status_code
+    if response.headers["Location"].endswith("/auth/second-factor"):
+        response = client.post("/auth/second-factor", data={"code": fresh_code(client, who)})
+        assert response.status_code == 302, response.status_code
     return response
+
+
+def fresh_code(client, who: Ref) -> str:
+    """The person's current TOTP code, made usable again: tests sign in more often than once
+    per 30-second step, which the replay rule would refuse (tests/test_two_factor.py tests it)."""
+    with client.application.app_context():
+        factor = db.session.execute(
+            select(SecondFactor).where(SecondFactor.user_id == who.id, SecondFactor.kind == "totp")
+        ).scalar_one()
+        factor.totp_last_step = None
+        db.session.commit()
+        return pyotp.TOTP(totp.unseal(factor.totp_secret)).now()
 
 
 @contextmanager

@@ -26,6 +26,8 @@ JUNK = [
     },
     {"payload": "!!!", "state": "'; DROP TABLE partners; --", "next": "//evil.example"},
     {"name": "null\x00byte", "description": "\x00"},
+    {"code": "12345678901234567890123456789", "credential": '{"rawId": [], "response": 5}'},
+    {"code": "abcde-fghjk", "credential": "{" * 5000, "label": "🔑" * 200},
     {
         "website": "javascript:alert(1)",
         "phone": "+" * 100,
@@ -59,6 +61,7 @@ def _args(rule, cast):
         "provider_id": cast.provider_id,
         "rest": "nothing-here",
         "notification_id": 1,
+        "factor_id": 1,  # a second factor: the person's own or 404
         "code": "en",
         "name": "20260101T000000-00000001.eml",
     }

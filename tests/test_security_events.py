@@ -162,7 +162,8 @@ def test_the_platform_admin_lists_events_by_kind_and_day(app, admin_client, ctx)
     assert "<h1>Aanmeldingen en beveiliging</h1>" in everything.text
     assert _listed(everything) == [
         "Aanmelden geweigerd: te veel mislukte pogingen",
-        "Aangemeld",  # the admin's own sign-in
+        "Aangemeld",  # the admin's own sign-in, with the second factor
+        "Tweede factor gebruikt",
         "Aanmelden mislukt",
     ]
     assert "admin@dorp.example" in everything.text

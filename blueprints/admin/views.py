@@ -77,15 +77,34 @@ _VIA = {
     "signup": _l("after starting a network"),
     "password_change": _l("again, after changing the password"),
     "sso": _l("through a sign-in provider"),
+    "password+totp": _l("with a password and an authenticator app"),
+    "password+webauthn": _l("with a password and a passkey or security key"),
+    "password+recovery": _l("with a password and a recovery code"),
+    "sso+totp": _l("through a sign-in provider and an authenticator app"),
+    "sso+webauthn": _l("through a sign-in provider and a passkey or security key"),
+    "sso+recovery": _l("through a sign-in provider and a recovery code"),
 }
 
 _SCOPE = {"network": _l("a network's provider"), "platform": _l("the platform's provider")}
 _ACTION = {"added": _l("added"), "changed": _l("changed"), "removed": _l("removed")}
 
 
+_FACTOR = {
+    "totp": _l("authenticator app"),
+    "webauthn": _l("passkey or security key"),
+    "recovery": _l("recovery code"),
+}
+_FACTOR_KINDS = (Kind.FACTOR_ADDED, Kind.FACTOR_REMOVED, Kind.FACTOR_USED, Kind.FACTOR_FAILED)
+
+
 def _details(event) -> str:
     """What a row adds to its kind, in the page's language."""
     details = event.details or {}
+    if event.kind in _FACTOR_KINDS:
+        factor = str(_FACTOR.get(details.get("factor"), ""))
+        if details.get("reason") == "reused":
+            return _("%(factor)s: a code already used", factor=factor)
+        return factor
     if event.kind == Kind.SIGN_IN:
         return str(_VIA.get(details.get("via"), ""))
     if event.kind == Kind.SESSIONS_REVOKED:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from blueprints.forms import choices, email_field, name_field
@@ -58,3 +58,22 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     password = _password(_l("New password"))
     confirm = _confirm()
+
+
+class SecondFactorForm(FlaskForm):
+    """The second step: a code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(max=40)],
+    )
+
+
+class AddAppForm(FlaskForm):
+    code = StringField(
+        _l("The 6-digit code your app shows now"), validators=[DataRequired(), Length(max=40)]
+    )
+    label = StringField(
+        _l("A name for this app (for example, the phone it is on)"),
+        validators=[Length(max=100)],
+    )

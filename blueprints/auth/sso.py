@@ -10,11 +10,14 @@ in words, changes nothing and is recorded as a security event (never a token or 
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+import blueprints.auth.pending as second_step
 from blueprints.auth.blueprint import bp
 from blueprints.auth.throttle import forget_failures
+from saas.accounts import factors
 from saas.accounts import services as accounts
 from saas.audit import security
 from saas.audit.security import Kind
@@ -29,8 +32,6 @@ from tenants.context import network_scope
 from tenants.models import Network
 
 PENDING = "sso"  # the session key of the sign-in under way
-# set when the provider vouches for two factors (RFC 8176 amr); the two-factor check reads it
-FACTOR_KEY = "factor_verified_by"
 
 REFUSALS = {
     "no_flow": _l("This sign-in was not started here, or it was already used. Please start again."),
@@ -164,12 +165,25 @@ def _finish(pending: dict, network: Network | None):
     except services.NotVouched as exc:
         return _refused(exc.reason, provider, user=exc.user, email=exc.email)
     user = outcome.user
+    target = pending.get("next") or ""
+    target = target if is_safe_next(target) else ""
+    provider_passed = oidc.passed_two_factors(claims)
+    if not provider_passed and factors.has_factors(user.id):
+        # the provider showed one factor: the person's own second factor is asked next, as
+        # after a password (blueprints/auth/second_factor.py); not signed in meanwhile
+        second_step.begin(user, target, via="sso")
+        return redirect(url_for("auth.second_factor"))
     accounts.start_session(user, via="sso", scope=provider.scope, provider=provider.id)
     forget_failures(user.email)
-    if oidc.passed_two_factors(claims):
-        session[FACTOR_KEY] = "provider"
-    target = pending.get("next") or ""
-    if is_safe_next(target):
+    if provider_passed:
+        factors.mark_passed("provider")  # after start_session, which forgets any earlier one
+    elif factors.needs_second_factor(user):
+        flash(
+            _("Before you go on, set up a second factor: it is required for your role."),
+            "warning",
+        )
+        return redirect(url_for("auth.factors_page"))
+    if target:
         return redirect(target)
     if outcome.invited and network is not None:
         return redirect(url_for("network.dashboard", slug=network.slug))

@@ -9,6 +9,10 @@ the address itself. When a limit is reached, `on_breach` answers with a translat
 says when to try again and offers a reset link ("forgot password" has its own limits and keeps
 working). Defaults: 5 failures per account and 50 per address in 15 minutes, so a school or an
 office behind one address (tens of people, some typos) is never held up.
+
+The second step of signing in (a code or a key after the password, blueprints/auth/
+second_factor.py and keys.py) counts under the same limits: its failures are charged to the
+account whose password was given (its keyed hash rides in the pending step) and to the address.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
+import blueprints.auth.pending as pending
 from saas.accounts import services as accounts
 from saas.audit import security
 from saas.audit.security import Kind
@@ -34,7 +39,20 @@ def _account_key_for(email: str) -> str:
 
 
 def _account_key() -> str:
+    if "email" not in request.form:
+        # the second step (a code after the password): the same account's count
+        ref = pending.account_ref()
+        if ref is not None:
+            return "account:" + ref
     return _account_key_for(request.form.get("email", ""))
+
+
+def _who_tried():
+    """The account an attempt was about, and the address typed (None on the second step)."""
+    if "email" not in request.form and pending.account_ref() is not None:
+        return pending.user(), None
+    typed = request.form.get("email", "")[:254]
+    return accounts.find_user(typed), typed
 
 
 def note_failure() -> None:
@@ -49,10 +67,10 @@ def _failed(_response) -> bool:
 def _throttled(scope: str):
     def on_breach(limit: RequestLimit):
         until = datetime.fromtimestamp(limit.reset_at, UTC)
-        typed = request.form.get("email", "")[:254]
+        person, typed = _who_tried()
         security.record(
             Kind.SIGN_IN_THROTTLED,
-            user=accounts.find_user(typed),  # for the admin's list; the page is the same
+            user=person,  # for the admin's list; the page is the same
             email=typed,
             scope=scope,
             until=until.isoformat(timespec="seconds"),

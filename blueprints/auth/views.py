@@ -6,6 +6,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+import blueprints.auth.pending as pending
 from blueprints.auth.blueprint import bp
 from blueprints.auth.forms import (
     AcceptInvitationForm,
@@ -14,6 +15,7 @@ from blueprints.auth.forms import (
     LoginForm,
     ResetForm,
 )
+from blueprints.auth.second_factor import landing
 from blueprints.auth.throttle import (
     failures_per_account,
     failures_per_address,
@@ -21,24 +23,17 @@ from blueprints.auth.throttle import (
     note_failure,
 )
 from blueprints.forms import form_status
+from saas.accounts import factors
 from saas.accounts import services as accounts
 from saas.extensions import limiter
 from saas.onboarding import invitations
 from saas.security import is_safe_next
 from saas.sso import services as sso_services
-from tenants.access import user_networks
 from tenants.context import network_scope
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _landing() -> str:
-    networks = user_networks(current_user.id)
-    if len(networks) == 1:
-        return url_for("network.dashboard", slug=networks[0][0].slug)
-    return url_for("site.home")
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
@@ -48,12 +43,23 @@ def _landing() -> str:
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        pending.end()
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
+            target = form.next.data if is_safe_next(form.next.data) else ""
+            if factors.has_factors(user.id):
+                # not signed in yet: the second step first (blueprints/auth/second_factor.py)
+                pending.begin(user, target)
+                return redirect(url_for("auth.second_factor"))
             accounts.start_session(user)
             forget_failures(user.email)
-            target = form.next.data
-            return redirect(target if is_safe_next(target) else _landing())
+            if factors.needs_second_factor(user):
+                flash(
+                    _("Before you go on, set up a second factor: it is required for your role."),
+                    "warning",
+                )
+                return redirect(url_for("auth.factors_page"))
+            return redirect(target or landing())
         note_failure()
         flash(_("The e-mail address or password is not right."), "danger")
     return render_template("auth/login.html", form=form, **_sign_in_providers()), form_status()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from blueprints.forms import choices, email_field, name_field, sector_field
@@ -45,6 +45,14 @@ class NetworkSettingsForm(FlaskForm):
     )
     default_language = SelectField(
         _l("Default language"), choices=lambda: choices(LANGUAGES.items())
+    )
+    require_two_factors = BooleanField(
+        _l("Require two factors from partners and the social-economy team"),
+        description=_l(
+            "Everyone who can open referrals or the reasons on roster cards then signs in with "
+            "a password and a second factor (an authenticator app or a passkey). Whoever has "
+            "none yet sets one up right after the password."
+        ),
     )
 
 

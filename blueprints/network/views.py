@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from blueprints import confirm
 from blueprints.auth.forms import ConfirmForm
-from blueprints.confirmations import membership_removal
+from blueprints.confirmations import factor_reset, membership_removal
 from blueprints.forms import form_status
 from blueprints.loading import found_or_404, load_or_404
 from blueprints.network.blueprint import bp
@@ -24,6 +24,7 @@ from blueprints.network.forms import (
     NetworkSettingsForm,
     UploadCsvForm,
 )
+from saas.accounts import factors, notices
 from saas.catalogue import queries
 from saas.notifications import center
 from saas.onboarding import invitations, memberships
@@ -294,16 +295,53 @@ def remove_person(membership_id: int):
     return redirect(url_for("network.people"))
 
 
+@bp.route("/network/people/<int:membership_id>/reset-factors", methods=["GET", "POST"])
+@roles_required(STEWARD)
+def reset_factors(membership_id: int):
+    """A person of this network lost their phone or key (and their recovery codes): the
+    steward removes their second factors, after a confirmation; audited, and e-mailed to them."""
+    membership = load_or_404(Membership, membership_id)
+    person = membership.user
+    back = (
+        url_for("network.partner_detail", partner_id=membership.partner_id)
+        if membership.partner_id is not None
+        else url_for("network.people")
+    )
+    if person.id == current_user.id or person.is_platform_admin:
+        flash(_("Only the person themselves can change these second factors."), "warning")
+        return redirect(back)
+    summary = factors.summary(person.id)
+    if not summary.any:
+        flash(_("%(name)s has no second factor to reset.", name=person.name), "info")
+        return redirect(back)
+    page = confirm.ask(factor_reset(person, summary, back=back))
+    if page is not None:
+        return page
+    factors.reset_by_steward(person, steward=current_user._get_current_object(), network=g.network)
+    notices.factors_reset(person, network=g.network)
+    flash(
+        _(
+            "The second factors of %(name)s have been reset. They have been told by e-mail.",
+            name=person.name,
+        ),
+        "success",
+    )
+    return redirect(back)
+
+
 @bp.route("/network/settings", methods=["GET", "POST"])
 @roles_required(STEWARD)
 def settings():
     form = NetworkSettingsForm(obj=g.network)
+    if request.method == "GET":
+        form.require_two_factors.data = factors.network_requires(g.network)
     if form.validate_on_submit():
         onboarding.change_settings(
             g.network,
             name=form.name.data,
             municipality=form.municipality.data,
             default_language=form.default_language.data,
+            require_two_factors=form.require_two_factors.data,
         )
         flash(_("The settings have been saved."), "success")
         return redirect(url_for("network.settings"))

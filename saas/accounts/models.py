@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.extensions import db
@@ -97,3 +97,34 @@ class SignInDevice(db.Model):
     network: Mapped[str] = mapped_column(String(64), primary_key=True)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SecondFactor(CreatedAt, db.Model):
+    """A person's second factor: an authenticator app (TOTP) or a passkey / security key
+    (WebAuthn). Platform-wide like the account. The TOTP secret is kept encrypted with a key
+    derived from SECRET_KEY (saas.accounts.totp), so a dump of the database alone does not
+    reveal it; a WebAuthn key keeps only its public key."""
+
+    __tablename__ = "second_factors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "totp" or "webauthn"
+    label: Mapped[str] = mapped_column(String(100))
+    totp_secret: Mapped[str | None] = mapped_column(Text)  # a Fernet token, never the secret
+    totp_last_step: Mapped[int | None]  # the last time step used: a code is good once
+    credential_id: Mapped[str | None] = mapped_column(String(400), unique=True)  # base64url
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(default=0)
+    last_used_at: Mapped[datetime | None]
+
+
+class RecoveryCode(CreatedAt, db.Model):
+    """A single-use recovery code, kept as a keyed hash only (it is shown once)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, session
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
+from saas.accounts import factors
 from saas.accounts.models import LoginSession, User
 from saas.accounts.passwords import hash_password, verify_password
 from saas.audit import security
@@ -62,6 +63,7 @@ def start_session(user: User, *, via: str = "password", **details) -> None:
     """Log in with a new server-side session row; the cookie only holds its token. `via` says
     how the person proved who they are (a password, an invitation, a sign-up link, a sign-in
     provider: `details` then say which, by id)."""
+    factors.forget_passed()  # a new session has passed no second factor yet
     token = LoginSession.new_token()
     db.session.add(LoginSession(token=token, user_id=user.id))
     db.session.flush()
@@ -74,6 +76,7 @@ def end_session(user: User) -> None:
     if user.login_token:
         db.session.execute(delete(LoginSession).where(LoginSession.token == user.login_token))
         security.record(Kind.SIGN_OUT, user=user)
+    factors.forget_passed()
     logout_user()
 
 
@@ -86,7 +89,10 @@ def set_password(user: User, password: str, *, keep_current: bool = False) -> No
     if others:
         security.record(Kind.SESSIONS_REVOKED, user=user, sessions=others)
     if keep_current:
+        passed = session.get(factors.SESSION_KEY)
         start_session(user, via="password_change")
+        if passed:
+            factors.mark_passed(passed)  # the same person, in the same browser, goes on
 
 
 def change_password(user: User, *, current: str, new: str) -> None:

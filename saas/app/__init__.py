@@ -17,6 +17,7 @@ from blueprints.api import auth as api_auth
 from blueprints.api import bp as api_bp
 from blueprints.api.tokens import bp as api_tokens_bp
 from blueprints.auth import bp as auth_bp
+from blueprints.auth import require_second_factor
 from blueprints.billing import bp as billing_bp
 from blueprints.billing import guard as billing_guard
 from blueprints.catalogue import bp as catalogue_bp
@@ -106,8 +107,10 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
 def _who_acts_then_what_they_may(app: Flask) -> None:
     """In this order, on every request, for the web and the API alike: first who acts (an API
     request signs in by its token; a web page's session loads itself when asked), then the rules
-    that depend on it (a read-only network takes no writes from anyone)."""
+    that depend on it (someone who must have two factors only sets one up; a read-only network
+    takes no writes from anyone)."""
     app.before_request(api_auth.authenticate)
+    app.before_request(require_second_factor)  # two factors where the rule asks for them
     app.before_request(billing_guard.refuse_writes_when_read_only)
 
 

@@ -48,6 +48,13 @@ class Kind(StrEnum):
     SSO_FAILED = "sso_failed"
     SSO_PROVIDER_CHANGED = "sso_provider_changed"
     SSO_PROVIDER_REFUSED = "sso_provider_refused"
+    # second factors (details: the factor's kind and id, never a code or a secret)
+    FACTOR_ADDED = "factor_added"
+    FACTOR_REMOVED = "factor_removed"
+    FACTOR_USED = "factor_used"
+    FACTOR_FAILED = "factor_failed"
+    FACTORS_RESET = "factors_reset"
+    RECOVERY_CODES_MADE = "recovery_codes_made"
 
 
 # Kept even when the request rolls back: they record what was tried, not what changed.
@@ -58,6 +65,7 @@ ATTEMPTS = frozenset(
         Kind.PASSWORD_RESET_REQUESTED,
         Kind.SSO_FAILED,
         Kind.SSO_PROVIDER_REFUSED,
+        Kind.FACTOR_FAILED,
     }
 )
 
@@ -78,6 +86,12 @@ LABELS = {
     Kind.SSO_FAILED: _l("Sign-in through a provider refused"),
     Kind.SSO_PROVIDER_CHANGED: _l("Sign-in provider added, changed or removed"),
     Kind.SSO_PROVIDER_REFUSED: _l("Sign-in provider settings refused"),
+    Kind.FACTOR_ADDED: _l("Second factor added"),
+    Kind.FACTOR_REMOVED: _l("Second factor removed"),
+    Kind.FACTOR_USED: _l("Second factor used"),
+    Kind.FACTOR_FAILED: _l("Second factor refused"),
+    Kind.FACTORS_RESET: _l("Second factors reset by a steward"),
+    Kind.RECOVERY_CODES_MADE: _l("New recovery codes made"),
 }
 
 

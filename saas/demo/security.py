@@ -22,7 +22,10 @@ from saas.models_base import utcnow
 
 EVENTS: list[dict] = read_yaml("security-events.yaml")["events"]
 SESSIONS: list[dict] = read_yaml("login-sessions.yaml")["sessions"]
-_DETAILS = ("via", "scope", "sent", "sessions", "browser", "system", "reason", "action")
+_DETAILS = (
+    "via", "scope", "sent", "sessions", "browser", "system", "reason", "action", "factor",
+    "count", "factors",
+)  # fmt: skip
 
 
 def seed_security_events() -> dict:

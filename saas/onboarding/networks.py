@@ -8,6 +8,7 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from saas.accounts.factors import REQUIRE_SETTING as REQUIRE_TWO_FACTORS
 from saas.accounts.models import User
 from saas.audit.services import record
 from saas.billing.services import start_trial
@@ -98,10 +99,22 @@ def networks_with_member_counts() -> list[tuple[Network, int]]:
 
 
 def change_settings(
-    network: Network, *, name: str, municipality: str, default_language: str
+    network: Network,
+    *,
+    name: str,
+    municipality: str,
+    default_language: str,
+    require_two_factors: bool | None = None,
 ) -> None:
-    """The steward renames the network or changes its municipality or default language."""
+    """The steward renames the network, changes its municipality or default language, or asks
+    two factors of every role that can open referrals or roster reasons (saas.accounts.factors)."""
     network.name = single_line(name)
     network.municipality = single_line(municipality)
     network.default_language = default_language
+    if require_two_factors is not None:
+        # a new dict: the JSON column only notices a change of the value itself
+        before = bool((network.settings or {}).get(REQUIRE_TWO_FACTORS))
+        network.settings = {**(network.settings or {}), REQUIRE_TWO_FACTORS: require_two_factors}
+        if before != require_two_factors:
+            record("network.two_factors_required", network, required=require_two_factors)
     record("network.settings_changed", network)

@@ -1,0 +1,23 @@
+"""E-mails about a person's own account security, through the outbox (sent after the commit)."""
+
+from __future__ import annotations
+
+from saas.accounts.models import User
+from saas.notifications.services import queue_email
+from saas.urls import absolute_url
+from tenants.models import Network
+
+
+def factors_reset(person: User, *, network: Network) -> None:
+    """Tell the person that a steward of `network` removed their second factors: if they did
+    not ask for it, they should say so."""
+    queue_email(
+        kind="factors_reset",
+        recipient=person.email,
+        template="factors_reset",
+        language=person.language,
+        network_id=network.id,
+        user=person,
+        network_name=network.name,
+        link=absolute_url("auth.factors_page"),
+    )
