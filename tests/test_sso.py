@@ -282,6 +282,41 @@ def test_the_providers_mfa_claim_marks_the_second_factor_as_passed(app, client, 
         assert "_user_id" in session and "factor_verified_by" not in session
 
 
+def test_a_person_with_a_second_factor_gives_it_after_a_provider_that_showed_none(
+    app, client, issuer
+):
+    """The provider vouched for one factor only: the person's own authenticator app is asked
+    next, as after a password; a provider that showed two needs nothing more."""
+    net = f.network(app, "beringen")
+    person = f.user(app, "regie@beringen.example", (net, Role.STEWARD), authenticator=True)
+    provider_id = add_provider(app, net, issuer)
+    set_person(issuer, "sub-regie", email="regie@beringen.example", email_verified=True)
+
+    response = journey(client, f"/beringen/auth/sso/{provider_id}", "sub-regie")
+    assert response.headers["Location"].endswith("/auth/second-factor")
+    assert not signed_in(client)
+    assert client.get("/beringen/dashboard").status_code == 302  # not in yet
+    wrong = client.post("/auth/second-factor", data={"code": "000000"})
+    assert wrong.status_code == 422 and not signed_in(client)
+    done = client.post("/auth/second-factor", data={"code": f.fresh_code(client, person)})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/beringen/dashboard")
+    assert signed_in(client)
+    with client.session_transaction() as session:
+        assert session["factor_verified_by"] == "totp"
+    assert events(app, Kind.SIGN_IN)[-1].details["via"] == "sso+totp"
+    with app.app_context(), network_scope(net.id):  # the link made on the way is kept
+        assert db.session.execute(select(func.count(NetworkLink.id))).scalar() == 1
+
+    other = app.test_client()
+    set_person(
+        issuer, "sub-regie", email="regie@beringen.example", email_verified=True, amr=["mfa"]
+    )
+    response = journey(other, f"/beringen/auth/sso/{provider_id}", "sub-regie")
+    assert response.headers["Location"].endswith("/beringen/dashboard")
+    with other.session_transaction() as session:
+        assert "_user_id" in session and session["factor_verified_by"] == "provider"
+
+
 @pytest.mark.parametrize(
     ("url", "production", "reason"),
     [
