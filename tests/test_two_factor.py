@@ -18,6 +18,7 @@ from saas.accounts.models import RecoveryCode, SecondFactor
 from saas.audit.models import SecurityEvent
 from saas.audit.security import Kind
 from saas.extensions import db, limiter
+from saas.notifications.models import OutboxMessage
 from tenants.models import Role
 from tests import factories as f
 
@@ -91,6 +92,13 @@ def test_adding_an_app_then_signing_in_asks_for_its_code(app, client, ctx, perso
     with client.session_transaction() as session:
         assert session["factor_verified_by"] == "totp"
     assert _events(ctx, Kind.FACTOR_ADDED) and _events(ctx, Kind.FACTOR_USED)
+    with ctx():  # the person is told (if it was not them, someone has their password)
+        (mail,) = db.session.execute(
+            select(OutboxMessage).where(OutboxMessage.kind == "factor_added")
+        ).scalars()
+        assert mail.recipient == person.email
+        assert "Mijn telefoon" in mail.body_text and "/account/two-factor" in mail.body_text
+        assert secret not in mail.body_text and secret not in mail.body_html
     for event in _events(ctx, Kind.FACTOR_USED) + _events(ctx, Kind.FACTOR_FAILED):
         assert secret not in repr(event.details) and "000000" not in repr(event.details)
 

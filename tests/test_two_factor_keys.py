@@ -20,6 +20,7 @@ from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 from saas.accounts.models import RecoveryCode, SecondFactor
 from saas.audit.models import SecurityEvent
 from saas.extensions import db
+from saas.notifications.models import OutboxMessage
 from tests import factories as f
 
 ORIGIN = "http://localhost"  # the suite's BASE_URL, so Dorp's WebAuthn origin
@@ -157,6 +158,10 @@ def test_a_security_key_is_added_and_then_signs_in(app, client, person):
     assert stored.credential_id == bytes_to_base64url(key.credential_id)
     with app.app_context():
         assert len(db.session.execute(select(RecoveryCode)).all()) == 10
+        (mail,) = db.session.execute(
+            select(OutboxMessage).where(OutboxMessage.kind == "factor_added")
+        ).scalars()
+        assert mail.recipient == person.email and "Blauwe sleutel" in mail.body_text
     client.post("/auth/logout")
 
     answer = client.post("/auth/login", data={"email": person.email, "password": f.PASSWORD})

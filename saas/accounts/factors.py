@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from flask import current_app, session
 from sqlalchemy import delete, func, select, update
 
-from saas.accounts import totp
+from saas.accounts import notices, totp
 from saas.accounts.models import LoginSession, RecoveryCode, SecondFactor, User
 from saas.audit import security
 from saas.audit.security import Kind
@@ -130,6 +130,7 @@ def add_totp(user: User, *, secret: str, code: str, label: str) -> SecondFactor:
     db.session.add(factor)
     db.session.flush()
     security.record(Kind.FACTOR_ADDED, user=user, factor=TOTP, factor_id=factor.id)
+    notices.factor_added(user, kind=TOTP, label=factor.label)
     return factor
 
 

@@ -29,6 +29,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from saas.accounts import notices
 from saas.accounts.factors import WEBAUTHN, FactorError
 from saas.accounts.models import SecondFactor, User
 from saas.audit import security
@@ -136,6 +137,7 @@ def add_key(user: User, *, credential: str, challenge: str | None, label: str) -
     db.session.add(factor)
     db.session.flush()
     security.record(Kind.FACTOR_ADDED, user=user, factor=WEBAUTHN, factor_id=factor.id)
+    notices.factor_added(user, kind=WEBAUTHN, label=factor.label)
     return factor
 
 

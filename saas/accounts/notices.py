@@ -21,3 +21,19 @@ def factors_reset(person: User, *, network: Network) -> None:
         network_name=network.name,
         link=absolute_url("auth.factors_page"),
     )
+
+
+def factor_added(person: User, *, kind: str, label: str) -> None:
+    """Tell the person that a second factor was added to their account: if it was not them,
+    someone has their password and their session."""
+    queue_email(
+        kind="factor_added",
+        recipient=person.email,
+        template="factor_added",
+        language=person.language,
+        user=person,
+        factor_kind=kind,
+        label=label,
+        link=absolute_url("auth.factors_page"),
+        security_link=absolute_url("site.security_page"),
+    )
