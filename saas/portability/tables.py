@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table
 
 from saas.extensions import db
@@ -66,10 +65,6 @@ JSON_REFERENCES: dict[str, dict[str, dict[str, str]]] = {
 }
 
 PEOPLE_COLUMNS = ("id", "name", "email", "language", "is_enabled")
-
-TABLE_NOTES = {
-    "memberships": _l("people's roles in the network (a person is a row of people.csv)"),
-}
 
 
 @dataclass(frozen=True)
