@@ -58,6 +58,7 @@ def _args(rule, cast):
         "item_id": cast.hsds_service_id,
         "rest": "nothing-here",
         "notification_id": 1,
+        "network_id": cast.network.id,  # the platform admin's routes (others get a 404)
         "code": "en",
         "name": "20260101T000000-00000001.eml",
     }

@@ -73,8 +73,12 @@ def test_closing_asks_first_then_makes_the_network_read_only_and_gone_for_famili
 
     steward = app.test_client()
     f.login(steward, beringen.people[Role.STEWARD])
-    refused = steward.post("/beringen/network/settings", data={"name": "Nieuw", "municipality": "X"})
-    assert refused.status_code == 403 and "Dit netwerk is gesloten" in refused.get_data(as_text=True)
+    refused = steward.post(
+        "/beringen/network/settings", data={"name": "Nieuw", "municipality": "X"}
+    )
+    assert refused.status_code == 403 and "Dit netwerk is gesloten" in refused.get_data(
+        as_text=True
+    )
     assert _network(app, "beringen").name != "Nieuw"
     assert "Dit netwerk is gesloten" in steward.get("/beringen/dashboard").get_data(as_text=True)
 

@@ -83,6 +83,11 @@ def _comparable(row: dict, table, skip: set[str]) -> dict:
 
 def test_both_demo_networks_survive_export_and_import(app, environ, run_jobs, tmp_path):
     _demo(app)
+    with app.app_context():  # the demo has a past export to show, and nothing closed
+        assert not db.session.execute(select(Network).where(Network.closed_at.is_not(None))).all()
+    client = app.test_client()
+    _sign_in(client, "regie@beringen.demo")
+    assert "verlopen" in client.get("/beringen/network/export").get_data(as_text=True)
     checked = [_round_trip(app, environ, run_jobs, tmp_path, slug) for slug in SLUGS]
     assert any(checked), "no roster with uncovered sessions: the JSON references went untested"
 
