@@ -87,7 +87,7 @@ def test_both_demo_networks_survive_export_and_import(app, environ, run_jobs, tm
         assert not db.session.execute(select(Network).where(Network.closed_at.is_not(None))).all()
     client = app.test_client()
     _sign_in(client, "regie@beringen.demo")
-    assert "verlopen" in client.get("/beringen/network/export").get_data(as_text=True)
+    assert "Verlopen" in client.get("/beringen/network/export").get_data(as_text=True)
     checked = [_round_trip(app, environ, run_jobs, tmp_path, slug) for slug in SLUGS]
     assert any(checked), "no roster with uncovered sessions: the JSON references went untested"
 
