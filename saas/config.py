@@ -111,6 +111,9 @@ class Settings:
     login_account_rate_limit: str = "5 per 15 minutes"
     login_address_rate_limit: str = "50 per 15 minutes"
     security_event_days: int = 400
+    # offboarding: days between closing a network and deleting its rows; an export link's life
+    network_deletion_grace_days: int = 30
+    export_link_days: int = 7
     signup_recipient_rate_limit: str = "3 per day"
     api_rate_limit: str = "300 per minute"
     health_cache_seconds: int = 600
@@ -157,6 +160,8 @@ class Settings:
             "LOGIN_ACCOUNT_RATE_LIMIT": self.login_account_rate_limit,
             "LOGIN_ADDRESS_RATE_LIMIT": self.login_address_rate_limit,
             "SECURITY_EVENT_DAYS": self.security_event_days,
+            "NETWORK_DELETION_GRACE_DAYS": self.network_deletion_grace_days,
+            "EXPORT_LINK_DAYS": self.export_link_days,
             "SIGNUP_RECIPIENT_RATE_LIMIT": self.signup_recipient_rate_limit,
             "API_RATE_LIMIT": self.api_rate_limit,
             # Flask-Caching on the same Redis: the network health figures (saas.insights.cache).
@@ -332,6 +337,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         security_event_days=max(
             _int("SECURITY_EVENT_DAYS", env.get("SECURITY_EVENT_DAYS"), 400), 1
         ),
+        network_deletion_grace_days=max(
+            _int("NETWORK_DELETION_GRACE_DAYS", env.get("NETWORK_DELETION_GRACE_DAYS"), 30),
+            1,
+        ),
+        export_link_days=max(_int("EXPORT_LINK_DAYS", env.get("EXPORT_LINK_DAYS"), 7), 1),
         health_cache_seconds=max(
             _int("HEALTH_CACHE_SECONDS", env.get("HEALTH_CACHE_SECONDS"), 600), 0
         ),

@@ -60,6 +60,17 @@ class Network(CreatedAt, db.Model):
     default_language: Mapped[str] = mapped_column(String(5), default="nl")
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Offboarding (saas.portability.offboarding): closed by the platform admin, read-only at
+    # once; its rows are deleted once `delete_after` has passed, unless it is reopened first.
+    # After the deletion only this row remains (inactive), as the record of what happened.
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    delete_after: Mapped[datetime | None]
+    purged_at: Mapped[datetime | None]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
     def __repr__(self) -> str:
         return f"<Network {self.slug}>"

@@ -62,6 +62,7 @@ def _args(rule, cast):
         "rest": "nothing-here",
         "notification_id": 1,
         "factor_id": 1,  # a second factor: the person's own or 404
+        "network_id": cast.network.id,  # the platform admin's routes (others get a 404)
         "code": "en",
         "name": "20260101T000000-00000001.eml",
     }

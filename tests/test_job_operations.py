@@ -234,7 +234,8 @@ def test_the_job_pages_are_for_the_platform_admin_only(app):
     people = {role: f.user(app, f"{role.value}@beringen.example", (net, role)) for role in Role}
     urls = app.url_map.bind("localhost")
     for rule in rules:
-        url = urls.build(rule.endpoint, {name: 1 for name in rule.arguments})  # provider_id
+        ids = {name: net.id if name == "network_id" else 1 for name in rule.arguments}
+        url = urls.build(rule.endpoint, ids)  # provider_id, offboarding's network_id
         for method in sorted(m for m in rule.methods if m in {"GET", "POST"}):
             response = anonymous.open(url, method=method, data={})
             assert response.status_code == 302, (url, method)

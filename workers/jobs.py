@@ -211,10 +211,13 @@ def extend_sessions() -> dict:
 
 
 def _each_network(work) -> dict:
-    """Run `work()` once per active network, each in its own scope and transaction."""
+    """Run `work()` once per open network, each in its own scope and transaction."""
     with all_networks():
         network_ids = (
-            db.session.execute(select(Network.id).where(Network.is_active.is_(True)))
+            db.session.execute(
+                # a closed network is read-only: no new sessions, reminders or digests
+                select(Network.id).where(Network.is_active.is_(True), Network.closed_at.is_(None))
+            )
             .scalars()
             .all()
         )

@@ -14,6 +14,7 @@ idempotent, so work handed over twice is done once.
 | stripe_events | new pending Stripe events           | apply_stripe_event            | pending / stale    |
 | rosters       | solving.request_solve               | solve_roster_job              | job lost or failed |
 | matching      | matching.services.request_matching  | match_referral_job            | no: Redis holds it |
+| exports       | portability.services.request_export | build_export_job              | job lost or failed |
 
 Matching keeps its whole state in Redis (the "running" mark the page waits on), so a request
 made while Redis is down is refused at once and there is nothing to sweep.
@@ -39,9 +40,11 @@ from saas.extensions import db
 from saas.matching import services as matching
 from saas.notifications import services as notifications
 from saas.notifications.models import OutboxMessage
+from saas.portability import services as exports
 from saas.workforce import solving
 from workers.billing_jobs import apply_stripe_event
 from workers.decorators import job
+from workers.export_jobs import build_export_job
 from workers.jobs import deliver_email
 from workers.matching_jobs import match_referral_job
 from workers.queues import MAINTENANCE
@@ -133,6 +136,35 @@ def hand_over_matching(requests: list[matching.MatchRequest]) -> int:
     return handed
 
 
+# ---- network exports ---------------------------------------------------------------------
+
+
+def hand_over_exports(builds: list[exports.Build]) -> int:
+    return _hand_over(
+        "exports",
+        builds,
+        lambda b: build_export_job.enqueue(b.network_id, b.export_id, job_id=b.job_id),
+    )
+
+
+def lost_exports() -> list[exports.Build]:
+    """Exports still waiting whose job Redis does not know (handed over again), and those whose
+    job failed or whose worker died (marked failed: the steward can ask again)."""
+    lost, failed = [], 0
+    connection = redis_connection()
+    for build in exports.builds_waiting():
+        try:
+            status = Job.fetch(build.job_id, connection=connection).get_status(refresh=False)
+        except NoSuchJobError:
+            lost.append(build)
+            continue
+        if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+            failed += exports.build_failed(build)
+    if failed:
+        db.session.commit()
+    return lost
+
+
 RELAYS = (
     Relay("outbox", notifications.OUTBOX.relay_key, _new_messages, hand_over_messages,
           notifications.OUTBOX.due_for_retry),
@@ -140,6 +172,7 @@ RELAYS = (
           stripe_events.OUTBOX.due_for_retry),
     Relay("rosters", solving.SOLVE_REQUESTS, _nothing, hand_over_solves, lost_solves),
     Relay("matching", matching.MATCH_REQUESTS, _nothing, hand_over_matching, None),
+    Relay("exports", exports.EXPORT_REQUESTS, _nothing, hand_over_exports, lost_exports),
 )  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workers.billing_jobs import purge_signups
+from workers.export_jobs import delete_closed_networks, expire_exports
 from workers.jobs import (
     extend_sessions,
     purge_expired,
@@ -21,4 +22,6 @@ PERIODIC = [
     (purge_referrals, 24 * 3600),
     (send_digests, 24 * 3600),
     (purge_signups, 24 * 3600),
+    (expire_exports, 24 * 3600),
+    (delete_closed_networks, 24 * 3600),
 ]

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from blueprints.api.blueprint import bp
-from blueprints.billing.guard import ReadOnlyNetwork
+from blueprints.billing.guard import NetworkClosed, ReadOnlyNetwork
 from saas.api.schemas import ERROR_CODES
 from saas.extensions import db
 
@@ -66,7 +66,7 @@ def _api_error(exc: ApiError):
 @bp.errorhandler(ReadOnlyNetwork)
 def _read_only(exc: ReadOnlyNetwork):
     """The web's read-only rule (blueprints/billing/guard.py), in the API's shape."""
-    return error_response(403, "read_only")
+    return error_response(403, "closed" if isinstance(exc, NetworkClosed) else "read_only")
 
 
 @bp.errorhandler(ValidationError)

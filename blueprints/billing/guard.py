@@ -14,8 +14,8 @@ error shape.
 from __future__ import annotations
 
 from flask import g, render_template, request
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.exceptions import Forbidden
 
 from blueprints.billing.blueprint import bp
@@ -37,9 +37,24 @@ ALLOWED = {
 }
 
 
+# Still allowed on a closed network (offboarding): taking its data along, a family's privacy
+# requests. Billing is not: a closed network is reopened by the platform admin only.
+ALLOWED_WHEN_CLOSED = {
+    "network.export",
+    "referrals.privacy",
+    "referrals.privacy_export",
+    "referrals.privacy_erase",
+}
+
+
 class ReadOnlyNetwork(Forbidden):
     """A write on a network whose subscription has ended (the API answers it in its own shape:
     blueprints/api/errors.py)."""
+
+
+class NetworkClosed(ReadOnlyNetwork):
+    """A write on a network the platform admin has closed (saas.portability.offboarding): the
+    same rule, its own page."""
 
 
 def refuse_writes_when_read_only() -> None:
@@ -47,10 +62,14 @@ def refuse_writes_when_read_only() -> None:
     read-only network raises ReadOnlyNetwork."""
     if request.method not in WRITES or g.get("network") is None:
         return
-    if request.endpoint in ALLOWED:
-        return
     # Outsiders get the usual answers (login, 404): the state is the network's own business.
     if not memberships() and request.endpoint != "auth.accept_invitation":
+        return
+    if g.network.is_closed:
+        if request.endpoint not in ALLOWED_WHEN_CLOSED:
+            raise NetworkClosed()
+        return
+    if request.endpoint in ALLOWED:
         return
     if billing.is_read_only():
         raise ReadOnlyNetwork()
@@ -59,16 +78,20 @@ def refuse_writes_when_read_only() -> None:
 @bp.app_errorhandler(ReadOnlyNetwork)
 def _read_only_page(exc: ReadOnlyNetwork):
     db.session.rollback()
+    if isinstance(exc, NetworkClosed):
+        return render_template("billing/closed.html", steward=has_role(Role.STEWARD)), 403
     return render_template("billing/read_only.html"), 403
 
 
 def _notice() -> dict | None:
     if g.get("network") is None or not memberships():
         return None
+    steward = has_role(Role.STEWARD)
+    if g.network.is_closed:
+        return {"level": "warning", "text": closed_text(), "billing": False}
     sub = billing.enforced()
     if sub is None:
         return None
-    steward = has_role(Role.STEWARD)
     if sub.read_only:
         text = _(
             "This network is read-only: its subscription has ended. Everything can still be "
@@ -100,6 +123,14 @@ def _notice() -> dict | None:
             "billing": True,
         }
     return None
+
+
+def closed_text() -> str:
+    return _(
+        "This network has been closed: nothing can be changed any more. Its data will be "
+        "deleted on %(day)s; stewards can export it until then.",
+        day=format_date(g.network.delete_after, "long"),
+    )
 
 
 @bp.app_context_processor

@@ -1,4 +1,4 @@
-from blueprints.network import sso, views  # noqa: F401  (their routes)
+from blueprints.network import exports, sso, views  # noqa: F401  (their routes)
 from blueprints.network.blueprint import bp
 
 __all__ = ["bp"]

@@ -29,6 +29,14 @@ def _by_day(sessions: list[ActivitySession]) -> list[tuple[date, list[ActivitySe
     return sorted(days.items())
 
 
+@bp.before_request
+def _closed_network_is_gone():
+    """A closed network's pages for families are gone for good (410), with a friendly note."""
+    if g.get("network") is not None and g.network.is_closed:
+        return render_template("public/closed.html"), 410
+    return None
+
+
 @bp.route("/")
 @public_cache
 def home():

@@ -399,6 +399,7 @@ ERROR_CODES = {
     "read_only": _l(
         "This network is read-only: its subscription has ended. Everything can still be read."
     ),
+    "closed": _l("This network has been closed: nothing can be changed any more."),
     "not_found": _l("This does not exist, or you cannot see it."),
     "method_not_allowed": _l("This method is not possible here."),
     "conflict": _l("This step is not possible now."),

@@ -3,6 +3,8 @@ and scheduler commands are `workers.cli`'s."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -12,6 +14,7 @@ from saas.database import upgrade_database
 from saas.demo import seed
 from saas.extensions import db
 from saas.onboarding.networks import NetworkError, create_network
+from saas.portability.importing import ImportRefused, import_archive
 
 
 def register_commands(app: Flask) -> None:
@@ -61,6 +64,24 @@ def networks_create(slug, name, municipality, language, steward_email) -> None:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"created network {network.slug} ({network.id})")
+
+
+@networks.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", required=True, help="The new network's web address (must be free).")
+@click.option("--name", default=None, help="Its name (default: the exported network's).")
+def networks_import(file: Path, slug: str, name: str | None) -> None:
+    """Create a network from a network's export (a ZIP a steward downloaded)."""
+    try:
+        network, counts = import_archive(file, slug=slug, name=name)
+    except (ImportRefused, NetworkError) as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"imported network {network.slug} ({network.id}): {sum(counts.values())} rows")
+    for table, count in counts.items():
+        if count:
+            click.echo(f"  {table}: {count}")
 
 
 @click.command("dev")

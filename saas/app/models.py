@@ -7,6 +7,7 @@ from saas.billing import models as billing  # noqa: F401
 from saas.catalogue import models as catalogue  # noqa: F401
 from saas.notifications import models as notifications  # noqa: F401
 from saas.partners import models as partners  # noqa: F401
+from saas.portability import models as portability  # noqa: F401
 from saas.referrals import models as referrals  # noqa: F401
 from saas.sso import models as sso  # noqa: F401
 from saas.workforce import models as workforce  # noqa: F401

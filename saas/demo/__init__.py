@@ -10,6 +10,7 @@ from __future__ import annotations
 from saas.demo.api import seed_api_tokens
 from saas.demo.billing import seed_billing
 from saas.demo.catalogue import seed_catalogue
+from saas.demo.exports import seed_exports
 from saas.demo.insights import seed_insights
 from saas.demo.networks import (
     NETWORKS,
@@ -54,6 +55,7 @@ def seed() -> dict:
                 seed_api_tokens(demo_network),
                 seed_insights(demo_network, steward),
                 seed_operations(demo_network),
+                seed_exports(demo_network, steward),
             )
             for counts in (*parts, settle(demo_network, before)):
                 for key, value in counts.items():

@@ -40,6 +40,18 @@ class NetworkError(ValueError):
     pass
 
 
+def checked_slug(slug: str) -> str:
+    """The slug a new network may take (normalised); NetworkError says why not."""
+    slug = slug.strip().lower()
+    if not SLUG.match(slug) or len(slug) > 60:
+        raise NetworkError(_("Use lower-case letters, digits and dashes."))
+    if slug in RESERVED:
+        raise NetworkError(_("This web address is reserved."))
+    if db.session.execute(select(Network.id).where(Network.slug == slug)).first():
+        raise NetworkError(_("This web address is already taken."))
+    return slug
+
+
 def create_network(
     *,
     slug: str,
@@ -49,13 +61,7 @@ def create_network(
     steward_email: str | None = None,
     invited_by: User | None = None,
 ) -> Network:
-    slug = slug.strip().lower()
-    if not SLUG.match(slug) or len(slug) > 60:
-        raise NetworkError(_("Use lower-case letters, digits and dashes."))
-    if slug in RESERVED:
-        raise NetworkError(_("This web address is reserved."))
-    if db.session.execute(select(Network.id).where(Network.slug == slug)).first():
-        raise NetworkError(_("This web address is already taken."))
+    slug = checked_slug(slug)
     network = Network(
         slug=slug,
         name=single_line(name),
@@ -80,7 +86,9 @@ def active_networks() -> list[Network]:
     """The networks the front door lists, by name."""
     return list(
         db.session.execute(
-            select(Network).where(Network.is_active.is_(True)).order_by(Network.name)
+            select(Network)
+            .where(Network.is_active.is_(True), Network.closed_at.is_(None))
+            .order_by(Network.name)
         ).scalars()
     )
 
