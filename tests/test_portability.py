@@ -16,7 +16,7 @@ from saas.extensions import db
 from saas.models_base import utcnow
 from saas.portability import schema
 from saas.portability.models import ExportState, NetworkExport
-from saas.portability.tables import EXCLUDED, exported_tables, tenant_tables
+from saas.portability.tables import CLEARED, EXCLUDED, exported_tables, tenant_tables
 from tenants.context import all_networks, network_scope
 from tenants.models import Network, Role
 from tests import factories as f
@@ -120,6 +120,14 @@ def _round_trip(app, environ, run_jobs, tmp_path, slug) -> int:
     assert {"README.md", "people.csv", "people.json", "manifest.json"} <= names
     assert steward in people_csv and "password" not in people_csv
     assert any(n.startswith("figures/") for n in names)
+    with zipfile.ZipFile(path) as archive:  # workers' private reasons never leave Dorp
+        cards = json.loads(archive.read("tables/flexibility_cards.json"))
+    assert cards and {card["private_reason"] for card in cards} == {""}
+    with app.app_context(), all_networks():  # while the demo's cards do have reasons
+        from saas.workforce.models import FlexibilityCard
+
+        kept = select(func.count()).where(FlexibilityCard.private_reason != "")
+        assert db.session.execute(kept).scalar_one() > 0
 
     result = app.test_cli_runner().invoke(
         args=["networks", "import", str(path), "--slug", f"{slug}-kopie"]
@@ -135,7 +143,7 @@ def _round_trip(app, environ, run_jobs, tmp_path, slug) -> int:
                 assert len(after) >= manifest["tables"][table.name]
                 continue
             assert len(after) == len(before) == manifest["tables"][table.name], table.name
-            skip = set()
+            skip = set(CLEARED.get(table.name, ()))  # never exported (a worker's private reason)
             if table.name == "network_exports":
                 continue
             sample = range(0, len(before), max(1, len(before) // 7))

@@ -67,13 +67,12 @@ def table_rows(table: Table, network_id: int, with_families: bool) -> list[dict]
         select(table).where(table.c.network_id == network_id).order_by(*table.primary_key)
     ).mappings()
     blank = {} if with_families else FAMILY_FIELDS.get(table.name, {})
-    cleared = CLEARED.get(table.name, ())
+    cleared = CLEARED.get(table.name, {})
     out = []
     for row in rows:
         item = dict(row)
         item.update(blank)
-        for column in cleared:
-            item[column] = None
+        item.update(cleared)
         out.append(item)
     return out
 
@@ -206,6 +205,8 @@ def readme(manifest: dict, tables: list[Table], figures: list[str]) -> str:
         family = FAMILY_FIELDS.get(table.name)
         if family and not manifest["with_families"]:
             lines += ["", f"Left empty (families' data): {', '.join(family)}."]
+        if table.name in CLEARED:
+            lines += ["", f"Always left empty: {', '.join(CLEARED[table.name])}."]
         lines.append("")
     lines += ["## Not exported", ""]
     lines += [f"- `{name}`: {why}." for name, why in EXCLUDED.items()]

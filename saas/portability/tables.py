@@ -28,8 +28,11 @@ EXCLUDED: dict[str, str] = {
 }
 
 # Columns set to nothing in the copy: secrets unique across the platform.
-CLEARED: dict[str, tuple[str, ...]] = {
-    "worker_profiles": ("feed_token",),  # a calendar feed's key: each copy makes its own
+CLEARED: dict[str, dict[str, object]] = {
+    "worker_profiles": {"feed_token": None},  # a calendar feed's key: each copy makes its own
+    # a worker's private reason is for the coordinator's eyes only (not the steward's): it never
+    # leaves Dorp in an export, with or without the families' data
+    "flexibility_cards": {"private_reason": ""},
 }
 
 # What a family told: left out unless the steward asks for it (and then audited). The same
