@@ -205,6 +205,12 @@ PERSONAL = {
     "site.security_page": {"GET"},
     "site.end_session": {"POST"},
     "site.end_other_sessions": {"POST"},
+    "auth.factors_page": {"GET"},
+    "auth.add_app": {"GET", "POST"},
+    "auth.new_recovery_codes": {"GET", "POST"},
+    "auth.remove_factor": {"GET", "POST"},
+    "auth.add_key": {"GET", "POST"},
+    "auth.add_key_options": {"POST"},
 }
 
 
@@ -267,3 +273,55 @@ def test_nobody_sees_or_signs_out_anothers_session_in_either_network(app, world,
         assert _sessions_of(app, pid) == sessions, f"{role} changed {pid}'s sessions"
         assert clients[pid].get("/account").status_code == 200
     assert _sessions_of(app, me) == mine
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_nobody_sees_or_removes_anothers_second_factor_in_either_network(app, world, role):
+    """Everyone of both networks has an authenticator app; one Beringen role's factor page lists
+    only their own, and removing anyone else's (asking, or confirming) is a 404 that removes
+    nothing."""
+    from sqlalchemy import select
+
+    from saas.accounts import totp
+    from saas.accounts.models import SecondFactor
+    from saas.extensions import db
+
+    beringen, sint_truiden = world
+    everyone = {
+        person.id: person
+        for cast in (beringen, sint_truiden)
+        for person in (*cast.people.values(), cast.colleague_b)
+    }
+    with app.app_context():
+        for person_id in everyone:
+            db.session.add(
+                SecondFactor(
+                    user_id=person_id,
+                    kind="totp",
+                    label=f"app-of-{person_id}",
+                    totp_secret=totp.seal(f.TOTP_SECRET),
+                )
+            )
+        db.session.commit()
+        factors = {
+            row.user_id: row.id for row in db.session.execute(select(SecondFactor)).scalars()
+        }
+    me = beringen.people[role]
+    client = app.test_client()
+    f.login(client, me)
+
+    body = client.get("/account/two-factor").get_data(as_text=True)
+    assert f"app-of-{me.id}" in body
+    for person_id in everyone:
+        if person_id != me.id:
+            assert f"app-of-{person_id}" not in body
+    for person_id, factor_id in factors.items():
+        if person_id == me.id:
+            continue
+        url = f"/account/two-factor/{factor_id}/remove"
+        assert client.get(url).status_code == 404, f"{role} saw {person_id}'s factor"
+        response = client.post(url, data={"confirm": "1", "confirmed": "1"})
+        assert response.status_code == 404, f"{role} removed {person_id}'s factor"
+    with app.app_context():
+        left = set(db.session.execute(select(SecondFactor.user_id)).scalars())
+    assert left == set(everyone)

@@ -399,9 +399,9 @@ def test_a_platform_provider_signs_in_and_accepts_an_invitation_of_the_page_netw
     app, client, issuer
 ):
     net = f.network(app, "beringen")
-    f.user(app, "admin@dorp.example", admin=True)
+    platform_admin = f.user(app, "admin@dorp.example", admin=True)
     admin = app.test_client()
-    f.login(admin, f.Ref(id=0, email="admin@dorp.example"))
+    f.login(admin, platform_admin)  # with the authenticator app a platform admin always has
     form = {
         "name": "Vlaamse overheid",
         "issuer": issuer,
