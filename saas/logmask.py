@@ -1,12 +1,13 @@
 """Live keys out of the logs.
 
 Some links are capabilities that work without a login: a password reset, an invitation, the
-confirmation of a new network, a worker's calendar feed. Their key is a segment of the URL path,
+confirmation of a new network, a worker's calendar feed, a network export's download. Their key is a segment of the URL path,
 so a request line logged as it came would keep a working key in every access log. `mask` hides,
 in any text about to be logged:
 
 - the path segment after one of those routes' words (`/auth/reset/<token>`,
-  `/<slug>/invitation/<token>`, `/start/confirm/<token>`, `/<slug>/team/feed/<token>.ics`),
+  `/<slug>/invitation/<token>`, `/start/confirm/<token>`, `/<slug>/team/feed/<token>.ics`,
+  `/<slug>/network/export/download/<token>`),
   also inside another URL's query, encoded or not (`/auth/login?next=%2Fgenk%2Finvitation%2F…`);
 - the value of a query parameter named like a secret (`?token=…`, `&key=…`);
 - an e-mail address, wherever it appears (a mail server's refusal, an exception's message): people
@@ -26,7 +27,7 @@ HIDDEN = "[hidden]"
 
 _SLASH = r"(?:/|%2F)"
 _SECRET_SEGMENT = re.compile(
-    rf"({_SLASH}(?:reset|invitation|confirm|feed){_SLASH})[^/?#&\s\"'<>]+", re.IGNORECASE
+    rf"({_SLASH}(?:reset|invitation|confirm|feed|download){_SLASH})[^/?#&\s\"'<>]+", re.IGNORECASE
 )
 _SECRET_PARAMETER = re.compile(
     r"((?:^|[?&;]|%3F|%26)(?:token|key|secret|password|signature|sig|code|access_token|api_key)"

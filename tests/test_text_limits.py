@@ -16,6 +16,7 @@ from wtforms.validators import Length
 from blueprints.admin.views import NetworkForm
 from blueprints.api.tokens import TokenForm
 from blueprints.auth import forms as auth_forms
+from blueprints.auth.keys import KeyAssertionForm, KeyForm
 from blueprints.billing.forms import SignupAccountForm, StartNetworkForm
 from blueprints.catalogue import forms as catalogue_forms
 from blueprints.catalogue.imports import ConfirmOffersForm
@@ -31,7 +32,8 @@ from blueprints.referrals.forms import MessageForm, ReferralForm
 from blueprints.referrals.privacy import FamilySearchForm
 from blueprints.social_economy import forms as team_forms
 from blueprints.social_economy.views import InviteWorkerForm
-from saas.accounts.models import User
+from blueprints.sso_providers import ProviderForm
+from saas.accounts.models import SecondFactor, User
 from saas.api import schemas as api_schemas
 from saas.api.models import ApiToken
 from saas.billing.models import NetworkSignup
@@ -40,6 +42,7 @@ from saas.catalogue.schemas import OfferRowSchema
 from saas.partners.models import Partner
 from saas.partners.schemas import PartnerInviteSchema, PartnerProfileSchema
 from saas.referrals.models import Consent, Referral, ReferralMessage
+from saas.sso.models import NetworkProvider
 from saas.workforce.models import FlexibilityCard, SchoolWish, TeamSlot, WorkerProfile
 from tenants.models import Invitation, Network, Role
 
@@ -114,6 +117,18 @@ WRITES: dict[type, tuple[type | None, dict]] = {
     ),
     PartnerInviteSchema: (Partner, {}),
     PartnerProfileSchema: (Partner, {}),
+    # second factors and sign-in providers
+    auth_forms.SecondFactorForm: (None, {"code": NOT_STORED}),
+    auth_forms.AddAppForm: (SecondFactor, {"code": NOT_STORED}),
+    KeyForm: (SecondFactor, {"credential": NOT_STORED}),  # read into the key's columns
+    KeyAssertionForm: (None, {"credential": NOT_STORED}),
+    ProviderForm: (
+        NetworkProvider,
+        {
+            "client_secret": NOT_STORED,  # sealed into client_secret_sealed (Text)
+            "domains": NetworkProvider.allowed_domains,
+        },
+    ),
     # signed payloads of a preview, read back and checked again, never stored
     ConfirmCsvForm: (None, {"payload": NOT_STORED}),
     ConfirmOffersForm: (
