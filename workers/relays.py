@@ -108,22 +108,29 @@ def hand_over_solves(solves: list[solving.Solve]) -> int:
     )
 
 
-def lost_solves() -> list[solving.Solve]:
-    """Rosters still "solving" whose job Redis does not know (handed over again), and those whose
-    job failed for good (marked failed, so the coordinator can solve again)."""
+def _lost(waiting: list, mark_failed) -> list:
+    """Of the items waiting for a job (each with its `job_id`): those whose job Redis does not
+    know (to hand over again); those whose job failed for good are marked with `mark_failed`
+    (which returns how many it marked) and committed."""
     lost, failed = [], 0
     connection = redis_connection()
-    for solve in solving.solves_waiting():
+    for item in waiting:
         try:
-            status = Job.fetch(solve.job_id, connection=connection).get_status(refresh=False)
+            status = Job.fetch(item.job_id, connection=connection).get_status(refresh=False)
         except NoSuchJobError:
-            lost.append(solve)
+            lost.append(item)
             continue
         if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
-            failed += solving.solve_failed(solve)
+            failed += mark_failed(item)
     if failed:
         db.session.commit()
     return lost
+
+
+def lost_solves() -> list[solving.Solve]:
+    """Rosters still "solving" whose job Redis does not know (handed over again), and those whose
+    job failed for good (marked failed, so the coordinator can solve again)."""
+    return _lost(solving.solves_waiting(), solving.solve_failed)
 
 
 # ---- matching -----------------------------------------------------------------------------
@@ -150,19 +157,7 @@ def hand_over_exports(builds: list[exports.Build]) -> int:
 def lost_exports() -> list[exports.Build]:
     """Exports still waiting whose job Redis does not know (handed over again), and those whose
     job failed or whose worker died (marked failed: the steward can ask again)."""
-    lost, failed = [], 0
-    connection = redis_connection()
-    for build in exports.builds_waiting():
-        try:
-            status = Job.fetch(build.job_id, connection=connection).get_status(refresh=False)
-        except NoSuchJobError:
-            lost.append(build)
-            continue
-        if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
-            failed += exports.build_failed(build)
-    if failed:
-        db.session.commit()
-    return lost
+    return _lost(exports.builds_waiting(), exports.build_failed)
 
 
 RELAYS = (

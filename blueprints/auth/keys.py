@@ -19,7 +19,7 @@ import blueprints.auth.pending as pending
 from blueprints.auth.blueprint import bp
 from blueprints.auth.forms import SecondFactorForm
 from blueprints.auth.my_factors import show_codes
-from blueprints.auth.second_factor import finish, refusal
+from blueprints.auth.second_factor import finish, pending_person, refusal
 from blueprints.auth.throttle import failures_per_account, failures_per_address, note_failure
 from saas.accounts import factors, keys
 
@@ -111,11 +111,8 @@ def key_options():
 @failures_per_account
 @failures_per_address
 def key_assertion():
-    user = pending.user()
+    user = pending_person()
     if user is None:
-        if pending.expired():
-            flash(_("Signing in took too long. Please log in again."), "warning")
-        pending.end()
         return redirect(url_for("auth.login"))
     form = KeyAssertionForm()
     problem = refusal("wrong_key")

@@ -60,15 +60,23 @@ def finish(user: User, how: str, target: str):
     return redirect(target if is_safe_next(target) else landing())
 
 
-@bp.route("/auth/second-factor", methods=["GET", "POST"])
-@failures_per_account
-@failures_per_address
-def second_factor():
+def pending_person() -> User | None:
+    """The person between the password and the second step; None (and the step ended, saying
+    so when it ran out of time) sends them back to the password."""
     user = pending.user()
     if user is None:
         if pending.expired():
             flash(_("Signing in took too long. Please log in again."), "warning")
         pending.end()
+    return user
+
+
+@bp.route("/auth/second-factor", methods=["GET", "POST"])
+@failures_per_account
+@failures_per_address
+def second_factor():
+    user = pending_person()
+    if user is None:
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     summary = factors.summary(user.id)
