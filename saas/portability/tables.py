@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Table
 
 from saas.extensions import db
+from saas.referrals.services import FAMILY_BLANKS
 
 # Tenant tables the export leaves out, and why (the README inside the ZIP lists them too).
 EXCLUDED: dict[str, str] = {
@@ -36,20 +37,9 @@ CLEARED: dict[str, dict[str, object]] = {
 }
 
 # What a family told: left out unless the steward asks for it (and then audited). The same
-# fields a family's erasure removes (saas.referrals.services.anonymise).
+# fields a family's erasure removes (saas.referrals.services.anonymise and FAMILY_BLANKS).
 FAMILY_FIELDS: dict[str, dict[str, object]] = {
-    "referrals": {
-        "family_label": "",
-        "contact_way": "sender",
-        "contact_value": "",
-        "age_bands": "",
-        "languages": "",
-        "neighbourhood": "",
-        "question": "",
-        "themes": "",
-        "preferred_days": "",
-        "preferred_times": "",
-    },
+    "referrals": FAMILY_BLANKS,
     "referral_consents": {"purpose": ""},
     "referral_messages": {"body": ""},
 }

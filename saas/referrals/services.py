@@ -496,22 +496,27 @@ def close_for_erasure(referral: Referral, *, user) -> None:
     notify.closed_by_network(referral)
 
 
+# What a family told, and what each field holds once it is erased: the one list for erasure
+# (below) and for the network export that leaves families out (saas.portability.tables).
+FAMILY_BLANKS: dict[str, str] = {
+    "family_label": "",
+    "contact_way": "sender",
+    "contact_value": "",
+    "age_bands": "",
+    "languages": "",
+    "neighbourhood": "",
+    "question": "",
+    "themes": "",
+    "preferred_days": "",
+    "preferred_times": "",
+}
+
+
 def anonymise(referral: Referral) -> None:
     """Remove everything about the family; keep the skeleton (partners, dates, states) for figures
     and the partners' messages as a trace (author and time, their text removed)."""
-    for name in (
-        "family_label",
-        "contact_value",
-        "age_bands",
-        "languages",
-        "neighbourhood",
-        "question",
-        "themes",
-        "preferred_days",
-        "preferred_times",
-    ):
-        setattr(referral, name, "")
-    referral.contact_way = "sender"
+    for name, blank in FAMILY_BLANKS.items():
+        setattr(referral, name, blank)
     referral.anonymised_at = utcnow()
     for consent in db.session.execute(
         select(Consent).where(Consent.referral_id == referral.id)
