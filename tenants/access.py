@@ -5,15 +5,40 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache, wraps
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, bindparam, inspect, select
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.base import NO_VALUE
+from werkzeug.exceptions import Forbidden
 
 from saas.extensions import db
 from tenants import context, rls
 from tenants.models import Membership, Network, Role
+
+# The signed session's note of the one network a sign-in opens: a network's own sign-in provider
+# vouches for that network's people only, so it must not open their roles in another network
+# (that network's steward did not choose that provider). Set by saas.accounts.services.
+SIGNED_IN_FOR = "signed_in_for"
+
+
+class SignedInElsewhere(Forbidden):
+    """The person has a role here, but signed in through another network's provider."""
+
+    def __init__(self, opened: str, here: str) -> None:
+        super().__init__()
+        self.opened, self.here = opened, here
+
+    @property
+    def explanation(self) -> str:
+        return _(
+            "You signed in through the sign-in provider of %(opened)s, which opens %(opened)s "
+            "only. To open %(here)s, sign out and sign in again with your password or with "
+            "the sign-in button of %(here)s.",
+            opened=self.opened,
+            here=self.here,
+        )
 
 
 @cache
@@ -98,6 +123,10 @@ def memberships() -> list[Membership]:
                 .order_by(Membership.id)
             ).scalars()
         found = [m for m in rows if m.partner is None or not m.partner.is_suspended]
+        opened = session.get(SIGNED_IN_FOR)
+        if found and opened is not None and opened != network.id:
+            g.signed_in_for = opened
+            found = []
     g.memberships = found
     return found
 
@@ -126,6 +155,8 @@ def roles_required(*wanted: Role) -> Callable:
             if not current_user.is_authenticated:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if not memberships():
+                if g.get("signed_in_for") is not None:
+                    raise _elsewhere(g.signed_in_for)
                 abort(404)
             if wanted and not has_role(*wanted):
                 abort(403)
@@ -135,6 +166,11 @@ def roles_required(*wanted: Role) -> Callable:
         return wrapper
 
     return decorator
+
+
+def _elsewhere(opened_id: int) -> SignedInElsewhere:
+    opened = db.session.get(Network, opened_id)
+    return SignedInElsewhere(opened.name if opened else "?", current_network().name)
 
 
 def user_networks(user_id: int) -> list[tuple[Network, list[Role]]]:

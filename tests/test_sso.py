@@ -602,3 +602,62 @@ def test_removing_a_provider_asks_first_then_unlinks_its_accounts(app, client, i
         assert db.session.get(NetworkProvider, provider_id) is None
         assert db.session.execute(select(func.count(NetworkLink.id))).scalar() == 0
     assert events(app, Kind.SSO_PROVIDER_CHANGED)[-1].details["action"] == "removed"
+
+
+def test_a_networks_provider_opens_that_network_only(app, client, issuer):
+    """Someone with roles in two networks who signs in through Beringen's provider (chosen by
+    Beringen's steward, who could make it vouch for anyone of Beringen) is in Beringen only;
+    Sint-Truiden says how to get in, and a password sign-in opens both again."""
+    beringen = f.network(app, "beringen")
+    sint_truiden = f.network(app, "sint-truiden")
+    person = f.user(
+        app, "regie@beringen.example", (beringen, Role.STEWARD), (sint_truiden, Role.STEWARD)
+    )
+    provider_id = add_provider(app, beringen, issuer)
+    set_person(issuer, "sub-both", email="regie@beringen.example", email_verified=True)
+    assert journey(client, f"/beringen/auth/sso/{provider_id}", "sub-both").status_code == 302
+    assert client.get("/beringen/dashboard").status_code == 200
+
+    elsewhere = client.get("/sint-truiden/dashboard")
+    assert elsewhere.status_code == 403
+    page = elsewhere.get_data(as_text=True)
+    assert "aanmeldprovider van Huis van het Kind Beringen" in page
+    assert "Huis van het Kind Sint-Truiden te openen" in page
+    assert "Afmelden en opnieuw aanmelden" in page
+    assert client.get("/sint-truiden/network/partners").status_code == 403
+    assert client.get("/nergens/dashboard").status_code == 404  # nothing else changes
+
+    # the page's button signs out and leads to Sint-Truiden's sign-in, coming back here after
+    out = client.post(
+        "/auth/logout",
+        data={"next": "/auth/login?network=sint-truiden&next=/sint-truiden/dashboard"},
+    )
+    assert out.status_code == 302
+    assert (
+        out.headers["Location"] == "/auth/login?network=sint-truiden&next=/sint-truiden/dashboard"
+    )
+    assert not signed_in(client)
+    assert client.post("/auth/logout", data={"next": "https://elders.example/"}).status_code == 302
+
+    f.login(client, person)  # a password opens every network of the person
+    assert client.get("/sint-truiden/dashboard").status_code == 200
+    assert client.get("/beringen/dashboard").status_code == 200
+
+
+def test_the_one_network_limit_holds_after_the_persons_own_second_factor(app, client, issuer):
+    beringen = f.network(app, "beringen")
+    sint_truiden = f.network(app, "sint-truiden")
+    person = f.user(
+        app,
+        "regie@beringen.example",
+        (beringen, Role.STEWARD),
+        (sint_truiden, Role.STEWARD),
+        authenticator=True,
+    )
+    provider_id = add_provider(app, beringen, issuer)
+    set_person(issuer, "sub-both", email="regie@beringen.example", email_verified=True)
+    journey(client, f"/beringen/auth/sso/{provider_id}", "sub-both")
+    done = client.post("/auth/second-factor", data={"code": f.fresh_code(client, person)})
+    assert done.status_code == 302 and signed_in(client)
+    assert client.get("/beringen/dashboard").status_code == 200
+    assert client.get("/sint-truiden/dashboard").status_code == 403

@@ -20,11 +20,12 @@ def _password_mark(user: User) -> str:
     return (user.password_hash or "none")[-12:]
 
 
-def begin(user: User, target: str, via: str = "password") -> None:
+def begin(user: User, target: str, via: str = "password", opens: int | None = None) -> None:
     """`via`: how the first step was passed ("password", or "sso" after a sign-in provider that
-    showed no second factor of its own)."""
+    showed no second factor of its own); `opens`: the one network that provider opens."""
     session[KEY] = {
         "v": via,
+        "o": opens,
         "u": user.id,
         "a": security.account_ref(user.email),  # the throttle's key: never the address
         "p": _password_mark(user),
@@ -71,6 +72,13 @@ def via() -> str:
     state = session.get(KEY)
     first = state.get("v", "password") if isinstance(state, dict) else "password"
     return first if first in ("password", "sso") else "password"
+
+
+def opens() -> int | None:
+    """The one network the first step opens (a network's provider), or None for all."""
+    state = session.get(KEY)
+    network = state.get("o") if isinstance(state, dict) else None
+    return network if isinstance(network, int) else None
 
 
 def expired() -> bool:

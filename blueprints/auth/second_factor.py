@@ -52,9 +52,9 @@ def refusal(problem: str) -> str:
 
 def finish(user: User, how: str, target: str):
     """The second step passed: sign in, remember how, and go where the person was going."""
-    first = pending.via()
+    first, opens = pending.via(), pending.opens()
     pending.end()
-    accounts.start_session(user, via=f"{first}+{how}")
+    accounts.start_session(user, via=f"{first}+{how}", opens=opens)
     factors.mark_passed(how)
     forget_failures(user.email)
     return redirect(target if is_safe_next(target) else landing())

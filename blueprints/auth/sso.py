@@ -168,12 +168,14 @@ def _finish(pending: dict, network: Network | None):
     target = pending.get("next") or ""
     target = target if is_safe_next(target) else ""
     provider_passed = oidc.passed_two_factors(claims)
+    # a network's provider opens that network only (tenants.access.SIGNED_IN_FOR)
+    opens = network.id if model is NetworkProvider else None
     if not provider_passed and factors.has_factors(user.id):
         # the provider showed one factor: the person's own second factor is asked next, as
         # after a password (blueprints/auth/second_factor.py); not signed in meanwhile
-        second_step.begin(user, target, via="sso")
+        second_step.begin(user, target, via="sso", opens=opens)
         return redirect(url_for("auth.second_factor"))
-    accounts.start_session(user, via="sso", scope=provider.scope, provider=provider.id)
+    accounts.start_session(user, via="sso", opens=opens, scope=provider.scope, provider=provider.id)
     forget_failures(user.email)
     if provider_passed:
         factors.mark_passed("provider")  # after start_session, which forgets any earlier one

@@ -88,6 +88,9 @@ def logout():
     if form.validate_on_submit():
         accounts.end_session(current_user._get_current_object())
         flash(_("You are logged out."), "info")
+        then = request.form.get("next", "")
+        if then and is_safe_next(then):  # e.g. sign in again for another network
+            return redirect(then)
     return redirect(url_for("site.home"))
 
 

@@ -19,6 +19,7 @@ from saas.models_base import utcnow
 from saas.notifications.models import OutboxMessage
 from saas.notifications.services import queue_email
 from saas.urls import absolute_url
+from tenants.access import SIGNED_IN_FOR
 
 
 class WrongPassword(ValueError):
@@ -59,11 +60,18 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def start_session(user: User, *, via: str = "password", **details) -> None:
+def start_session(
+    user: User, *, via: str = "password", opens: int | None = None, **details
+) -> None:
     """Log in with a new server-side session row; the cookie only holds its token. `via` says
     how the person proved who they are (a password, an invitation, a sign-up link, a sign-in
-    provider: `details` then say which, by id)."""
+    provider: `details` then say which, by id). `opens`: the one network this sign-in opens
+    (a network's own provider vouched for the person); None opens all of the person's."""
     factors.forget_passed()  # a new session has passed no second factor yet
+    if opens is None:
+        session.pop(SIGNED_IN_FOR, None)
+    else:
+        session[SIGNED_IN_FOR] = opens
     token = LoginSession.new_token()
     db.session.add(LoginSession(token=token, user_id=user.id))
     db.session.flush()

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from blueprints.api.errors import HTTP_CODES, error_response, kept_headers
 from saas.extensions import db, limiter
+from tenants.access import SignedInElsewhere
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,9 @@ def _when_to_retry() -> str | None:
     )
 
 
-def _render(code: int, detail: str | None = None, headers: dict | None = None):
+def _render(
+    code: int, detail: str | None = None, headers: dict | None = None, *, sign_out: bool = False
+):
     """The error page, or its JSON, keeping the error's own headers (a 405's `Allow`)."""
     db.session.rollback()
     headers = headers or {}
@@ -108,7 +111,13 @@ def _render(code: int, detail: str | None = None, headers: dict | None = None):
         body = {"error": {"code": code, "title": title, "message": detail or message}}
         return body, code, headers
     return (
-        render_template("errors/error.html", code=code, title=title, message=detail or message),
+        render_template(
+            "errors/error.html",
+            code=code,
+            title=title,
+            message=detail or message,
+            sign_out=sign_out,
+        ),
         code,
         headers,
     )
@@ -133,6 +142,8 @@ def register(app: Flask) -> None:
         if exc.response is not None:  # a ready answer (the sign-in throttle's own page)
             db.session.rollback()
             return exc.response
+        if isinstance(exc, SignedInElsewhere):  # says how to open this network after all
+            return _render(403, exc.explanation, sign_out=True)
         detail = _when_to_retry() if exc.code == 429 else None
         return _render(exc.code or 500, detail, headers=kept_headers(exc))
 
