@@ -17,7 +17,13 @@ from types import SimpleNamespace
 import pytest
 from flask_babel import force_locale
 
-from saas.catalogue.display import age_band_label, daypart_label, moments_text, schedule_text
+from saas.catalogue.display import (
+    age_band_label,
+    age_range,
+    daypart_label,
+    moments_text,
+    schedule_text,
+)
 from saas.catalogue.models import ActivitySession, Offer, SessionStatus
 from saas.extensions import db
 from saas.i18n import hours_text, number_text, percent_text, time_range_text
@@ -282,3 +288,21 @@ def test_the_roster_feed_is_named_in_the_workers_language(
         f"/beringen/team/feed/{token}.ics", headers={"Accept-Language": other}
     ).get_data(as_text=True)
     assert f"X-WR-CALNAME:{team.network.name}: {name}" in body.replace("\r\n ", "")
+
+
+@pytest.mark.parametrize(
+    ("language", "low", "high", "words"),
+    [
+        ("nl", 0, 12, "Tot 1 jaar"),  # never "0 jaar tot 1 jaar"
+        ("nl", 0, 47, "Tot 3 jaar"),
+        ("en", 0, 18, "Up to 18 months"),
+        ("fr", 0, 12, "Jusqu'à 1 an"),
+        ("nl", 12, 47, "1 jaar tot 3 jaar"),
+        ("nl", 0, 216, "Alle leeftijden"),
+        ("nl", 36, 216, "Vanaf 3 jaar"),
+    ],
+)
+def test_an_age_range_from_birth_reads_up_to(app, language, low, high, words):
+    offer = SimpleNamespace(age_min_months=low, age_max_months=high)
+    with app.test_request_context(), force_locale(language):
+        assert age_range(offer) == words

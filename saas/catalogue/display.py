@@ -57,6 +57,8 @@ def age_range(offer) -> str:
     shown_high = high - 11 if high >= 36 and high % 12 == 11 else high
     if shown_high <= low:  # one year of age ("5 years"), never "5 years to 5 years"
         return _age(low)
+    if low == 0:  # "up to 1 year", never "0 years to 1 year"
+        return _("Up to %(age)s", age=_age(shown_high))
     return _("%(low)s to %(high)s", low=_age(low), high=_age(shown_high))
 
 
