@@ -100,7 +100,8 @@ def test_a_coordinator_publishes_a_roster_and_the_worker_sees_it(app, live, new_
         page.get_by_role("status").filter(has_text=t("The flexibility card has been saved."))
     ).to_be_visible()
 
-    # Rosters -> a roster for next week; the page refreshes itself while the job runs.
+    # Rosters -> a roster for next week; the page shows the solver's progress while the job runs
+    # (static/progress.js) and the roster once it is done.
     page.get_by_role("link", name=t("Rosters"), exact=True).click()
     axe.check(page, "rosters")
     page.get_by_label(t("First week (any day of it)"), exact=True).fill(monday.isoformat())
@@ -108,10 +109,11 @@ def test_a_coordinator_publishes_a_roster_and_the_worker_sees_it(app, live, new_
         (monday + timedelta(days=9)).isoformat()
     )
     page.get_by_role("button", name=t("Make the roster"), exact=True).click()
-    expect(page.locator("meta[http-equiv=refresh]")).to_have_count(1)
+    expect(page.locator("[data-progress]")).to_have_count(1)
     expect(page.locator("main")).to_contain_text(t("Being solved"))
-    run_jobs()  # the page reloads itself every few seconds until the job is done
-    expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)
+    axe.check(page, "roster being solved")
+    run_jobs()  # the page fetches its progress every few seconds and loads once when done
+    expect(page.locator("[data-progress]")).to_have_count(0)
     expect(page.locator("main")).to_contain_text(t("Solved, not yet published"))
     expect(page.locator("main")).to_contain_text(t("Every session has the workers it needs."))
     expect(page.locator("main table").last).to_contain_text("Fatma Yilmaz")
@@ -142,7 +144,7 @@ def test_a_coordinator_publishes_a_roster_and_the_worker_sees_it(app, live, new_
     page.get_by_label(t("Last week (any day of it)"), exact=True).fill(second_monday.isoformat())
     page.get_by_role("button", name=t("Make the roster"), exact=True).click()
     run_jobs()
-    expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)
+    expect(page.locator("[data-progress]")).to_have_count(0)
     note = page.get_by_role("note").filter(has_text=t("See the published roster"))
     expect(note).to_have_count(1)
     expect(page.locator("main table").last).to_contain_text("Yusuf Demir")
