@@ -76,3 +76,19 @@ def shown_text(pdf: bytes) -> list[Shown]:
 def page_contents(pdf: bytes) -> list[bytes]:
     """The inflated content streams (drawing and text operators), images left out."""
     return [data for head, data in streams(pdf) if b"/Subtype /Image" not in head]
+
+
+_BFCHAR = re.compile(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>")
+
+
+def glyph_letters(pdf: bytes) -> dict[int, str]:
+    """An embedded Unicode font's glyphs and the letters each stands for (its ToUnicode map):
+    after shaping, one letter may have several glyphs (its forms at the start, middle and end
+    of a word) and one glyph several letters (a ligature such as lam-alef)."""
+    found: dict[int, str] = {}
+    for _head, data in streams(pdf):
+        if b"beginbfchar" not in data:
+            continue
+        for glyph, letters in _BFCHAR.findall(data.split(b"beginbfchar", 1)[1]):
+            found[int(glyph, 16)] = bytes.fromhex(letters.decode()).decode("utf-16-be")
+    return found

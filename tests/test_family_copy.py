@@ -4,6 +4,7 @@ the machine-readable JSON beside it; every copy audited; another network's refer
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from html import unescape
 
@@ -16,7 +17,7 @@ from saas.referrals.models import Referral, ReferralEvent
 from tenants.context import network_scope
 from tenants.models import Role
 from tests import factories as f
-from tests.pdf_reading import streams
+from tests.pdf_reading import glyph_letters, streams
 from tests.test_referrals import cast, client_of, refer, the_referral  # noqa: F401 (fixture)
 
 # 22:30:15.123456 UTC on 1 July is 00:30 on 2 July in Brussels (summer time)
@@ -135,10 +136,16 @@ def test_the_pdf_copy_is_a_pdf_in_a_unicode_font(app, cast, referral_id):  # noq
     assert "family-data-tr.pdf" in response.headers["Content-Disposition"]
     heads = b"".join(head for head, _data in streams(response.data))
     assert b"/Length1" in heads  # an embedded TrueType font (DejaVu Sans): Turkish letters print
-    # in Arabic the PDF cannot shape the script yet: the page to print, saying so
+    # in Arabic too: the letters are shaped (joined), as HarfBuzz does for a screen
     arabic = _copy(steward, referral_id, "ar", route="copy.pdf")
-    assert arabic.status_code == 200 and arabic.mimetype == "text/html"
-    assert '<html lang="ar" dir="rtl">' in arabic.get_data(as_text=True)
+    assert arabic.status_code == 200 and arabic.mimetype == "application/pdf"
+    assert "family-data-ar.pdf" in arabic.headers["Content-Disposition"]
+    letters = glyph_letters(arabic.data)
+    arabic_glyphs = {g: s for g, s in letters.items() if any("\u0600" <= c <= "\u06ff" for c in s)}
+    assert len(arabic_glyphs) > 20, "the Arabic copy shows Arabic letters"
+    forms = Counter(s for s in arabic_glyphs.values() if len(s) == 1)
+    assert max(forms.values()) >= 2, "a letter in two of its forms: the text was shaped"
+    assert "\u0644\u0627" in letters.values(), "lam-alef drawn as one ligature"
     assert [(e["form"], e["language"]) for e in _exports(app, cast)] == [
         ("pdf", "tr"),
         ("pdf", "ar"),

@@ -112,18 +112,20 @@ def privacy_copy():
 @bp.route("/privacy/copy.pdf", methods=["POST"])
 @roles_required(Role.STEWARD)
 def privacy_copy_pdf():
-    """The same copy as a PDF; in Arabic, the page to print (see family_pdf)."""
+    """The same copy as a PDF; without the Unicode font, Arabic gets the page to print."""
     chosen, language = _chosen(), _copy_language()
     for referral in chosen:
         record("privacy.exported", referral, form="pdf", language=language)
     with force_locale(language):
         copies = [family_copy.copy_of(r) for r in chosen]
         made_on = format_date(utcnow(), "long")
-        if language not in family_pdf.PDF_LANGUAGES:
+        if language not in family_pdf.pdf_languages():
             return render_template(
                 "referrals/family_copy.html", copies=copies, made_on=made_on, pdf_refused=True
             )
-        body = family_pdf.pdf_bytes(copies, network=g.network.name, made_on=made_on)
+        body = family_pdf.pdf_bytes(
+            copies, network=g.network.name, made_on=made_on, language=language
+        )
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="family-data-{language}.pdf"'
     return response
