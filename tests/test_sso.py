@@ -522,6 +522,32 @@ def test_an_unverified_address_is_refused(app, client, issuer):
     refused(app, client, net, response, 403, "email_unverified", "niet bevestigd", before)
 
 
+@pytest.mark.parametrize(
+    ("claims", "signs_in"),
+    [
+        ({"xms_edov": True}, True),  # Entra ID: no email_verified, the domain's owner verified
+        ({"xms_edov": False}, False),
+        ({"xms_edov": "true"}, False),  # a string is not the boolean the claim is
+        ({"email_verified": False, "xms_edov": True}, False),  # an explicit no stays no
+        ({}, False),  # nothing said about the address
+    ],
+)
+def test_entra_ids_domain_owner_claim_vouches_only_where_email_verified_is_absent(
+    app, client, issuer, claims, signs_in
+):
+    net = f.network(app, "beringen")
+    f.user(app, "regie@beringen.example", (net, Role.STEWARD))
+    provider_id = add_provider(app, net, issuer)
+    set_person(issuer, "sub-entra", email="regie@beringen.example", **claims)
+    before = counts(app, net)
+    response = journey(client, f"/beringen/auth/sso/{provider_id}", "sub-entra")
+    if signs_in:
+        assert response.status_code == 302 and signed_in(client)
+        assert client.get("/beringen/dashboard").status_code == 200
+    else:
+        refused(app, client, net, response, 403, "email_unverified", "niet bevestigd", before)
+
+
 def test_a_networks_provider_never_signs_in_another_networks_people(app, client, issuer):
     """A steward who adds a provider they control, allowing another network's domain (or the
     platform admin's), still reaches nobody outside their own network."""

@@ -240,9 +240,18 @@ def open_invitation(email: str) -> Invitation | None:
     )
 
 
+def _email_vouched(claims: dict) -> bool:
+    """OpenID Connect's `email_verified: true`; or, where the token says nothing of it, Microsoft
+    Entra ID's optional `xms_edov: true` (the owner of the address's domain is verified in the
+    tenant): Entra leaves `email_verified` out for work accounts. An explicit `false` stays no."""
+    if "email_verified" in claims:
+        return claims["email_verified"] is True
+    return claims.get("xms_edov") is True
+
+
 def _verified_email(provider: Provider, claims: dict) -> str:
     email = claims.get("email")
-    if not isinstance(email, str) or "@" not in email or claims.get("email_verified") is not True:
+    if not isinstance(email, str) or "@" not in email or not _email_vouched(claims):
         raise NotVouched("email_unverified")
     email = normalise_email(email)
     if email.rsplit("@", 1)[1] not in provider.domains:
