@@ -4,6 +4,8 @@ scrolling. Skipped when Chromium is missing, unless DORP_REQUIRE_BROWSER=1 deman
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser_support import AxeAudit, require_chromium
@@ -90,7 +92,10 @@ def test_each_role_sees_what_waits_and_follows_it_to_where_it_is_done(home, live
     team = _section(page, live, "For the social-economy team")
     expect(team).to_contain_text(t("Changed flexibility cards"))
     team.get_by_role("link", name="Voorschools klasje beringen", exact=True).click()
-    expect(page).to_have_url(live.url + f"/beringen/team/rosters/{home.ids['draft']}")
+    # the roster opens at the week of the session that lacks a worker, where it can be fixed
+    draft = re.escape(live.url + f"/beringen/team/rosters/{home.ids['draft']}")
+    expect(page).to_have_url(re.compile(draft + r"\?week=\d{4}-W\d\d$"))
+    expect(page.locator("main")).to_contain_text("Voorschools klasje beringen")
 
     page = _open_home(new_page, live, home.people[Role.SE_WORKER].email, axe, "worker")
     week = _section(page, live, "Your week")

@@ -4,13 +4,15 @@ referral, another network's items never show, and an empty list says nothing wai
 
 from __future__ import annotations
 
-from datetime import date, time
+import re
+from datetime import date, time, timedelta
 
 import pytest
 
 from saas.catalogue.models import ActionLine
 from saas.extensions import db
 from saas.partners.models import Partner, Sector
+from saas.workforce.grid import week_key
 from tenants.context import network_scope
 from tenants.models import Role
 from tests import catalogue_factories as cf
@@ -87,10 +89,19 @@ def test_coordinator_sees_changed_cards_uncovered_sessions_and_unpublished_roste
     page = _section(_home(app, home.people[Role.SE_COORDINATOR]), "coordinator")
     worker = home.people[Role.SE_WORKER]
     assert f'href="/beringen/team/workers/{home.ids["worker"]}/card">{worker.name}</a>' in page
-    draft = f'href="/beringen/team/rosters/{home.ids["draft"]}"'
-    assert f"{draft}>Voorschools klasje beringen</a>" in page  # fixed on the draft for its week
+    draft = f"/beringen/team/rosters/{home.ids['draft']}"
+    # fixed on the draft, whose grid opens at the session's own week (this week or the next)
+    fixed = re.search(
+        rf'href="{draft}\?week=(\d{{4}}-W\d\d)">Voorschools klasje beringen</a>', page
+    )
+    assert fixed, page
+    this_week = date.today()
+    assert fixed.group(1) in {
+        week_key(this_week),
+        week_key(this_week + timedelta(weeks=1)),
+    }
     assert "1 worker missing" in page
-    assert page.count(draft) == 2  # and the draft itself, not yet published
+    assert f'href="{draft}"' in page  # and the draft itself, not yet published
     team = f'href="/beringen/referrals/{home.ids["team_referral"]}">Referral from OCMW beringen'
     assert team in page  # sent to the team's employer: the team answers it
     assert f"/beringen/referrals/{home.ids['referral']}" not in page  # Kind en Gezin's own

@@ -20,6 +20,7 @@ from saas.partners.models import Partner, PartnerState, Sector
 from saas.today import SHOWN, Listed, local_midnight, monday, today
 from saas.today.partner import waiting_referrals
 from saas.workforce.assignments import my_assignments
+from saas.workforce.grid import week_key
 from saas.workforce.models import (
     Assignment,
     FlexibilityCard,
@@ -50,6 +51,11 @@ class Uncovered:
     starts_at: datetime
     missing: int
     roster_id: int | None  # the roster to put someone on it by hand; None: no roster yet
+
+    @property
+    def week(self) -> str:
+        """The roster's week this session is in ("2026-W49"), for the link to its grid."""
+        return week_key(to_local(self.starts_at).date())
 
 
 @dataclass(frozen=True)
