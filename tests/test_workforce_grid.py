@@ -189,6 +189,25 @@ def test_the_coordinator_reads_the_week_grid_on_the_roster_page(app, client, tea
     assert 'aria-current="page" class="fw-bold">Week 10<' in html
 
 
+def test_the_roster_page_reads_its_sessions_assignments_and_team_once(app, client, team, ctx):
+    """The week grid works from the page's coverage: one read each of the period's sessions,
+    their assignments, the active team and the days newer rosters took over (the sessions were
+    read twice before, the team twice and the taken-over days three times)."""
+    roster_id = _published_roster_with_a_gap(app, team, ctx)
+    f.login(client, team.people[Role.SE_COORDINATOR])
+    with f.counting(app) as statements:
+        assert client.get(f"/beringen/team/rosters/{roster_id}?week=2027-W09").status_code == 200
+    froms = [" ".join(s.split()).split(" FROM ", 1)[-1] for s in statements]
+    for table in (
+        "sessions JOIN staffing_needs",
+        "roster_assignments",
+        "worker_profiles WHERE worker_profiles.active",
+        "roster_retirements",
+    ):
+        reads = [s for s in froms if s.startswith(table)]
+        assert len(reads) == 1, (table, reads)
+
+
 @pytest.mark.parametrize("week", ["2027-W60", "volgende", "1999-W01", "9999-W52", "2027-02-22"])
 def test_a_week_that_is_not_one_or_not_the_rosters_answers_a_message(app, client, team, ctx, week):
     roster_id = _published_roster_with_a_gap(app, team, ctx)

@@ -32,7 +32,6 @@ from saas.workforce.rosters import (
     newest_first,
     publish,
     replaces,
-    retirements,
     solve_again,
     start_roster,
 )
@@ -90,7 +89,7 @@ def roster(roster_id: int):
     roster = load_or_404(Roster, roster_id)
     cover = coverage(roster)
     form = AssignForm()
-    team = staff.workers()
+    team = [load.worker for load in cover["loads"]]  # the active team, read once
     form.worker_id.choices = [(w.id, w.name) for w in team]
     form.session_id.choices = [
         (s.id, f"{format_datetime(s.starts_at, 'short')} {s.offer.title}")
@@ -101,14 +100,14 @@ def roster(roster_id: int):
     return render_template(
         "social_economy/roster.html",
         roster=roster,
-        grid=roster_week(roster, _chosen_week(roster)),
+        grid=roster_week(roster, _chosen_week(roster), cover),
         weeks=roster_weeks(roster),
         week_key=week_key,
         cover=cover,
         form=form,
         progress=_progress(roster),
         replaces=replaces(roster),
-        retirements=retirements(roster),
+        retirements=cover["retired"],
         rosters_by_id={r.id: r for r in newest_first()},
         labels=STATUS_LABELS,
         reason_labels=REASON_LABELS,

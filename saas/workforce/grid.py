@@ -10,21 +10,15 @@ grid shows what counts for them (`rostered`, through `my_assignments`): publishe
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from saas.bounds import date_allowed
 from saas.catalogue.models import ActivitySession
 from saas.catalogue.schedule import to_local
-from saas.extensions import db
 from saas.workforce.assignments import my_assignments
 from saas.workforce.models import Assignment, Roster, StaffingNeed, WorkerProfile
-from saas.workforce.rosters import monday, retirements, roster_sessions
-from saas.workforce.staff import workers
+from saas.workforce.rosters import coverage, monday
 
 WORK_DAYS = 5  # Monday to Friday always; Saturday and Sunday only when a session falls on them
 
@@ -137,25 +131,21 @@ def roster_weeks(roster: Roster) -> list[date]:
     ]
 
 
-def roster_week(roster: Roster, day: date) -> WeekGrid:
-    """The roster's week of `day` (a day outside the roster's period: an empty week)."""
+def roster_week(roster: Roster, day: date, cover: dict | None = None) -> WeekGrid:
+    """The roster's week of `day` (a day outside the roster's period: an empty week). `cover`:
+    the roster's `coverage()` when the page has it already (its sessions, their assignments and
+    the team are read once for both)."""
+    cover = cover if cover is not None else coverage(roster)
     start = monday(day)
     end = start + timedelta(weeks=1)
-    pairs = [(s, n) for s, n in roster_sessions(roster) if start <= _local_day(s) < end]
-    ids = [s.id for s, _n in pairs]
-    assigned: dict[int, list[Assignment]] = defaultdict(list)
-    for a in db.session.execute(
-        select(Assignment)
-        .where(Assignment.roster_id == roster.id, Assignment.session_id.in_(ids))
-        .options(selectinload(Assignment.worker).selectinload(WorkerProfile.user))
-        .order_by(Assignment.id)
-    ).scalars():
-        assigned[a.session_id].append(a)
-    team = {w.id: w for w in workers()}
+    week = [(s, n, got) for s, n, got in cover["rows"] if start <= _local_day(s) < end]
+    pairs = [(s, n) for s, n, _got in week]
+    assigned: dict[int, list[Assignment]] = {s.id: got for s, _n, got in week if got}
+    team = {load.worker.id: load.worker for load in cover["loads"]}
     for got in assigned.values():  # someone since made inactive still shows on their sessions
         for a in got:
             team.setdefault(a.worker_id, a.worker)
-    taken = _taken_over_days(roster, start, end)
+    taken = _taken_over_days(cover["retired"], start, end)
     days = _days(start, [_local_day(s) for s, _n in pairs], taken)
     column = {d.day: i for i, d in enumerate(days)}
     cells = {w: [[] for _d in days] for w in team}
@@ -219,9 +209,9 @@ def _days(start: date, used: list[date], taken: set[date]) -> list[GridDay]:
     return [GridDay(d, d in taken) for d in shown]
 
 
-def _taken_over_days(roster: Roster, start: date, end: date) -> set[date]:
+def _taken_over_days(retired: list, start: date, end: date) -> set[date]:
     days = set()
-    for t in retirements(roster):
+    for t in retired:
         day = max(t.starts_on, start)
         while day < min(t.ends_on, end):
             days.add(day)

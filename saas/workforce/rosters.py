@@ -313,10 +313,11 @@ def publish(roster: Roster) -> list[WorkerProfile]:
 Days = tuple[date, date]  # first day, day after the last (as a roster's period)
 
 
-def live_days(roster: Roster) -> list[Days]:
-    """The spans of the roster's period that no newer published roster has taken over."""
+def live_days(roster: Roster, retired: list[RosterRetirement] | None = None) -> list[Days]:
+    """The spans of the roster's period that no newer published roster has taken over
+    (`retired`: the roster's `retirements()`, when the caller has read them already)."""
     spans = [(roster.starts_on, roster.ends_on)]
-    for r in retirements(roster):
+    for r in retirements(roster) if retired is None else retired:
         spans = [
             piece
             for a, b in spans
@@ -443,12 +444,14 @@ def coverage(roster: Roster) -> dict:
                 Assignment.session_id.in_([s.id for s, _n in pairs]),
             )
             .options(selectinload(Assignment.worker).selectinload(WorkerProfile.user))
+            .order_by(Assignment.id)
         ).scalars()
     )
     by_session: dict[int, list[Assignment]] = defaultdict(list)
     for a in assignments:
         by_session[a.session_id].append(a)
-    weeks = sum((b - a).days for a, b in live_days(roster)) // 7
+    retired = retirements(roster)
+    weeks = sum((b - a).days for a, b in live_days(roster, retired)) // 7
     loads = []
     for w in workers():
         mine = [a for a in assignments if a.worker_id == w.id]
@@ -462,4 +465,4 @@ def coverage(roster: Roster) -> dict:
         )
     rows = [(s, n, by_session.get(s.id, [])) for s, n in pairs]
     unfilled = [(s, n, got) for s, n, got in rows if len(got) < n.workers]
-    return {"rows": rows, "unfilled": unfilled, "loads": loads}
+    return {"rows": rows, "unfilled": unfilled, "loads": loads, "retired": retired}
