@@ -232,7 +232,8 @@ def _split(timings: list) -> tuple[list[float], list[float], int]:
     return app, fortunes, sum(1 for *_, failed in timings if failed)
 
 
-def report_mixed(group: str, result: dict, users: int, seconds: int) -> bool:
+def report_mixed(group: str, result: dict, users: int, seconds: int, *, gated: bool = True) -> bool:
+    """Print a mixed run; True when it had no error and (`gated`) its p99 is within target."""
     by_name: dict[str, list[float]] = {}
     for name, ms, _ in result["timings"]:
         by_name.setdefault(name, []).append(ms)
@@ -257,9 +258,10 @@ def report_mixed(group: str, result: dict, users: int, seconds: int) -> bool:
         f"{percentile(fortunes, 50):.0f} / {fortunes_p99:.0f}",
         "ms",
     )
-    line(group, f"  app p99 ÷ Fortunes p99 (target ≤ {P99_TARGET:g})", f"{ratio:.2f}", "×")
+    target = f"target ≤ {P99_TARGET:g}" if gated else "no target here"
+    line(group, f"  app p99 ÷ Fortunes p99 ({target})", f"{ratio:.2f}", "×")
     line(group, "  errors (target 0)", str(errors))
-    return errors == 0 and ratio <= P99_TARGET
+    return errors == 0 and (ratio <= P99_TARGET or not gated)
 
 
 def report_fortunes(result: dict, users: int, seconds: int) -> None:
@@ -336,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         report_fortunes(results["fortunes"], args.users, args.fortunes_seconds)
     if "two" in results:
         line("load2", "two gunicorn groups (2 workers each) on two ports, 2 RQ workers", "")
-        ok &= report_mixed("load2", results["two"], args.users, args.seconds)
+        # this run shows that processes can be added: no error, every e-mail once
+        ok &= report_mixed("load2", results["two"], args.users, args.seconds, gated=False)
         ok &= report_mail(results["two"])
     return 0 if ok else 1
 

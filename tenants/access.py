@@ -85,9 +85,9 @@ class _NetworkMemory:
     """Slug → the active network's row, per process, for NETWORK_MEMORY_SECONDS.
 
     Kept as the row's column values, copied for each hit (no request shares an instance or its
-    `settings` with another), which joins the request's session without a query. Every commit in this
-    process that writes a network forgets everything (`forget`), and a row read before that
-    commit is not kept after it (`generation`). Unknown slugs are never remembered: a new
+    `settings` with another), which joins the request's session without a query. Every commit
+    in this process that writes a network forgets everything (`forget`), and a row read before
+    that commit is not kept after it (`generation`). Unknown slugs are never remembered: a new
     network is found at its first request."""
 
     def __init__(self) -> None:
