@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 
 ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+# Benchmarks run side by side (several people, one server) name their databases apart.
+PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "dorp_bench_")
 APP_ROLE = "dorp_app_bench"
 
 
@@ -53,8 +55,11 @@ def free_port() -> int:
 
 @contextmanager
 def database(name: str) -> Iterator[dict]:
-    """A fresh database `name`, migrated, with the app role; yields the app's environment."""
+    """A fresh database `name` (its `dorp_bench_` swapped for BENCH_DATABASE_PREFIX), migrated,
+    with the app role; yields the app's environment."""
     from redis import Redis
+
+    name = PREFIX + name.removeprefix("dorp_bench_")
 
     admin = make_url(_psycopg(ADMIN_URL))
     server = create_engine(admin.set(database="postgres"), isolation_level="AUTOCOMMIT")

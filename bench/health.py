@@ -27,7 +27,7 @@ from bench import _pg
 from bench.scale import BIG, Size, seed_scale
 
 APP_ROLE = "dorp_app_bench"
-DB_NAME = "dorp_bench_health"
+DB_NAME = _pg.PREFIX + "health"
 
 
 def _database(folder: Path) -> tuple[str, str, str]:

@@ -1,25 +1,48 @@
 """Mixed traffic for the load run (bench/load.py starts locust headless with this file).
 
 Families browse the public pages and feeds; partners read the catalogue and their inbox, open
-referrals and write messages; municipality viewers open the network's figures. The people and
-the network come from the environment that bench/load.py sets.
+referrals and write messages (each e-mails the sending partner's people); municipality viewers
+open the network's figures. Everyone also opens the Fortunes page now and then: the yardstick,
+measured under the very same load. `FortunesReader` opens nothing else (the Fortunes-only run).
+
+The people and the network come from the environment that bench/load.py sets. BENCH_HOSTS lists
+the servers (comma-separated); with several, every request goes to one picked at random, so one
+person's requests land on every server (the session is the database's, not a process's).
+BENCH_TIMINGS names a file that gets every request's (name, milliseconds, failed) as JSON.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 SLUG = os.environ["BENCH_SLUG"]
 PASSWORD = os.environ["BENCH_PASSWORD"]
+HOSTS = os.environ["BENCH_HOSTS"].split(",")
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+FORTUNES = "Fortunes page (yardstick)"
+
+_timings: list[tuple[str, float, bool]] = []
+
+
+@events.request.add_listener
+def _timed(name, response_time, exception, **_kwargs):
+    _timings.append((name, response_time, exception is not None))
+
+
+@events.quitting.add_listener
+def _write_timings(**_kwargs):
+    with open(os.environ["BENCH_TIMINGS"], "w") as out:
+        json.dump(_timings, out)
 
 
 class Person(HttpUser):
     abstract = True
+    host = HOSTS[0]
     wait_time = between(0.2, 1.0)
 
     # Redirects are never followed: requests would follow them without the Secure session
@@ -27,7 +50,7 @@ class Person(HttpUser):
     def get(self, path: str, **kwargs):
         self._plain_cookies()
         with self.client.get(
-            path, allow_redirects=False, catch_response=True, **kwargs
+            _somewhere(path), allow_redirects=False, catch_response=True, **kwargs
         ) as response:
             if "/auth/login" in response.headers.get("Location", ""):
                 response.failure("sent to the login page: signed out")
@@ -35,7 +58,10 @@ class Person(HttpUser):
 
     def post(self, path: str, **kwargs):
         self._plain_cookies()
-        return self.client.post(path, allow_redirects=False, **kwargs)
+        return self.client.post(_somewhere(path), allow_redirects=False, **kwargs)
+
+    def fortunes(self):
+        self.get("/bench/fortunes", name=FORTUNES)
 
     def _plain_cookies(self) -> None:
         # The app sets Secure cookies (TLS ends at the proxy in production); this is loopback.
@@ -47,7 +73,7 @@ class Person(HttpUser):
         token = TOKEN.search(page.text)
         self._plain_cookies()
         with self.client.post(
-            "/auth/login",
+            _somewhere("/auth/login"),
             data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)},
             name="login",
             allow_redirects=False,
@@ -73,6 +99,10 @@ class Family(Person):
     @task(1)
     def calendar(self):
         self.get(f"/{SLUG}/agenda.ics", name="iCalendar feed")
+
+    @task(1)
+    def yardstick(self):
+        self.fortunes()
 
 
 class Partner(Person):
@@ -109,6 +139,10 @@ class Partner(Person):
                 name="referral message",
             )
 
+    @task(1)
+    def yardstick(self):
+        self.fortunes()
+
 
 class Viewer(Person):
     weight = 1
@@ -116,6 +150,22 @@ class Viewer(Person):
     def on_start(self):
         self.login(os.environ["BENCH_VIEWER"])
 
-    @task
+    @task(9)
     def figures(self):
         self.get(f"/{SLUG}/municipality/", name="network health")
+
+    @task(1)
+    def yardstick(self):
+        self.fortunes()
+
+
+class FortunesReader(Person):
+    """The Fortunes-only run: the yardstick's own requests per second, as many people."""
+
+    @task
+    def yardstick(self):
+        self.fortunes()
+
+
+def _somewhere(path: str) -> str:
+    return path if len(HOSTS) == 1 else random.choice(HOSTS) + path

@@ -51,7 +51,10 @@ def floor(port: int, count: int) -> float:
     return time.perf_counter() - started
 
 
-def _start_workers(environ: dict, count: int) -> list[subprocess.Popen]:
+def _start_workers(
+    environ: dict, count: int, queues: str | None = "notifications"
+) -> list[subprocess.Popen]:
+    """`count` RQ workers on `queues` (None: every queue, as `flask worker` does by default)."""
     from redis import Redis
     from rq import Worker
 
@@ -59,7 +62,7 @@ def _start_workers(environ: dict, count: int) -> list[subprocess.Popen]:
     env = {**os.environ, **environ, "FLASK_APP": "saas.app:create_app"}
     workers = [
         subprocess.Popen(
-            [str(flask), "worker", "--queues", "notifications"],
+            [str(flask), "worker", *(["--queues", queues] if queues else [])],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -110,10 +113,14 @@ def dorp(environ: dict, count: int, workers: int) -> float:
                     raise RuntimeError(f"only {sent} of {count} e-mails were sent in 10 minutes")
                 time.sleep(0.02)
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            process.wait(timeout=60)
+        _stop_workers(processes)
+
+
+def _stop_workers(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        process.wait(timeout=60)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+import time
+from collections.abc import Callable, Iterable
 from functools import cache, wraps
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, bindparam, inspect, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload, make_transient_to_detached
 from sqlalchemy.orm.base import NO_VALUE
 from werkzeug.exceptions import Forbidden
 
+from saas.after_commit import after_commit
 from saas.extensions import db
 from tenants import context, rls
 from tenants.models import Membership, Network, Role
@@ -41,6 +44,13 @@ class SignedInElsewhere(Forbidden):
         )
 
 
+# How long a process trusts what it remembers of a slug's network (a change committed by this
+# process is seen at once; one committed by another process within this many seconds).
+NETWORK_MEMORY_SECONDS = 5.0
+# Reads only: a write always finds its network in the database (closed is read-only at once).
+_REMEMBERING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 @cache
 def role_loading() -> tuple:
     """How a person's memberships load, here and with the login session (saas.security): with
@@ -60,19 +70,110 @@ def _network_query(on_postgres: bool) -> Select:
 
 
 def resolve_network(endpoint: str | None, values: dict | None) -> None:
-    """url_value_preprocessor: `/<slug>/...` names the network; unknown or inactive is 404."""
+    """url_value_preprocessor: `/<slug>/...` names the network; unknown or inactive is 404.
+
+    A read finds the network in this process's memory when it is there (`_remembered`): a
+    calendar client's conditional GET then answers without touching the database."""
     if not values or "slug" not in values:
         return
     slug = values.pop("slug")
+    found = _memory.find(slug) if request.method in _REMEMBERING_METHODS else None
+    if found is None:
+        network = _load_network(slug)
+        context.set_network(network.id)
+    else:
+        # the network first, while no transaction is open (none is opened for it): the first
+        # statement of the request, if any, sets it for row-level security as it begins
+        context.set_network(found[0])
+        network = _remembered(*found, slug)
+        if network is None:
+            context.set_network(None)
+            network = _load_network(slug)
+            context.set_network(network.id)
+    g.network = network
+    g.network_slug = slug  # the logs read it: they must not load anything
+
+
+def _load_network(slug: str) -> Network:
     on_postgres = db.session.get_bind().dialect.name == "postgresql"
+    generation = _memory.generation
     row = db.session.execute(_network_query(on_postgres), {"slug": slug}).first()
     if row is None:
         abort(404)
-    network = g.network = row[0]
-    g.network_slug = slug  # the logs read it: they must not load anything
+    network = row[0]
     if on_postgres:
         rls.network_was_set(db.session.connection(), network.id)
-    context.set_network(network.id)
+    _memory.keep(slug, network, generation)
+    return network
+
+
+class _NetworkMemory:
+    """Slug → the active network's row, per process, for NETWORK_MEMORY_SECONDS.
+
+    Kept as the row's column values, copied for each hit (no request shares an instance or its
+    `settings` with another), which joins the request's session without a query. Every commit
+    in this process that writes a network forgets everything (`forget`), and a row read before
+    that commit is not kept after it (`generation`). Unknown slugs are never remembered: a new
+    network is found at its first request."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[float, int, dict]] = {}
+        self.generation = 0
+
+    def keep(self, slug: str, network: Network, generation: int) -> None:
+        if generation != self.generation or inspect(network).modified:
+            return
+        expires = time.monotonic() + NETWORK_MEMORY_SECONDS
+        columns = {attr.key: getattr(network, attr.key) for attr in _columns()}
+        self.rows[slug] = (expires, network.id, copy.deepcopy(columns))  # nothing shared
+
+    def find(self, slug: str) -> tuple[int, dict] | None:
+        row = self.rows.get(slug)
+        if row is None:
+            return None
+        if row[0] <= time.monotonic():
+            self.rows.pop(slug, None)
+            return None
+        return row[1], row[2]
+
+    def forget(self, _changed: Iterable[int] = ()) -> None:
+        self.generation += 1
+        self.rows.clear()
+
+
+_memory = _NetworkMemory()
+forget_networks = _memory.forget
+
+
+def _remembered(network_id: int, columns: dict, slug: str) -> Network | None:
+    """The remembered row in the request's session (None: ask the database)."""
+    session = db.session()
+    here = session.identity_map.get(session.identity_key(Network, network_id))
+    if here is not None:  # this session holds the row already (and perhaps changes to it)
+        return here if here.slug == slug and here.is_active else None
+    # built as a query's row is (no constructor, no change events), then made detached as if
+    # just loaded: persistent once added, without a query
+    network = inspect(Network).class_manager.new_instance()
+    network.__dict__.update(columns, settings=copy.deepcopy(columns["settings"]))
+    make_transient_to_detached(network)
+    session.add(network)
+    return network
+
+
+@cache
+def _columns() -> tuple:
+    return tuple(inspect(Network).column_attrs)
+
+
+def _written_networks(session: Session) -> Iterable[int]:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Network):
+            yield obj.id
+
+
+def install_memory() -> None:
+    """Forget the remembered networks once a transaction that wrote one has committed."""
+    after_commit("dorp_networks_remembered", _written_networks, forget_networks)
 
 
 def add_network_slug(endpoint: str, values: dict) -> None:

@@ -14,6 +14,7 @@ def init_app(app: Flask, db: SQLAlchemy) -> None:
     `/<slug>/` onto `g.network` and keep links in that network."""
     scoping.install()
     rls.install(db)
+    access.install_memory()
     app.url_value_preprocessor(access.resolve_network)
     app.url_defaults(access.add_network_slug)
     app.teardown_request(_forget_network)

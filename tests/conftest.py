@@ -169,6 +169,7 @@ def _wipe(environ: dict) -> None:
     from redis import Redis
 
     from saas.extensions import db
+    from tenants.access import forget_networks
 
     url = environ["DATABASE_ADMIN_URL"]
     engine = _WIPE_ENGINES.get(url)
@@ -197,6 +198,7 @@ def _wipe(environ: dict) -> None:
                 restart = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
                 conn.exec_driver_sql(f"SELECT {restart}")
     Redis.from_url(environ["REDIS_URL"]).flushdb()
+    forget_networks()  # the rows went without the ORM: nothing told the process's memory
     mail = Path(environ["DORP_INSTANCE_PATH"]) / "mail"
     if mail.exists():
         for f in mail.glob("*.eml"):
