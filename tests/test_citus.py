@@ -133,6 +133,27 @@ def _primary_keys(conn, tenants: list[str]) -> dict[str, str]:
     return dict(rows.all())
 
 
+def test_the_models_keep_the_network_in_every_unique_and_tenant_foreign_key(app):
+    """The same rule on the models, so SQLite's schema (made from the same migrations) keeps it
+    too, except the primary key, which SQLite must keep to (id) to number rows."""
+    from sqlalchemy import UniqueConstraint
+
+    tenants = _tenant_tables()
+    missing = []
+    for table in db.metadata.sorted_tables:
+        if table.name not in tenants:
+            continue
+        uniques = [c for c in table.constraints if isinstance(c, UniqueConstraint)]
+        uniques += [i for i in table.indexes if i.unique]
+        for unique in uniques:
+            if "network_id" not in unique.columns:
+                missing.append(f"{table.name}: unique {list(unique.columns.keys())}")
+        for fk in table.foreign_key_constraints:
+            if fk.referred_table.name in tenants and "network_id" not in fk.column_keys:
+                missing.append(f"{table.name}: foreign key {fk.column_keys}")
+    assert missing == []
+
+
 @pytest.mark.postgres
 def test_every_tenant_key_unique_and_foreign_key_includes_the_network(app, environ):
     tenants = sorted(_tenant_tables())
