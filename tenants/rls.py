@@ -138,3 +138,17 @@ def setup_app_role(admin_engine: Engine, role: str, password: str | None = None)
         )
         conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {ident}")
         conn.exec_driver_sql(f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {ident}")
+
+
+def network_primary_key(op, table: str, *, composite: bool = True) -> None:
+    """PostgreSQL: make a tenant table's primary key (network_id, id), as Citus needs of a table
+    distributed by network_id (or back to (id) with composite=False). Ids stay unique on their
+    own (one sequence per table), so the ORM keeps `id` as each row's identity; SQLite keeps
+    its single-column key, which is what lets it number rows."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    columns = "network_id, id" if composite else "id"
+    op.execute(
+        f"ALTER TABLE {table} DROP CONSTRAINT pk_{table}, "
+        f"ADD CONSTRAINT pk_{table} PRIMARY KEY ({columns})"
+    )

@@ -19,8 +19,12 @@ class ApiToken(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "api_tokens"
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
+        UniqueConstraint("network_id", "prefix"),
+        UniqueConstraint("network_id", "secret_hash"),
         tenant_fk("partner_id", "partners"),
     )
+    # a prefix names one token on the whole platform; a secret is recognised in any network
+    __global_keys__ = {"prefix": "api_token_prefix", "secret_hash": "api_token_secret"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(index=True)
@@ -28,8 +32,8 @@ class ApiToken(TenantOwned, CreatedAt, db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     name: Mapped[str] = mapped_column(String(80))
-    prefix: Mapped[str] = mapped_column(String(20), unique=True)  # shown to recognise the token
-    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)  # HMAC-SHA256, hex
+    prefix: Mapped[str] = mapped_column(String(20))  # shown to recognise the token
+    secret_hash: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256, hex
     scopes: Mapped[str] = mapped_column(String(300))  # "offers:read,referrals:write"
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

@@ -22,7 +22,8 @@ from saas.audit.services import record
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner
-from tenants.context import all_networks
+from tenants import lookups
+from tenants.context import current_network_id
 from tenants.models import Role
 
 RESOURCES = {
@@ -164,13 +165,9 @@ def note_use(token: ApiToken, now: datetime | None = None) -> None:
 
 
 def known_elsewhere(secret: str) -> bool:
-    """Whether the secret is a token of another network: explicitly cross-network, answers only yes/no."""
+    """Whether the secret is a token of another network: read from the platform's global keys
+    (never another network's rows), answers only yes/no."""
     if not secret.startswith(TOKEN_START) or len(secret) > 200:
         return False
-    with all_networks():
-        return (
-            db.session.execute(
-                select(ApiToken.id).where(ApiToken.secret_hash == token_hash(secret))
-            ).first()
-            is not None
-        )
+    found = lookups.find("api_token_secret", token_hash(secret))
+    return found is not None and found[0] != current_network_id()

@@ -11,4 +11,5 @@ from saas.portability import models as portability  # noqa: F401
 from saas.referrals import models as referrals  # noqa: F401
 from saas.sso import models as sso  # noqa: F401
 from saas.workforce import models as workforce  # noqa: F401
+from tenants import lookups  # noqa: F401
 from tenants import models as tenants  # noqa: F401

@@ -29,6 +29,7 @@ from saas.billing.stripe_api import client, field, object_id
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.outbox import Outbox
+from tenants import lookups
 from tenants.context import all_networks, network_scope
 from tenants.models import Network
 
@@ -155,15 +156,11 @@ def _claim(event_id: str) -> StripeEvent | None:
 
 def _network_for(event: StripeEvent) -> int | None:
     """The customer we created says which network; else our metadata on the object."""
+    if event.customer_id:
+        known = lookups.find("stripe_customer", event.customer_id)
+        if known is not None:
+            return known[0]
     with all_networks():
-        if event.customer_id:
-            known = db.session.execute(
-                select(Subscription.network_id).where(
-                    Subscription.stripe_customer_id == event.customer_id
-                )
-            ).scalar_one_or_none()
-            if known is not None:
-                return known
         candidate = event.claimed_network_id
         if candidate is None and event.subscription_id:
             remote = client().v1.subscriptions.retrieve(event.subscription_id)

@@ -49,7 +49,12 @@ class Subscription(TenantOwned, CreatedAt, db.Model):
     """One per network that was created while billing was on; none means free."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("network_id"),)
+    __table_args__ = (UniqueConstraint("network_id"),)  # one per network: its ids are too
+    # Stripe's webhooks name the customer, not the network: unique across the platform there
+    __global_keys__ = {
+        "stripe_customer_id": "stripe_customer",
+        "stripe_subscription_id": "stripe_subscription",
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[SubscriptionStatus] = mapped_column(
@@ -60,8 +65,8 @@ class Subscription(TenantOwned, CreatedAt, db.Model):
     trial_ends_at: Mapped[datetime | None]
     current_period_end: Mapped[datetime | None]
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
-    stripe_customer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
-    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255))
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255))
     stripe_price_id: Mapped[str] = mapped_column(String(255), default="")
     last_payment_failed_at: Mapped[datetime | None]
     last_paid_at: Mapped[datetime | None]

@@ -253,7 +253,7 @@ class OfferPartner(TenantOwned, CreatedAt, db.Model):
 
     __tablename__ = "offer_partners"
     __table_args__ = (
-        UniqueConstraint("offer_id", "partner_id"),
+        UniqueConstraint("network_id", "offer_id", "partner_id"),
         tenant_fk("offer_id", "offers"),
         tenant_fk("partner_id", "partners"),
     )
@@ -279,7 +279,10 @@ class OfferFollower(TenantOwned, CreatedAt, db.Model):
     """A staff member who wants to hear about changes and cancellations of an offer."""
 
     __tablename__ = "offer_followers"
-    __table_args__ = (UniqueConstraint("offer_id", "user_id"), tenant_fk("offer_id", "offers"))
+    __table_args__ = (
+        UniqueConstraint("network_id", "offer_id", "user_id"),
+        tenant_fk("offer_id", "offers"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     offer_id: Mapped[int] = mapped_column(index=True)
@@ -292,7 +295,7 @@ class ActivitySession(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "sessions"
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
-        UniqueConstraint("offer_id", "occurrence"),
+        UniqueConstraint("network_id", "offer_id", "occurrence"),
         tenant_fk("offer_id", "offers"),
         tenant_fk("location_id", "locations", ondelete="RESTRICT"),
         CheckConstraint("ends_at > starts_at", name="times"),

@@ -98,7 +98,9 @@ def invited_partners() -> Listed:
         select(Partner.id, Partner.name, func.max(Invitation.expires_at), func.count().over())
         .outerjoin(Invitation, standing)
         .where(Partner.state == PartnerState.INVITED)
-        .group_by(Partner.id, Partner.name)
+        # with the network: PostgreSQL's key is (network_id, id), which is what lets the query
+        # order by the partner's other columns
+        .group_by(Partner.network_id, Partner.id, Partner.name)
         .order_by(Partner.created_at, Partner.id)
         .limit(SHOWN)
     ).all()
@@ -157,7 +159,7 @@ def salons_without_speaker() -> Listed:
             ActivitySession.starts_at < now + SALONS_AHEAD,
             ~confirmed,
         )
-        .group_by(Offer.id, Offer.title)
+        .group_by(Offer.network_id, Offer.id, Offer.title)
         .order_by(first, Offer.id)
         .limit(SHOWN)
     ).all()

@@ -38,8 +38,10 @@ class WorkerProfile(TenantOwned, CreatedAt, db.Model):
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
         UniqueConstraint("network_id", "user_id"),
+        UniqueConstraint("network_id", "feed_token"),
         CheckConstraint("contract_minutes >= 0 AND max_travel_km >= 0", name="not_negative"),
     )
+    __global_keys__ = {"feed_token": "feed_token"}  # the feed's address is a key on its own
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -49,7 +51,7 @@ class WorkerProfile(TenantOwned, CreatedAt, db.Model):
     contract_minutes: Mapped[int] = mapped_column(default=19 * 60)  # per week
     home_area: Mapped[str] = mapped_column(String(100), default="")  # a neighbourhood
     max_travel_km: Mapped[int] = mapped_column(default=10)
-    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    feed_token: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
 
     user: Mapped[User] = relationship(
@@ -80,7 +82,7 @@ class FlexibilityCard(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "flexibility_cards"
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
-        UniqueConstraint("worker_id", "valid_from"),
+        UniqueConstraint("network_id", "worker_id", "valid_from"),
         tenant_fk("worker_id", "worker_profiles"),
     )
 
@@ -112,7 +114,7 @@ class StaffingNeed(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "staffing_needs"
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
-        UniqueConstraint("offer_id"),
+        UniqueConstraint("network_id", "offer_id"),
         tenant_fk("offer_id", "offers"),
         CheckConstraint("workers > 0", name="workers"),
     )
@@ -142,7 +144,7 @@ class SchoolWish(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "school_wishes"
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
-        UniqueConstraint("partner_id"),
+        UniqueConstraint("network_id", "partner_id"),
         tenant_fk("partner_id", "partners"),
     )
 
@@ -179,7 +181,7 @@ class FixedContact(TenantOwned, CreatedAt, db.Model):
 
     __tablename__ = "fixed_contacts"
     __table_args__ = (
-        UniqueConstraint("partner_id"),
+        UniqueConstraint("network_id", "partner_id"),
         tenant_fk("partner_id", "partners"),
         tenant_fk("worker_id", "worker_profiles"),
     )
@@ -280,7 +282,7 @@ class Assignment(TenantOwned, CreatedAt, db.Model):
     __tablename__ = "roster_assignments"
     __table_args__ = (
         UniqueConstraint("network_id", "id"),
-        UniqueConstraint("roster_id", "session_id", "worker_id"),
+        UniqueConstraint("network_id", "roster_id", "session_id", "worker_id"),
         tenant_fk("roster_id", "rosters"),
         tenant_fk("session_id", "sessions"),
         tenant_fk("worker_id", "worker_profiles"),

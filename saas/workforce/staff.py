@@ -15,6 +15,7 @@ from saas.audit.services import record
 from saas.extensions import db
 from saas.workforce.errors import WorkforceError
 from saas.workforce.models import TeamSlot, WorkerProfile
+from tenants import lookups
 from tenants.models import Membership, Role
 
 # A feed token is 32 characters (token_urlsafe(24)); the column holds at most 64.
@@ -75,9 +76,16 @@ def worker_by_feed_token(feed_token: str) -> WorkerProfile | None:
     """The active worker whose calendar feed this token opens (the token is the capability)."""
     if len(feed_token) > FEED_TOKEN_MAX:
         return None
+    found = lookups.find("feed_token", feed_token)
+    if found is None:
+        return None
+    network_id, worker_id = found  # another network's token finds nothing in this one
     return db.session.execute(
         select(WorkerProfile).where(
-            WorkerProfile.feed_token == feed_token, WorkerProfile.active.is_(True)
+            WorkerProfile.network_id == network_id,
+            WorkerProfile.id == worker_id,
+            WorkerProfile.feed_token == feed_token,
+            WorkerProfile.active.is_(True),
         )
     ).scalar_one_or_none()
 
