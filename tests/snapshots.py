@@ -3,9 +3,10 @@
 `@built_once` on a builder such as `build_world(app)`: the first call in an empty database builds
 it for real and keeps what it left behind (every table's rows, PostgreSQL's sequence positions,
 the Redis keys, the mail folder); a later call in an empty database puts exactly that back (a few
-hundred rows, as the owner, bypassing nothing the builder did not already pass) and returns a
+hundred rows, as the owner; PostgreSQL does not check their foreign keys again) and returns a
 copy of the same result. Anything else builds for real: a database or Redis that is not empty, a
-test travelling in time, another day, another app.
+test travelling in time, another hour (so never across midnight in any whole-hour time zone),
+another app.
 
 The tests stay independent: conftest's wipe empties everything after each test, as before.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -27,7 +28,7 @@ _SNAPSHOTS: dict = {}
 def owner_engine(url: str):
     engine = _ENGINES.get(url)
     if engine is None:
-        engine = _ENGINES[url] = create_engine(url)
+        engine = _ENGINES[url] = create_engine(url, pool_pre_ping=True)  # outlives a restart
     return engine
 
 
@@ -135,7 +136,7 @@ def built_once(build):
             build.__module__,
             build.__qualname__,
             app,
-            date.today(),
+            datetime.now(UTC).strftime("%Y-%m-%d %H"),
             args,
             tuple(sorted(kwargs.items())),
         )
