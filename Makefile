@@ -102,11 +102,15 @@ extract-messages: install
 run: install
 	$(BIN)/flask dev
 
-# One test process per core (pytest-xdist; each file stays in one process, each process has a
-# database and Redis of its own). `make test TEST_PROCESSES=0` runs them in this process alone.
+# One test process per core (pytest-xdist, each process with a database and Redis of its own).
+# Worksteal: a process that runs out takes tests from the other, so no long file keeps one core
+# busy while the other waits. `make test TEST_PROCESSES=0` runs them in this process alone.
+# Python keeps its compiled modules (__pycache__, ignored by git) even where the environment says
+# PYTHONDONTWRITEBYTECODE: the suite starts many Python processes (test processes, RQ workers,
+# gunicorn, the fault tests' children), and compiling every import again costs each seconds.
 TEST_PROCESSES ?= auto
 test: install
-	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal
 
 lint: install
 	$(BIN)/ruff check .

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from saas.app import create_app
 from saas.config import normalise_database_url
+from tests import snapshots
 
 pytest_plugins = ["tests.browser_fixtures"]  # browser, live, new_page for the journeys
 
@@ -110,7 +111,7 @@ def database_urls(tmp_path_factory):
 def environ(database_urls, redis_url, tmp_path_factory) -> dict:
     app_url, owner_url = database_urls
     instance = tmp_path_factory.mktemp("instance")
-    return {
+    environ = {
         "DORP_ENV": "testing",
         "DORP_INSTANCE_PATH": str(instance),
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
@@ -120,6 +121,8 @@ def environ(database_urls, redis_url, tmp_path_factory) -> dict:
         "MAIL_URL": f"file://{instance / 'mail'}",
         "BASE_URL": "http://localhost",
     }
+    snapshots.ENVIRON.update(environ)
+    return environ
 
 
 TEST_OVERRIDES = {

@@ -41,7 +41,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 
 from saas.catalogue.models import ActivitySession
 from saas.extensions import db
@@ -366,9 +366,19 @@ def _client(app, cast: NetworkCast, who: str):
 def _fingerprint(app, cast: NetworkCast) -> tuple:
     """How many rows every table holds, and the rows an update form changes in place."""
     with app.app_context(), network_scope(cast.network.id):
+        # every table's count in one statement (one round trip instead of one per table)
         counts = tuple(
-            db.session.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in db.metadata.sorted_tables
+            count
+            for _i, count in sorted(
+                db.session.execute(
+                    union_all(
+                        *(
+                            select(literal(i), func.count()).select_from(table)
+                            for i, table in enumerate(db.metadata.sorted_tables)
+                        )
+                    )
+                ).all()
+            )
         )
         in_place = (
             db.session.execute(

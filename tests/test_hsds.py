@@ -15,6 +15,7 @@ from tenants.context import network_scope
 from tests import catalogue_factories as cf
 from tests import factories as f
 from tests.hsds_schema import CORE, page_of, schema_for
+from tests.snapshots import built_once
 from tests.world import build_world
 
 LISTS = {
@@ -53,6 +54,11 @@ def served_valid(client, document: dict, name: str, *, page: bool = False) -> No
 
 @pytest.fixture
 def world(app):
+    return _world(app)
+
+
+@built_once
+def _world(app):
     beringen, sint_truiden = build_world(app)
     # a monthly salon with themes, so every taxonomy and the monthly rule are served too
     cf.offer(

@@ -22,10 +22,16 @@ from tests import factories as f
 from tests.confirm_support import confirmed
 from tests.conftest import free_port
 from tests.mail import messages
+from tests.snapshots import built_once
 
 
 @pytest.fixture
 def cast(app):
+    return _cast(app)
+
+
+@built_once
+def _cast(app):
     net = f.network(app, "beringen")
     ocmw = f.partner(app, net, "OCMW Beringen")
     kg = f.partner(app, net, "Kind & Gezin", Sector.HEALTH)

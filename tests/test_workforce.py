@@ -32,6 +32,7 @@ from tenants.context import network_scope
 from tenants.models import Role
 from tests import catalogue_factories as cf
 from tests import factories as f
+from tests.snapshots import built_once
 from tests.world import build_network
 from workers import relays
 from workers.roster_jobs import solve_roster_job
@@ -48,6 +49,11 @@ def _grid_form(grid: str, **extra) -> dict:
 @pytest.fixture
 def team(app):
     """Beringen's cast plus a second worker, both green all week, and an offer needing one."""
+    return _team(app)
+
+
+@built_once
+def _team(app):
     cast = build_network(app, "beringen")
     other = f.user(app, "tweede@beringen.example", (cast.network, Role.SE_WORKER), name="Tweede")
     salon = cf.offer(app, cast.network, cast.partner_a, title="Oudersalon Paal")

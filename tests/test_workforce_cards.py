@@ -20,6 +20,7 @@ from saas.workforce.models import FlexibilityCard, WorkerProfile
 from tenants.models import Role
 from tests import confirm_support as confirming
 from tests import factories as f
+from tests.snapshots import built_once
 from tests.world import build_network, build_world
 
 GREEN = "g" * 91
@@ -68,6 +69,11 @@ def _store_card(ctx, network_id: int, worker_id: int, valid_from: date, grid=RED
 
 @pytest.fixture
 def team(app):
+    return _team(app)
+
+
+@built_once
+def _team(app):
     cast = build_network(app, "beringen")
     colleague = f.user(
         app, "tweede@beringen.example", (cast.network, Role.SE_WORKER), name="Tweede"

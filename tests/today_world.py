@@ -31,6 +31,7 @@ from tenants.context import network_scope
 from tenants.models import Invitation, Role
 from tests import catalogue_factories as cf
 from tests import factories as f
+from tests.snapshots import built_once
 
 
 def _monday() -> date:
@@ -61,6 +62,7 @@ def _session(offer_id: int, starts_at: datetime, minutes: int = 90) -> int:
     return session.id
 
 
+@built_once
 def build(app, slug: str) -> Home:
     net = f.network(app, slug)
     mine = f.partner(app, net, f"Kind en Gezin {slug}", Sector.HEALTH)

@@ -12,6 +12,7 @@ from saas.partners.models import Sector
 from tenants.context import network_scope
 from tenants.models import Membership, Role
 from tests import factories as f
+from tests.snapshots import built_once
 
 
 @dataclass
@@ -43,6 +44,7 @@ class NetworkCast:
     public: list[str] = field(default_factory=list)  # shown on the families' pages only
 
 
+@built_once
 def build_network(app, slug: str) -> NetworkCast:
     net = f.network(app, slug)
     a = f.partner(app, net, f"Welzijnshuis {slug}", Sector.WELFARE)
@@ -95,6 +97,7 @@ def build_network(app, slug: str) -> NetworkCast:
     return cast
 
 
+@built_once
 def build_world(app) -> tuple[NetworkCast, NetworkCast]:
     return build_network(app, "beringen"), build_network(app, "sint-truiden")
 
