@@ -139,8 +139,21 @@ def page_number(args) -> int:
         return 1
 
 
+def meets_on(rrule: str, start_date: date, weekday: int) -> bool:
+    """Whether an offer with this rule meets on a weekday (0 = Monday)."""
+    return weekday in _offer_days(rrule, start_date)
+
+
+def catalogue_query(f: Filters, *, include_hidden: bool = False):
+    """The ids of the published offers that match every filter but the weekday (read from
+    each offer's rule: `meets_on`), unordered."""
+    return _catalogue_query(f, False, include_hidden)
+
+
 def _catalogue_query(f: Filters, include_unpublished: bool, include_hidden: bool):
-    query = select(Offer.id).join(Location, Location.id == Offer.location_id)
+    query = select(Offer.id)
+    if f.neighbourhood:  # the only filter on the place: without it the offers alone are read
+        query = query.join(Location, Location.id == Offer.location_id)
     if not include_unpublished:
         query = query.where(Offer.published_at.is_not(None))
     if not include_hidden:
