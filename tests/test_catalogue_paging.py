@@ -202,3 +202,21 @@ def test_another_networks_offers_partners_and_cursors_never_show(app, small_page
     assert _titles(body) == ["Kring 0 Sint-Truiden", "Kring 9 Sint-Truiden"]
     assert "Sportdienst" in body  # Sint-Truiden's own partner of that name (cast_of makes one)
     assert not any(t in body for t in KRING)
+
+
+def test_the_families_page_renders_its_partners_once_per_version_and_only_its_own(app):
+    cast = cast_of(app)
+    elsewhere = cast_of(app, "sint-truiden")
+    f.partner(app, elsewhere.net, "Enkel in Sint-Truiden")
+    anonymous = app.test_client()
+    first = _get(anonymous, "/beringen/")
+    assert "Sportdienst" in first and "Enkel in Sint-Truiden" not in first
+    with f.counting(app) as statements:
+        other_choice = _get(anonymous, "/beringen/?age=3")  # another answer: rendered, not kept
+    assert "Sportdienst" in other_choice
+    assert _lists_read(statements) == []  # partners and neighbourhoods read from the cache
+
+    f.partner(app, cast.net, "Speelotheek De Tol", Sector.LEISURE)
+    assert "Speelotheek De Tol" in _get(anonymous, "/beringen/?age=3")
+    theirs = _get(anonymous, "/sint-truiden/?age=3")
+    assert "Enkel in Sint-Truiden" in theirs and "Speelotheek De Tol" not in theirs
