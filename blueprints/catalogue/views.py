@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,8 +23,9 @@ from blueprints.catalogue.forms import HideForm, OrganiserForm
 from blueprints.catalogue.offer_form import offer_data, offer_form, show_error
 from blueprints.forms import choices, form_status
 from blueprints.loading import found_or_404, load_or_404
-from saas.catalogue import listings, queries, services
+from saas.catalogue import browse, listings, queries, services
 from saas.catalogue import permissions as perm
+from saas.catalogue.filter_lists import filter_lists
 from saas.catalogue.models import AGE_BANDS, ActionLine, Offer, OfferPartner, OrganiserRole
 from saas.extensions import db
 from saas.models_base import utcnow
@@ -38,23 +40,32 @@ from tenants.models import Role
 @bp.route("/")
 @roles_required(*ANY_MEMBER)
 def index():
+    if "page" in request.args:  # links from before keyset paging: the first page, same filters
+        kept = {k: v for k, v in request.args.items(multi=True) if k != "page"}
+        return redirect(url_for("catalogue.index", **kept))
     filters = queries.Filters.from_args(request.args)
     steward = has_role(Role.STEWARD)
-    page = queries.catalogue_page(
-        filters, queries.page_number(request.args), include_hidden=steward
-    )
+    try:
+        after, before = (_cursor(name) for name in ("after", "before"))
+        lost = False
+    except browse.BadCursor:
+        after = before = None
+        lost = True
+    page = browse.page(filters, after=after, before=before, include_hidden=steward)
     return render_template(
-        "catalogue/index.html", page=page, filters=filters, steward=steward, **_filter_options()
+        "catalogue/index.html",
+        page=page,
+        filters=filters,
+        steward=steward,
+        lost_cursor=lost,
+        lists=filter_lists(str(get_locale())),
+        action_lines=ActionLine.members(),
     )
 
 
-def _filter_options() -> dict:
-    return {
-        "types": services.offer_types(),
-        "neighbourhoods": services.neighbourhoods(),
-        "partners": active_partners(),
-        "action_lines": ActionLine.members(),
-    }
+def _cursor(name: str) -> browse.Key | None:
+    token = request.args.get(name)
+    return browse.read(token) if token is not None else None
 
 
 @bp.route("/mine")

@@ -6,11 +6,14 @@ from datetime import date, timedelta
 
 from flask import Response, g, render_template, request
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from blueprints.conditional import public_cache
 from blueprints.loading import load_or_404
 from blueprints.public.blueprint import bp
-from saas.catalogue import calendar, listings, pictograms, queries, services, skipped
+from saas import caching
+from saas.catalogue import calendar, listings, pictograms, queries, skipped
+from saas.catalogue.filter_lists import filter_lists
 from saas.catalogue.models import ActivitySession, Answer, Offer
 from saas.catalogue.schedule import to_local
 from saas.partners import queries as partner_queries
@@ -44,16 +47,36 @@ def home():
     today = date.today()
     end = queries.week_start(today) + timedelta(days=14)  # this week and next
     page = queries.sessions_page(today, end, filters, queries.page_number(request.args))
+    language = str(get_locale())
     return render_template(
         "public/home.html",
         days=_by_day(page.items),
         page=page,
         filters=filters,
-        partners=partner_queries.active_partners(by_sector=True),
-        neighbourhoods=services.neighbourhoods(),
-        language=str(get_locale()),
+        partners_section=_partners_section(language),
+        neighbourhoods=filter_lists(language).neighbourhoods,
+        language=language,
         public=True,
     )
+
+
+def _partners_section(language: str) -> Markup:
+    """The network's partners, the same whatever a family chose: rendered once per version of
+    the network's public data and language (a partner's change bumps the version), so a family
+    who picks an age or a day is not made to wait for two hundred partners' cards again."""
+    network_id = g.network.id
+    version = caching.version(network_id)
+    key = f"public-partners:{network_id}:{version}:{language}"
+    if version is not None:
+        kept = caching.read(key)
+        if isinstance(kept, str):
+            return Markup(kept)  # noqa: S704 (read back from our own cache)
+    section = render_template(
+        "public/_partners.html", partners=partner_queries.active_partners(by_sector=True)
+    )
+    if version is not None:
+        caching.keep(key, section)
+    return Markup(section)  # noqa: S704 (our own autoescaped template output)
 
 
 @bp.route("/activity/<int:offer_id>")

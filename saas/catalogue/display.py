@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from babel.dates import get_day_names, get_month_names
 from babel.lists import format_list
 from flask import Flask
@@ -48,7 +50,13 @@ def _age(months: int) -> str:
 
 
 def age_range(offer) -> str:
-    low, high = offer.age_min_months, offer.age_max_months
+    return _age_range(str(get_locale()), offer.age_min_months, offer.age_max_months)
+
+
+# Lists show the same few ages and schedules on every card and every request: each is worked out
+# once per language and value (Babel's dates and plurals cost more than the rest of a card).
+@functools.lru_cache(maxsize=4096)
+def _age_range(_language: str, low: int, high: int) -> str:
     if low == 0 and high >= 216:
         return _("All ages")
     if high >= 216:
@@ -77,22 +85,27 @@ def age_sentence(offer) -> str:
 
 def schedule_text(offer) -> str:
     """How an offer repeats, in words; a stored rule that no longer reads says so, never fails."""
-    plan = describe(offer.rrule, offer.start_date)
-    hours = time_range_text(offer.start_time, offer.end_time)
+    return _schedule_text(
+        str(get_locale()), offer.rrule, offer.start_date, offer.start_time, offer.end_time
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _schedule_text(_language: str, rrule: str, start_date, start_time, end_time) -> str:
+    plan = describe(rrule, start_date)
+    hours = time_range_text(start_time, end_time)
     if str(get_locale()) in RTL:  # the times read left to right inside the Arabic sentence
         hours = f"\u2066{hours}\u2069"
     if plan["frequency"] == "once":
-        return _(
-            "%(schedule)s, %(hours)s", schedule=format_date(offer.start_date, "full"), hours=hours
-        )
+        return _("%(schedule)s, %(hours)s", schedule=format_date(start_date, "full"), hours=hours)
     if plan["frequency"] == "unreadable":
         return _("The schedule cannot be shown.")
     if plan["frequency"] == "monthly":
-        text = _("Every month on a %(day)s", day=weekday_in_sentence(offer.start_date.weekday()))
+        text = _("Every month on a %(day)s", day=weekday_in_sentence(start_date.weekday()))
     elif plan["frequency"] == "weekly":
         text = _weekly(plan["weekdays"], plan["interval"])
     else:
-        text = _custom(plan["rule"], offer.start_date)
+        text = _custom(plan["rule"], start_date)
     text = _("%(schedule)s, %(hours)s", schedule=text, hours=hours)
     if plan["count"]:
         return ngettext(

@@ -164,6 +164,8 @@ class Offer(TenantOwned, CreatedAt, db.Model):
         tenant_fk("location_id", "locations", ondelete="RESTRICT"),
         CheckConstraint("age_min_months <= age_max_months", name="age_range"),
         CheckConstraint("end_time > start_time", name="times"),
+        # the staff catalogue's order: a page is read from its cursor on (saas.catalogue.browse)
+        Index("ix_offers_network_title_id", "network_id", "title", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

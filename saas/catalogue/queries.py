@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, false, func, literal, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from saas.catalogue.models import (
     AGE_BANDS,
@@ -139,8 +139,21 @@ def page_number(args) -> int:
         return 1
 
 
+def meets_on(rrule: str, start_date: date, weekday: int) -> bool:
+    """Whether an offer with this rule meets on a weekday (0 = Monday)."""
+    return weekday in _offer_days(rrule, start_date)
+
+
+def catalogue_query(f: Filters, *, include_hidden: bool = False):
+    """The ids of the published offers that match every filter but the weekday (read from
+    each offer's rule: `meets_on`), unordered."""
+    return _catalogue_query(f, False, include_hidden)
+
+
 def _catalogue_query(f: Filters, include_unpublished: bool, include_hidden: bool):
-    query = select(Offer.id).join(Location, Location.id == Offer.location_id)
+    query = select(Offer.id)
+    if f.neighbourhood:  # the only filter on the place: without it the offers alone are read
+        query = query.join(Location, Location.id == Offer.location_id)
     if not include_unpublished:
         query = query.where(Offer.published_at.is_not(None))
     if not include_hidden:
@@ -219,26 +232,45 @@ def _sessions_query(
     location_id: int | None = None,
     offer_id: int | None = None,
 ):
-    """Published sessions from `start` up to (not including) `end` (local dates), cancelled ones
-    too, every filter in SQL. A weekday and a time of day become ranges of UTC instants, one per
-    local day of the window, so daylight saving time is right on SQLite and PostgreSQL alike."""
+    """The ids of the published sessions from `start` up to (not including) `end` (local
+    dates), cancelled ones too, every filter in SQL, and the window they are read from (to
+    order by its `starts_at` and `id`). A weekday and a time of day become ranges of UTC instants,
+    one per local day of the window, so daylight saving time is right on SQLite and PostgreSQL
+    alike.
+
+    The window's sessions are read first, on their own (a materialised CTE on the (network,
+    starts_at) index, four columns), then joined to their offers: a fortnight is a few hundred
+    sessions, however many the network has. Left to itself PostgreSQL started from the offers, as
+    row-level security's condition makes it guess every tenant table twenty times too small, and
+    read every session of every offer (60,000 index rows for 743 sessions at scale). The rows
+    themselves are loaded afterwards for the ids wanted (`_load`)."""
+    window = (
+        select(
+            ActivitySession.id,
+            ActivitySession.offer_id,
+            ActivitySession.starts_at,
+            ActivitySession.location_id,
+        )
+        .where(*_local_ranges(start, end, f.weekday, f.time_of_day))
+        .cte("window")
+        .prefix_with("MATERIALIZED")
+    )
     query = (
-        select(ActivitySession)
-        .join(Offer, Offer.id == ActivitySession.offer_id)
+        select(window.c.id)
+        .join(Offer, Offer.id == window.c.offer_id)
         .join(Location, Location.id == Offer.location_id)
         .where(Offer.published_at.is_not(None), Offer.hidden_at.is_(None))
-        .where(*_local_ranges(start, end, f.weekday, f.time_of_day))
     )
     if offer_id is not None:
         query = query.where(Offer.id == offer_id)
     if location_id is not None:
         query = query.where(
-            or_(Offer.location_id == location_id, ActivitySession.location_id == location_id)
+            or_(Offer.location_id == location_id, window.c.location_id == location_id)
         )
     f_partner = partner_id or f.partner_id
     if f_partner:
         f = Filters(**{**f.__dict__, "partner_id": f_partner})
-    return _apply_sql_filters(query, f)
+    return _apply_sql_filters(query, f), window
 
 
 def _local_ranges(start: date, end: date, weekday: int | None, time_of_day: str) -> list:
@@ -260,14 +292,24 @@ def _local_ranges(start: date, end: date, weekday: int | None, time_of_day: str)
     return [or_(*ranges)] if ranges else [false()]
 
 
-def _session_rows() -> tuple:
-    """Loader options: all many-to-one, so one statement however many sessions."""
-    return (
-        contains_eager(ActivitySession.offer).contains_eager(Offer.location),
-        contains_eager(ActivitySession.offer).joinedload(Offer.partner),
-        contains_eager(ActivitySession.offer).joinedload(Offer.type),
-        joinedload(ActivitySession.moved_location),
+def _load(ids: list[int]) -> list[ActivitySession]:
+    """The sessions with these ids, in time order, with their offers, places, partners and types
+    (many-to-one, joined), and the places of those moved elsewhere, if any, in one more."""
+    if not ids:
+        return []
+    offer = joinedload(ActivitySession.offer)
+    query = (
+        select(ActivitySession)
+        .where(ActivitySession.id.in_(ids))
+        .options(
+            offer.joinedload(Offer.location),
+            offer.joinedload(Offer.partner),
+            offer.joinedload(Offer.type),
+            selectinload(ActivitySession.moved_location),
+        )
+        .order_by(ActivitySession.starts_at, ActivitySession.id)
     )
+    return list(db.session.execute(query).scalars().all())
 
 
 def sessions_between(
@@ -280,11 +322,10 @@ def sessions_between(
     offer_id: int | None = None,
 ) -> list[ActivitySession]:
     """Every published session from `start` up to `end` (feeds and flyers: bounded by them)."""
-    query = _sessions_query(
+    query, _window = _sessions_query(
         start, end, f, partner_id=partner_id, location_id=location_id, offer_id=offer_id
     )
-    query = query.options(*_session_rows()).order_by(ActivitySession.starts_at, ActivitySession.id)
-    return list(db.session.execute(query).scalars().all())
+    return _load(list(db.session.execute(query).scalars()))
 
 
 SESSIONS_PAGE_SIZE = 60
@@ -293,19 +334,23 @@ SESSIONS_PAGE_SIZE = 60
 def sessions_page(
     start: date, end: date, f: Filters, number: int = 1, *, size: int = SESSIONS_PAGE_SIZE
 ) -> Page:
-    """One page of the published sessions from `start` up to `end`, in time order: a count and
-    one statement for the rows, however busy the network is."""
-    query = _sessions_query(start, end, f)
-    total = db.session.execute(
-        select(func.count()).select_from(query.with_only_columns(ActivitySession.id).subquery())
-    ).scalar_one()
+    """One page of the published sessions from `start` up to `end`, in time order: the page's
+    ids with the total beside them, then the rows, however busy the network is."""
+    query, window = _sessions_query(start, end, f)
     rows = db.session.execute(
-        query.options(*_session_rows())
-        .order_by(ActivitySession.starts_at, ActivitySession.id)
+        query.add_columns(func.count().over().label("total"))
+        .order_by(window.c.starts_at, window.c.id)
         .offset((number - 1) * size)
         .limit(size)
-    )
-    return Page(items=list(rows.scalars().all()), total=total, number=number, size=size)
+    ).all()
+    if rows:
+        total = rows[0].total
+    elif number == 1:
+        total = 0
+    else:  # past the last page: count what there is
+        total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    items = _load([row.id for row in rows])
+    return Page(items=items, total=total, number=number, size=size)
 
 
 def coverage() -> dict[ActionLine, dict[str, int]]:

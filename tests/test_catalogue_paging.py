@@ -1,0 +1,222 @@
+"""The staff catalogue a page at a time by keyset (signed cursors in the links), and its filter
+lists and total kept per version of the network's data."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+import pytest
+
+from saas.catalogue import browse
+from saas.partners.models import Sector
+from tests import catalogue_factories as cf
+from tests import factories as f
+from tests.test_catalogue import as_, cast_of
+
+CAT = "/beringen/catalogue/"
+LOST = "Die paginalink kon niet gelezen worden"  # the page speaks Dutch by default
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(browse, "PAGE_SIZE", 3)
+
+
+def _offers(app, cast, titles: list[str], **extra) -> None:
+    where = cast.places["kolonie"]
+    for title in titles:
+        cf.offer(
+            app,
+            cast.net,
+            cast.partners["owner"],
+            title=title,
+            location=where,
+            rrule="",
+            start=date(2027, 3, 1),
+            **extra,
+        )
+
+
+def _titles(body: str) -> list[str]:
+    return re.findall(r'<h3 class="h5 mb-1"><a href="[^"]+">([^<]+)</a>', body)
+
+
+def _link(body: str, rel: str) -> str | None:
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', body)
+    return html.unescape(found.group(1)) if found else None
+
+
+def _total(body: str) -> int:
+    return int(re.search(r'<p role="status">(\d+) activit', body).group(1))
+
+
+def _get(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+KRING = [f"Kring {n}" for n in range(1, 8)]  # seven that match the search, in title order
+
+
+def test_the_catalogue_pages_forward_and_back_by_keyset_keeping_the_filters(app, small_pages):
+    cast = cast_of(app)
+    _offers(app, cast, [*reversed(KRING), "Anders 1", "Zwemmen 2"])
+    staff = as_(app, cast.people["owner"])
+
+    first = _get(staff, f"{CAT}?q=kring")
+    assert _titles(first) == KRING[:3]
+    assert _total(first) == 7
+    assert _link(first, "prev") is None
+    second_url = _link(first, "next")
+    assert "q=kring" in second_url and "after=" in second_url and "page=" not in second_url
+
+    second = _get(staff, second_url)
+    assert _titles(second) == KRING[3:6]
+    last = _get(staff, _link(second, "next"))
+    assert _titles(last) == KRING[6:]
+    assert _link(last, "next") is None  # the last page has no "next"
+
+    back = _get(staff, _link(last, "prev"))
+    assert _titles(back) == KRING[3:6]
+    again = _get(staff, _link(back, "prev"))
+    assert _titles(again) == KRING[:3] and _link(again, "prev") is None
+
+
+def test_a_page_between_shows_what_was_added_in_its_place(app, small_pages):
+    cast = cast_of(app)
+    _offers(app, cast, KRING)
+    staff = as_(app, cast.people["owner"])
+    second_url = _link(_get(staff, f"{CAT}?q=kring"), "next")
+    _offers(app, cast, ["Kring 3b"])  # lands after the first page's last row
+    assert _titles(_get(staff, second_url)) == ["Kring 3b", "Kring 4", "Kring 5"]
+
+
+def test_an_old_numbered_page_link_leads_to_the_first_page_with_its_filters(app):
+    cast = cast_of(app)
+    staff = as_(app, cast.people["owner"])
+    response = staff.get(f"{CAT}?page=2&q=kring&free=1")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/beringen/catalogue/?q=kring&free=1")
+    assert staff.get(f"{CAT}?page=1").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "after=garbage",
+        "before=garbage",
+        "after=",
+        "after=W10",
+        "after=%C3%A9+%22x%22",
+        "after=TAMPERED",
+        "before=TAMPERED&after=TAMPERED",
+        "after=WRONG_SHAPE",
+    ],
+)
+def test_a_malformed_or_tampered_cursor_shows_the_first_page_with_a_note(app, small_pages, query):
+    cast = cast_of(app)
+    _offers(app, cast, KRING)
+    staff = as_(app, cast.people["owner"])
+    first = _get(staff, f"{CAT}?q=kring")
+    token = _link(first, "next").split("after=")[1].split("&")[0]
+    with app.test_request_context(), _scope(cast):
+        wrong_shape = browse._serializer().dumps(["1", ["x"], "y"])
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    url = f"{CAT}?q=kring&" + query.replace("TAMPERED", tampered).replace(
+        "WRONG_SHAPE", wrong_shape
+    )
+    with f.counting(app) as statements:
+        body = _get(staff, url)
+    assert LOST in body
+    assert _titles(body) == KRING[:3]
+    assert not any(
+        s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        for s in statements
+        if "login_sessions" not in s
+    )
+
+
+def _scope(cast):
+    from tenants.context import network_scope
+
+    return network_scope(cast.net.id)
+
+
+def _lists_read(statements: list[str]) -> list[str]:
+    flat = [" ".join(s.split()) for s in statements]
+    marks = (
+        "FROM offer_types WHERE",
+        "SELECT locations.neighbourhood FROM locations",
+        "FROM partners WHERE partners.state",
+    )
+    return [s for s in flat if any(m in s for m in marks)]
+
+
+def test_the_filter_lists_and_total_are_read_once_per_version_of_the_data(app):
+    cast = cast_of(app)
+    _offers(app, cast, KRING[:2])
+    staff = as_(app, cast.people["owner"])
+    with f.counting(app) as first:
+        body = _get(staff, CAT)
+    assert len(_lists_read(first)) == 3 and "Sportdienst" in body
+    with f.counting(app) as second:
+        body = _get(staff, CAT)
+    assert _lists_read(second) == []
+    assert not any("count(" in s.lower() for s in second)
+    assert "Sportdienst" in body and _total(body) == 2
+
+    f.partner(app, cast.net, "Speelotheek De Tol", Sector.LEISURE)
+    _offers(app, cast, ["Kring 9"])
+    with f.counting(app) as after_change:
+        body = _get(staff, CAT)
+    assert len(_lists_read(after_change)) == 3
+    assert ">Speelotheek De Tol</option>" in body and _total(body) == 3
+
+
+def test_another_networks_offers_partners_and_cursors_never_show(app, small_pages):
+    cast = cast_of(app)
+    elsewhere = cast_of(app, "sint-truiden")
+    _offers(app, cast, KRING)
+    _offers(app, elsewhere, ["Kring 0 Sint-Truiden", "Kring 9 Sint-Truiden"])
+    f.partner(app, elsewhere.net, "Enkel in Sint-Truiden")
+    staff = as_(app, cast.people["owner"])
+    theirs = as_(app, elsewhere.people["owner"])
+
+    pages, url = [], f"{CAT}?q=kring"
+    while url:
+        body = _get(staff, url)
+        pages.append(body)
+        url = _link(body, "next")
+    shown = [t for body in pages for t in _titles(body)]
+    assert shown == KRING
+    assert not any("Sint-Truiden" in t for t in shown)
+    assert all("Enkel in Sint-Truiden" not in body for body in pages)
+
+    # a cursor of Beringen's carried to Sint-Truiden reads as nothing there
+    cursor = _link(pages[0], "next").split("after=")[1]
+    body = _get(theirs, f"/sint-truiden/catalogue/?q=kring&after={cursor}")
+    assert LOST in body
+    assert _titles(body) == ["Kring 0 Sint-Truiden", "Kring 9 Sint-Truiden"]
+    assert "Sportdienst" in body  # Sint-Truiden's own partner of that name (cast_of makes one)
+    assert not any(t in body for t in KRING)
+
+
+def test_the_families_page_renders_its_partners_once_per_version_and_only_its_own(app):
+    cast = cast_of(app)
+    elsewhere = cast_of(app, "sint-truiden")
+    f.partner(app, elsewhere.net, "Enkel in Sint-Truiden")
+    anonymous = app.test_client()
+    first = _get(anonymous, "/beringen/")
+    assert "Sportdienst" in first and "Enkel in Sint-Truiden" not in first
+    with f.counting(app) as statements:
+        other_choice = _get(anonymous, "/beringen/?age=3")  # another answer: rendered, not kept
+    assert "Sportdienst" in other_choice
+    assert _lists_read(statements) == []  # partners and neighbourhoods read from the cache
+
+    f.partner(app, cast.net, "Speelotheek De Tol", Sector.LEISURE)
+    assert "Speelotheek De Tol" in _get(anonymous, "/beringen/?age=3")
+    theirs = _get(anonymous, "/sint-truiden/?age=3")
+    assert "Enkel in Sint-Truiden" in theirs and "Speelotheek De Tol" not in theirs
