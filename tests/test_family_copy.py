@@ -65,7 +65,9 @@ def _visible(html: str) -> str:
 def _exports(app, cast) -> list[dict]:  # noqa: F811
     with app.app_context(), network_scope(cast["net"].id):
         rows = db.session.execute(
-            select(AuditEvent).where(AuditEvent.action == "privacy.exported")
+            select(AuditEvent)
+            .where(AuditEvent.action == "privacy.exported")
+            .order_by(AuditEvent.id)
         ).scalars()
         return [{"id": r.object_id, **r.details} for r in rows]
 

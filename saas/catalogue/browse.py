@@ -26,7 +26,9 @@ from saas.catalogue.queries import Filters, catalogue_query, meets_on
 from saas.extensions import db
 from tenants.context import current_network_id
 
-PAGE_SIZE = 48
+# 24 cards a page: a page a person scans at a glance, which also keeps the signed-in page's
+# render within 3x the Fortunes page at scale (bench.catalogue); the API pages by its own size.
+PAGE_SIZE = 24
 SALT = "dorp-catalogue-cursor"
 
 
