@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import html
-import random
 import re
-import time
 
 from bench import _pg
 from bench._pg import line, percentile
 from bench.web import _client, _login, _people, _serve, seed, stop
+from bench.web import measure as web_measure
 
 TARGET = 3.0
 DEPTH = 40  # how many "next" links the deep catalogue page is from the first
@@ -37,25 +36,8 @@ def _deep(session, base: str, path: str, depth: int) -> str:
 
 
 def measure(base: str, pages: dict, rounds: int) -> dict:
-    timings: dict[str, list[float]] = {name: [] for name in pages}
-    errors = 0
-    order = list(pages.items())
-    shuffle = random.Random(1).shuffle
-    misses = 0
-    for round_ in range(rounds + 10):
-        shuffle(order)
-        for name, (session, path) in order:
-            if path.endswith("?miss="):
-                misses += 1
-                path = f"{path}{misses}"
-            started = time.perf_counter()
-            response = session.get(base + path, timeout=60)
-            elapsed = time.perf_counter() - started
-            if response.status_code != 200:
-                errors += 1
-            if round_ >= 10:  # the first rounds warm caches and pools
-                timings[name].append(elapsed)
-    return {"timings": timings, "errors": errors}
+    """bench.web's shuffled rounds (the "?miss=" page a cache miss each time), 10 to warm up."""
+    return web_measure(base, pages, rounds, warmup=10)
 
 
 def report(result: dict, rounds: int) -> bool:

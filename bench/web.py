@@ -17,6 +17,7 @@ import random
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -110,21 +111,28 @@ def _login(base: str, email: str) -> requests.Session:
 
 
 def _serve(environ: dict, port: int) -> subprocess.Popen:
+    """gunicorn serving the app and the yardsticks. Its output (a JSON line per request, as in
+    production: every route pays for it alike) goes to a file, so the benchmarks print one table;
+    the file's end is shown when the server does not start."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "bench.webapp:create_bench_app()",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **environ},
-    )
+    log = Path(tempfile.mkdtemp(prefix="dorp-bench-gunicorn-")) / "output.log"
+    with log.open("wb") as output:  # the child keeps its own handle
+        process = subprocess.Popen(
+            [
+                str(gunicorn),
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "bench.webapp:create_bench_app()",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **environ},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     for _ in range(300):
         try:
             if requests.get(f"http://127.0.0.1:{port}/bench/bare", timeout=30).ok:
@@ -133,7 +141,8 @@ def _serve(environ: dict, port: int) -> subprocess.Popen:
             pass
         time.sleep(0.1)
     process.kill()
-    raise RuntimeError("gunicorn did not start")
+    tail = log.read_text(errors="replace")[-2000:]
+    raise RuntimeError(f"gunicorn did not start; its output ends:\n{tail}")
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -146,27 +155,35 @@ def stop(server: subprocess.Popen) -> None:
         server.wait(timeout=10)
 
 
-def measure(base: str, pages: dict[str, tuple[requests.Session, str]], rounds: int) -> dict:
+def measure(
+    base: str, pages: dict[str, tuple[requests.Session, str]], rounds: int, warmup: int = 20
+) -> dict:
     """Every page once a round, in an order shuffled each round (seeded: the same in every run).
 
     In a fixed order each page always followed the same page: the peer always came after the
     bare route, on a worker with warm caches, and the inbox always after the catalogue, a page
     about four times heavier whose work (evicted caches, garbage left to collect) it inherited.
     That put about a fifth on the inbox's ratio that was the order's, not the page's. Shuffled,
-    every page follows every other equally often."""
+    every page follows every other equally often. A path ending in "?miss=" gets a number never
+    asked before each time: a cache miss on every request. The first `warmup` rounds warm caches
+    and pools and are not counted."""
     timings: dict[str, list[float]] = {name: [] for name in pages}
     errors = 0
     order = list(pages.items())
     shuffle = random.Random(1).shuffle
-    for round_ in range(rounds + 20):
+    misses = 0
+    for round_ in range(rounds + warmup):
         shuffle(order)
         for name, (session, path) in order:
+            if path.endswith("?miss="):
+                misses += 1
+                path = f"{path}{misses}"
             started = time.perf_counter()
             response = session.get(base + path, timeout=60)
             elapsed = time.perf_counter() - started
             if response.status_code != 200:
                 errors += 1
-            if round_ >= 20:  # the first rounds warm caches and pools
+            if round_ >= warmup:
                 timings[name].append(elapsed)
     return {"timings": timings, "errors": errors}
 
