@@ -29,6 +29,7 @@ from saas.catalogue.models import (
 from saas.catalogue.services import DEFAULT_TYPES
 from saas.partners.models import Partner, Sector
 from saas.referrals.models import DeclineReason, Referral, ReferralEvent, Status
+from saas.referrals.services import FAMILY_BLANKS
 from tenants.models import Network
 
 SEED = 20_250_101
@@ -256,16 +257,7 @@ def seed_network(engine: Engine, slug: str, size: Size, rng: random.Random) -> i
                 "to_partner_id": receiver,
                 "status": status.value,
                 "urgent": False,
-                "family_label": "",
-                "contact_way": "sender",
-                "contact_value": "",
-                "age_bands": "",
-                "languages": "",
-                "neighbourhood": "",
-                "question": "",
-                "themes": "",
-                "preferred_days": "",
-                "preferred_times": "",
+                **FAMILY_BLANKS,  # no family's data: the fields as erasure leaves them
                 "decline_reason": rng.choice(reasons).value if status == Status.DECLINED else None,
                 "outcome": "helped" if status == Status.COMPLETED else None,
                 "sent_at": sent,
