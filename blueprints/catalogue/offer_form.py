@@ -13,7 +13,7 @@ from blueprints.forms import choices
 from saas.catalogue import services
 from saas.catalogue.models import Offer
 from saas.catalogue.schedule import ScheduleError, build_rrule, describe, normalise_rule
-from saas.partners.queries import active_partners
+from saas.partners.queries import active_partner_names
 
 
 def offer_form(offer: Offer | None, salon: bool) -> OfferForm:
@@ -70,7 +70,7 @@ def _fill_choices(form: OfferForm, *, salon: bool) -> None:
     )
     form.speaker_partner_id.choices = [
         *choices([(0, _("No speaker"))]),
-        *choices((p.id, p.name) for p in active_partners()),
+        *choices(active_partner_names()),
     ]
 
 

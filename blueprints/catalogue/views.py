@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from blueprints import confirm
 from blueprints.auth.forms import ConfirmForm
@@ -23,6 +25,7 @@ from blueprints.catalogue.forms import HideForm, OrganiserForm
 from blueprints.catalogue.offer_form import offer_data, offer_form, show_error
 from blueprints.forms import choices, form_status
 from blueprints.loading import found_or_404, load_or_404
+from saas import caching
 from saas.catalogue import browse, listings, queries, services
 from saas.catalogue import permissions as perm
 from saas.catalogue.filter_lists import filter_lists
@@ -30,7 +33,7 @@ from saas.catalogue.models import AGE_BANDS, ActionLine, Offer, OfferPartner, Or
 from saas.extensions import db
 from saas.models_base import utcnow
 from saas.partners.models import Partner
-from saas.partners.queries import active_partners
+from saas.partners.queries import active_partner_names
 from tenants.access import has_role, roles_required
 from tenants.models import Role
 
@@ -51,16 +54,39 @@ def index():
     except browse.BadCursor:
         after = before = None
         lost = True
-    page = browse.page(filters, after=after, before=before, include_hidden=steward)
-    return render_template(
-        "catalogue/index.html",
-        page=page,
-        filters=filters,
-        steward=steward,
-        lost_cursor=lost,
-        lists=filter_lists(str(get_locale())),
-        action_lines=ActionLine.members(),
-    )
+    results = _results(filters, after, before, lost, steward, str(get_locale()))
+    return render_template("catalogue/index.html", results=results, steward=steward)
+
+
+def _results(
+    filters: queries.Filters,
+    after: browse.Key | None,
+    before: browse.Key | None,
+    lost: bool,
+    steward: bool,
+    language: str,
+) -> Markup:
+    """The filter form and the page of cards. They are the same for every member who sees the
+    same offers (stewards also see hidden ones) in the same language, so they are rendered once
+    per version of the network's data (`saas.caching`: any change to an offer, place, type or
+    partner shows at once) and kept; the person's own part of the page is rendered every time."""
+    chosen = sorted(filters.to_args().items())
+    described = repr((language, steward, chosen, after, before, lost, browse.PAGE_SIZE))
+    detail = hashlib.sha256(described.encode()).hexdigest()[:32]
+
+    def render() -> str:
+        return render_template(
+            "catalogue/_results.html",
+            page=browse.page(filters, after=after, before=before, include_hidden=steward),
+            filters=filters,
+            links=dict(chosen),
+            lost_cursor=lost,
+            lists=filter_lists(language),
+            action_lines=ActionLine.members(),
+        )
+
+    kept = caching.kept("catalogue-page", g.network.id, detail, str, render)
+    return Markup(kept)  # noqa: S704 (our own autoescaped template output, or its copy)
 
 
 def _cursor(name: str) -> browse.Key | None:
@@ -150,9 +176,7 @@ def offer_detail(offer_id: int):
     sessions = listings.offer_sessions(offer.id, since=now - timedelta(days=60), limit=40)
     my_partner_ids = own_partner_ids()
     organiser_form = OrganiserForm()
-    organiser_form.partner_id.choices = choices(
-        (p.id, p.name) for p in active_partners(excluding=offer.partner_id)
-    )
+    organiser_form.partner_id.choices = choices(active_partner_names(excluding=offer.partner_id))
     return render_template(
         "catalogue/offer_detail.html",
         offer=offer,
@@ -207,7 +231,7 @@ def add_organiser(offer_id: int):
     offer = load_or_404(Offer, offer_id)
     require(offer, perm.ORGANISERS)
     form = OrganiserForm()
-    form.partner_id.choices = choices((p.id, p.name) for p in active_partners())
+    form.partner_id.choices = choices(active_partner_names())
     if form.validate_on_submit():
         partner = db.session.get(Partner, form.partner_id.data)
         try:

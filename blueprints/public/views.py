@@ -64,19 +64,14 @@ def _partners_section(language: str) -> Markup:
     """The network's partners, the same whatever a family chose: rendered once per version of
     the network's public data and language (a partner's change bumps the version), so a family
     who picks an age or a day is not made to wait for two hundred partners' cards again."""
-    network_id = g.network.id
-    version = caching.version(network_id)
-    key = f"public-partners:{network_id}:{version}:{language}"
-    if version is not None:
-        kept = caching.read(key)
-        if isinstance(kept, str):
-            return Markup(kept)  # noqa: S704 (read back from our own cache)
-    section = render_template(
-        "public/_partners.html", partners=partner_queries.active_partners(by_sector=True)
-    )
-    if version is not None:
-        caching.keep(key, section)
-    return Markup(section)  # noqa: S704 (our own autoescaped template output)
+
+    def render() -> str:
+        return render_template(
+            "public/_partners.html", partners=partner_queries.active_partners(by_sector=True)
+        )
+
+    section = caching.kept("public-partners", g.network.id, language, str, render)
+    return Markup(section)  # noqa: S704 (our own autoescaped template output, or its copy)
 
 
 @bp.route("/activity/<int:offer_id>")

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import func, select, tuple_
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from saas import caching
-from saas.catalogue.models import Offer
+from saas.catalogue.models import Location, Offer
 from saas.catalogue.queries import Filters, catalogue_query, meets_on
 from saas.extensions import db
+from saas.partners.models import Partner
 from tenants.context import current_network_id
 
 # 24 cards a page: a page a person scans at a glance, which also keeps the signed-in page's
@@ -102,68 +103,84 @@ def page(
         rows = _rows(f, before, backwards=True, limit=size + 1, include_hidden=include_hidden)
         if len(rows) <= size:  # back at the start: the first page, full
             return page(f, size=size, include_hidden=include_hidden)
-        rows = rows[:size][::-1]
-        return _loaded(f, rows, True, True, include_hidden)
+        return _page(f, rows[:size][::-1], True, True, include_hidden)
     rows = _rows(f, after, backwards=False, limit=size + 1, include_hidden=include_hidden)
     if after is not None and not rows:  # past the end (rows removed since): the first page
         return page(f, size=size, include_hidden=include_hidden)
-    return _loaded(f, rows[:size], after is not None, len(rows) > size, include_hidden)
+    return _page(f, rows[:size], after is not None, len(rows) > size, include_hidden)
+
+
+# What a card shows, and no more: an offer's description and translations are most of its row.
+CARD = (
+    load_only(
+        Offer.network_id,
+        Offer.partner_id,
+        Offer.type_id,
+        Offer.location_id,
+        Offer.title,
+        Offer.age_min_months,
+        Offer.age_max_months,
+        Offer.cost_kind,
+        Offer.registration_required,
+        Offer.start_date,
+        Offer.start_time,
+        Offer.end_time,
+        Offer.rrule,
+        Offer.published_at,
+        Offer.hidden_at,
+    ),
+    joinedload(Offer.partner).load_only(Partner.network_id, Partner.name),
+    joinedload(Offer.type),
+    joinedload(Offer.location).load_only(
+        Location.network_id, Location.name, Location.neighbourhood
+    ),
+)
 
 
 def _rows(
     f: Filters, key: Key | None, *, backwards: bool, limit: int, include_hidden: bool
-) -> list[Key]:
-    """Up to `limit` keys from `key` on (or back), in the walking order."""
-    query = catalogue_query(f, include_hidden=include_hidden).add_columns(Offer.title)
+) -> list[Offer]:
+    """Up to `limit` offers from `key` on (or back), in the walking order, loaded for their
+    cards: without a weekday, one statement."""
+    query = catalogue_query(f, include_hidden=include_hidden)
     if key is not None:
         here = tuple_(Offer.title, Offer.id)
         point = tuple_(key.title, key.id)
         query = query.where(here < point if backwards else here > point)
     order = (Offer.title.desc(), Offer.id.desc()) if backwards else (Offer.title, Offer.id)
     if f.weekday is None:
-        result = db.session.execute(query.order_by(*order).limit(limit))
-        return [Key(r.title, r.id) for r in result]
+        return _cards(query.order_by(*order).limit(limit))
     # which offers meet on a weekday is read from their rule: walk on until the page is full
-    found: list[Key] = []
+    found: list[int] = []
     query = query.add_columns(Offer.rrule, Offer.start_date).order_by(*order)
     for r in db.session.execute(query.execution_options(yield_per=500)):
         if meets_on(r.rrule, r.start_date, f.weekday):
-            found.append(Key(r.title, r.id))
+            found.append(r.id)
             if len(found) == limit:
                 break
-    return found
+    if not found:
+        return []
+    return _cards(select(Offer.id).where(Offer.id.in_(found)).order_by(*order))
 
 
-def _loaded(
-    f: Filters, keys: list[Key], has_previous: bool, has_next: bool, include_hidden: bool
+def _cards(query) -> list[Offer]:
+    return list(db.session.execute(query.with_only_columns(Offer).options(*CARD)).scalars())
+
+
+def _page(
+    f: Filters, offers: list[Offer], has_previous: bool, has_next: bool, include_hidden: bool
 ) -> KeysetPage:
     total = count(f, include_hidden=include_hidden)
-    if not keys:
-        return KeysetPage([], total, has_previous, False)
-    offers = db.session.execute(
-        select(Offer)
-        .where(Offer.id.in_([k.id for k in keys]))
-        .options(joinedload(Offer.partner), joinedload(Offer.type), joinedload(Offer.location))
-        .order_by(Offer.title, Offer.id)
-    ).scalars()
-    return KeysetPage(list(offers), total, has_previous, has_next)
+    return KeysetPage(offers, total, has_previous, has_next and bool(offers))
 
 
 def count(f: Filters, *, include_hidden: bool = False) -> int:
     """How many offers match: counted once per version of the network's data and filters."""
-    network_id = current_network_id()
-    version = caching.version(network_id)
     described = repr(sorted(f.__dict__.items())) + repr(include_hidden)
     digest = hashlib.sha256(described.encode()).hexdigest()[:24]
-    key = f"catalogue-count:{network_id}:{version}:{digest}"
-    if version is not None:
-        kept = caching.read(key)
-        if isinstance(kept, int):
-            return kept
-    total = _count(f, include_hidden)
-    if version is not None:
-        caching.keep(key, total)
-    return total
+    return caching.kept(
+        "catalogue-count", current_network_id(), digest, int, lambda: _count(f, include_hidden)
+    )
 
 
 def _count(f: Filters, include_hidden: bool) -> int:

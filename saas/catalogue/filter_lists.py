@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from saas import caching
 from saas.catalogue.services import neighbourhoods, offer_types
-from saas.partners.queries import active_partners
+from saas.partners.queries import active_partner_names
 from tenants.context import current_network_id
 
 
@@ -26,18 +26,12 @@ class FilterLists:
 
 def filter_lists(language: str) -> FilterLists:
     """The current network's filter lists in `language`."""
-    network_id = current_network_id()
-    version = caching.version(network_id)
-    key = f"catalogue-filters:{network_id}:{version}:{language}"
-    if version is not None:
-        kept = caching.read(key)
-        if isinstance(kept, FilterLists):
-            return kept
-    lists = FilterLists(
-        types=[(t.id, t.name(language)) for t in offer_types()],
-        neighbourhoods=neighbourhoods(),
-        partners=[(p.id, p.name) for p in active_partners()],
-    )
-    if version is not None:
-        caching.keep(key, lists)
-    return lists
+
+    def read() -> FilterLists:
+        return FilterLists(
+            types=[(t.id, t.name(language)) for t in offer_types()],
+            neighbourhoods=neighbourhoods(),
+            partners=active_partner_names(),
+        )
+
+    return caching.kept("catalogue-filters", current_network_id(), language, FilterLists, read)

@@ -64,6 +64,23 @@ class Filters:
             free_only=args.get("free") in {"1", "on", "true"},
         )
 
+    def to_args(self) -> dict[str, str]:
+        """The query string that reads back as these filters, the ones not chosen left out:
+        what a page link carries (never whatever else the address held)."""
+        chosen = {
+            "q": self.q,
+            "age": self.age_months // 12 if self.age_months is not None else None,
+            "day": self.weekday,
+            "time": self.time_of_day,
+            "neighbourhood": self.neighbourhood,
+            "language": self.language,
+            "line": self.action_line,
+            "type": self.type_id,
+            "partner": self.partner_id,
+            "free": "1" if self.free_only else "",
+        }
+        return {k: str(v) for k, v in chosen.items() if v is not None and v != ""}
+
 
 def _apply_sql_filters(query, f: Filters):
     if f.q:
