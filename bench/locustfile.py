@@ -8,7 +8,8 @@ measured under the very same load. `FortunesReader` opens nothing else (the Fort
 The people and the network come from the environment that bench/load.py sets. BENCH_HOSTS lists
 the servers (comma-separated); with several, every request goes to one picked at random, so one
 person's requests land on every server (the session is the database's, not a process's).
-BENCH_TIMINGS names a file that gets every request's (name, milliseconds, failed) as JSON.
+BENCH_TIMINGS names a file that gets every request's (name, milliseconds, failed, when it
+ended in seconds since the epoch) as JSON.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import os
 import random
 import re
+import time
 
 from locust import HttpUser, between, events, task
 
@@ -26,12 +28,12 @@ HOSTS = os.environ["BENCH_HOSTS"].split(",")
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 FORTUNES = "Fortunes page (yardstick)"
 
-_timings: list[tuple[str, float, bool]] = []
+_timings: list[tuple[str, float, bool, float]] = []
 
 
 @events.request.add_listener
 def _timed(name, response_time, exception, **_kwargs):
-    _timings.append((name, response_time, exception is not None))
+    _timings.append((name, response_time, exception is not None, time.time()))
 
 
 @events.quitting.add_listener

@@ -311,3 +311,90 @@ def test_the_same_choice_in_two_networks_shows_each_its_own_page(app):
         assert _titles(_get(theirs, "/sint-truiden/catalogue/?q=kring")) == [
             "Kring in Sint-Truiden"
         ]
+
+
+def _tomorrow(app, cast, titles: list[str], rrule: str = "") -> None:
+    from datetime import timedelta
+
+    for title in titles:
+        cf.offer(
+            app,
+            cast.net,
+            cast.partners["owner"],
+            title=title,
+            location=cast.places["kolonie"],
+            rrule=rrule,
+            start=date.today() + timedelta(days=1),
+        )
+
+
+def _reads_sessions(statements: list[str]) -> bool:
+    return any("FROM sessions" in " ".join(s.split()) for s in statements)
+
+
+def test_the_families_page_below_the_header_is_kept_for_signed_in_people_too(app):
+    cast = cast_of(app)
+    elsewhere = cast_of(app, "sint-truiden")
+    _tomorrow(app, cast, ["Peuterturnen"])
+    _tomorrow(app, elsewhere, ["Babyzwemmen in Sint-Truiden"])
+    owner = as_(app, cast.people["owner"])
+    first = _get(owner, "/beringen/")
+    assert "Peuterturnen" in first and "Babyzwemmen" not in first
+    with f.counting(app) as again:
+        second = _get(owner, "/beringen/")
+    assert "Peuterturnen" in second and not _reads_sessions(again)
+
+    with app.app_context():
+        from saas.accounts.models import User
+        from saas.extensions import db
+
+        db.session.get(User, cast.people["owner"].id).name = "Anna Peeters"
+        db.session.get(User, cast.people["co"].id).name = "Bert Claes"
+        db.session.commit()
+    assert "Anna Peeters" in _get(owner, "/beringen/")
+    colleague = as_(app, cast.people["co"])  # their own header around the same kept part
+    theirs = _get(colleague, "/beringen/")
+    assert "Bert Claes" in theirs and "Anna Peeters" not in theirs and "Peuterturnen" in theirs
+    other_network = _get(as_(app, elsewhere.people["owner"]), "/sint-truiden/")
+    assert "Babyzwemmen in Sint-Truiden" in other_network and "Peuterturnen" not in other_network
+
+    _tomorrow(app, cast, ["Kleuterdans"])  # a change shows at once
+    assert "Kleuterdans" in _get(owner, "/beringen/")
+
+
+def test_the_families_page_kept_part_is_worked_out_again_the_next_day(app, monkeypatch):
+    from datetime import timedelta
+
+    import blueprints.public.views as public_views
+
+    cast = cast_of(app)
+    _tomorrow(app, cast, ["Peuterturnen"])
+    owner = as_(app, cast.people["owner"])
+    _get(owner, "/beringen/")
+    with f.counting(app) as kept:
+        _get(owner, "/beringen/")
+    assert not _reads_sessions(kept)
+
+    class Tomorrow(date):
+        @classmethod
+        def today(cls):
+            return date.fromordinal(date.today().toordinal()) + timedelta(days=1)
+
+    monkeypatch.setattr(public_views, "date", Tomorrow)
+    with f.counting(app) as next_day:
+        _get(owner, "/beringen/")
+    assert _reads_sessions(next_day)
+
+
+def test_the_families_page_links_keep_the_choice_and_the_language_only(app):
+    cast = cast_of(app)
+    # 7 activities every day from tomorrow: more than one page of sessions this week and next
+    _tomorrow(app, cast, [f"Speelmoment {n}" for n in range(7)], rrule="FREQ=DAILY;COUNT=14")
+    anonymous = app.test_client()
+    body = _get(anonymous, "/beringen/?age=2&utm_source=nieuwsbrief&lang=en")
+    following = _link(body, "next")
+    assert following is not None
+    assert "age=2" in following and "lang=en" in following and "utm_source" not in following
+    assert "page=2" in following
+    second = _get(anonymous, following)
+    assert "Page 2 of" in second and _link(second, "prev") is not None

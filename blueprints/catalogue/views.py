@@ -24,6 +24,7 @@ from blueprints.catalogue.blueprint import bp
 from blueprints.catalogue.forms import HideForm, OrganiserForm
 from blueprints.catalogue.offer_form import offer_data, offer_form, show_error
 from blueprints.forms import choices, form_status
+from blueprints.links import page_link_args
 from blueprints.loading import found_or_404, load_or_404
 from saas import caching
 from saas.catalogue import browse, listings, queries, services
@@ -70,7 +71,7 @@ def _results(
     same offers (stewards also see hidden ones) in the same language, so they are rendered once
     per version of the network's data (`saas.caching`: any change to an offer, place, type or
     partner shows at once) and kept; the person's own part of the page is rendered every time."""
-    chosen = sorted(filters.to_args().items())
+    chosen = sorted(page_link_args(filters, language).items())
     described = repr((language, steward, chosen, after, before, lost, browse.PAGE_SIZE))
     detail = hashlib.sha256(described.encode()).hexdigest()[:32]
 

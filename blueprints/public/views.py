@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 
 from flask import Response, g, render_template, request
@@ -9,6 +10,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from blueprints.conditional import public_cache
+from blueprints.links import page_link_args
 from blueprints.loading import load_or_404
 from blueprints.public.blueprint import bp
 from saas import caching
@@ -44,20 +46,38 @@ def _closed_network_is_gone():
 @public_cache
 def home():
     filters = queries.Filters.from_args(request.args)
+    main = _home_main(filters, queries.page_number(request.args), str(get_locale()))
+    return render_template("public/home.html", main=main)
+
+
+def _home_main(filters: queries.Filters, number: int, language: str) -> Markup:
+    """Everything below the header: the same for everyone who made the same choice, on the same
+    day, in the same language, so rendered once per version of the network's public data and
+    kept (`saas.caching`). Families mostly get the whole answer from `public_cache`; this part
+    also serves a signed-in person (whose header is their own) and a new address that makes the
+    same choice."""
     today = date.today()
-    end = queries.week_start(today) + timedelta(days=14)  # this week and next
-    page = queries.sessions_page(today, end, filters, queries.page_number(request.args))
-    language = str(get_locale())
-    return render_template(
-        "public/home.html",
-        days=_by_day(page.items),
-        page=page,
-        filters=filters,
-        partners_section=_partners_section(language),
-        neighbourhoods=filter_lists(language).neighbourhoods,
-        language=language,
-        public=True,
-    )
+    links = page_link_args(filters, language)
+    described = repr((language, today.isoformat(), sorted(links.items()), number))
+    detail = hashlib.sha256(described.encode()).hexdigest()[:32]
+
+    def render() -> str:
+        end = queries.week_start(today) + timedelta(days=14)  # this week and next
+        page = queries.sessions_page(today, end, filters, number)
+        return render_template(
+            "public/_home_main.html",
+            days=_by_day(page.items),
+            page=page,
+            filters=filters,
+            links=links,
+            partners_section=_partners_section(language),
+            neighbourhoods=filter_lists(language).neighbourhoods,
+            language=language,
+            public=True,
+        )
+
+    kept = caching.kept("public-home", g.network.id, detail, str, render)
+    return Markup(kept)  # noqa: S704 (our own autoescaped template output, or its copy)
 
 
 def _partners_section(language: str) -> Markup:
