@@ -17,6 +17,8 @@ than `Last-Modified` (`If-Modified-Since`, read only without `If-None-Match`) ge
 The time step: what a public page shows also moves with the clock (a session that has ended
 leaves the activity page, a feed's window slides), so an answer is kept for one step at most
 (STEP_SECONDS) and its `Last-Modified` is the later of the data's last change and the step's start.
+At a step's start one request claims the new answer and works it out; the requests that arrive
+meanwhile get the previous step's answer of the same data version (never an older version's).
 
 A signed-in person's page has their name and menu in it: it is rendered for them every time and
 marked `private, no-cache`. Only a 200 is kept; an error is answered as the route answers it.
@@ -37,6 +39,7 @@ from flask_babel import get_locale
 from saas import caching
 
 STEP_SECONDS = 300  # a public answer may lag the clock (not the data) by this much at most
+RENDER_SECONDS = 30  # how long one request may hold the right to work out an answer
 MAX_AGE = 60
 VARY = ("Accept-Language", "Cookie")
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Access-Control-Allow-Origin")
@@ -89,30 +92,65 @@ def public_cache(view: Callable) -> Callable:
         now = time.time()
         step = int(now // STEP_SECONDS)
         tag = _tag(network_id, version, step)
-        last_modified = min(
-            max(caching.version_time(version), datetime.fromtimestamp(step * STEP_SECONDS, UTC)),
-            datetime.fromtimestamp(int(now), UTC),
-        )
+        last_modified = _last_modified(version, step, now)
         if _sent_back(tag):  # only a 200 of this very answer gave the tag out: no body needed
             return _validated(Response(status=304), tag, last_modified)
-        key = f"public:{network_id}:{tag}"
-        kept = caching.read(key)
+        kept = caching.read(f"public:{network_id}:{tag}")
         if isinstance(kept, tuple) and len(kept) == 2:
-            body, headers = kept
-            response = Response(body, status=200, headers=headers)
+            response = Response(kept[0], status=200, headers=kept[1])
         else:
-            response = make_response(view(*args, **kwargs))
-            if response.status_code != 200 or response.is_streamed or session.modified:
-                if session.modified:
-                    _private(response)
+            rendering = f"public-rendering:{network_id}:{tag}"
+            if not caching.claim(rendering, RENDER_SECONDS):
+                earlier = _while_rendered(network_id, version, step, now)
+                if earlier is not None:
+                    return earlier
+            try:
+                response, shared = _rendered(view, args, kwargs, f"public:{network_id}:{tag}")
+            finally:
+                caching.release(rendering)
+            if not shared:  # an error, or private after all: answered as the route answered
                 return response
-            headers = [(h, response.headers[h]) for h in KEPT_HEADERS if h in response.headers]
-            caching.keep(key, (response.get_data(), headers))
         if not_modified(tag, last_modified):  # `*` and dates: now that the answer is a 200
             response = Response(status=304)
         return _validated(response, tag, last_modified)
 
     return answered
+
+
+def _last_modified(version: int, step: int, now: float) -> datetime:
+    return min(
+        max(caching.version_time(version), datetime.fromtimestamp(step * STEP_SECONDS, UTC)),
+        datetime.fromtimestamp(int(now), UTC),
+    )
+
+
+def _rendered(view: Callable, args, kwargs, key: str) -> tuple[Response, bool]:
+    """The view's answer and whether it is the same for everyone: a 200 whose body is then kept
+    under `key`. An answer that touched the session is marked private."""
+    response = make_response(view(*args, **kwargs))
+    if response.status_code != 200 or response.is_streamed or session.modified:
+        if session.modified:
+            _private(response)
+        return response, False
+    headers = [(h, response.headers[h]) for h in KEPT_HEADERS if h in response.headers]
+    caching.keep(key, (response.get_data(), headers))
+    return response, True
+
+
+def _while_rendered(network_id: int, version: int, step: int, now: float) -> Response | None:
+    """While another request works out this step's answer, the previous step's answer of the
+    same data version, if it was kept: at a step's start every public answer is worked out again
+    (a network's whole agenda feed takes seconds at scale), and without this every request that
+    arrives meanwhile would work it out too and hold a worker as long. It lags the clock by one
+    step more; the data it shows is the current data."""
+    earlier_tag = _tag(network_id, version, step - 1)
+    kept = caching.read(f"public:{network_id}:{earlier_tag}")
+    if not (isinstance(kept, tuple) and len(kept) == 2):
+        return None
+    last_modified = _last_modified(version, step - 1, now)
+    if not_modified(earlier_tag, last_modified):
+        return _validated(Response(status=304), earlier_tag, last_modified)
+    return _validated(Response(kept[0], status=200, headers=kept[1]), earlier_tag, last_modified)
 
 
 def _sent_back(tag: str) -> bool:

@@ -117,6 +117,23 @@ def keep(key: str, value: Any) -> None:
         log.warning("public cache unavailable (%s): not kept", type(error).__name__)
 
 
+def claim(key: str, seconds: int) -> bool:
+    """Take `key` for `seconds` if nobody holds it (one request works an answer out while the
+    others do something else); True when Redis cannot say."""
+    try:
+        return bool(cache.add(key, 1, timeout=seconds))  # SET NX with an expiry
+    except RedisError as error:
+        log.warning("public cache unavailable (%s)", type(error).__name__)
+        return True
+
+
+def release(key: str) -> None:
+    try:
+        cache.delete(key)
+    except RedisError as error:  # it expires on its own
+        log.warning("public cache unavailable (%s)", type(error).__name__)
+
+
 T = TypeVar("T")
 
 

@@ -3,6 +3,7 @@ network's public data version, 304 on a match, the body kept in Redis, and a cha
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime as http_date
 
@@ -283,3 +284,63 @@ def test_a_flood_of_changes_shows_each_one(app, client, world):
         assert response.status_code == 200 and f"Zwemles {n}" in response.text
         tag = response.headers["ETag"]
         assert client.get("/beringen/agenda.ics", headers={"If-None-Match": tag}).status_code == 304
+
+
+def _a_step_later(monkeypatch) -> None:
+    import blueprints.conditional as conditional
+
+    now = time.time
+
+    class Later:
+        @staticmethod
+        def time() -> float:
+            return now() + conditional.STEP_SECONDS
+
+    monkeypatch.setattr(conditional, "time", Later)
+
+
+def test_while_a_new_step_is_worked_out_the_others_get_the_last_one(
+    app, client, world, monkeypatch
+):
+    import blueprints.conditional as conditional
+
+    beringen, _ = world
+    url = "/beringen/agenda.ics"
+    first = client.get(url)
+    tag = first.headers["ETag"]
+    _a_step_later(monkeypatch)
+    monkeypatch.setattr(conditional.caching, "claim", lambda key, seconds: False)  # taken
+
+    with Statements(app) as sql:
+        during = client.get(url)
+    assert during.status_code == 200 and during.headers["ETag"] == tag
+    assert during.get_data() == first.get_data() and not _catalogue_sql(sql.seen)
+    assert during.headers["Content-Type"] == first.headers["Content-Type"]
+    assert client.get(url, headers={"If-None-Match": tag}).status_code == 304
+
+    # a change to the data is never hidden behind the last step's answer
+    _rename(app, Offer, beringen.offer_id, beringen.network.id, "title", "Zwemles")
+    changed = client.get(url)
+    assert changed.status_code == 200 and "Zwemles" in changed.text
+    assert changed.headers["ETag"] != tag
+
+
+def test_a_new_step_is_worked_out_by_the_request_that_claims_it_and_then_let_go(
+    app, client, world, monkeypatch
+):
+    from saas import caching
+
+    beringen, _ = world
+    url = "/beringen/agenda.ics"
+    tag = client.get(url).headers["ETag"]
+    _a_step_later(monkeypatch)
+    claimed = []
+    claim = caching.claim
+    monkeypatch.setattr(caching, "claim", lambda key, s: claimed.append(key) or claim(key, s))
+    with Statements(app) as sql:
+        later = client.get(url)
+    assert later.status_code == 200 and later.headers["ETag"] != tag and _catalogue_sql(sql.seen)
+    assert claimed == [f"public-rendering:{beringen.network.id}:{later.headers['ETag'][1:-1]}"]
+    with app.app_context():
+        assert claim(claimed[0], 5)  # let go once the answer was kept
+    assert client.get(url).headers["ETag"] == later.headers["ETag"]
