@@ -24,17 +24,18 @@ def small_pages(monkeypatch):
     monkeypatch.setattr(browse, "PAGE_SIZE", 3)
 
 
-def _offers(app, cast, titles: list[str], **extra) -> None:
-    where = cast.places["kolonie"]
+def _offers(
+    app, cast, titles: list[str], *, rrule: str = "", start: date = date(2027, 3, 1), **extra
+) -> None:
     for title in titles:
         cf.offer(
             app,
             cast.net,
             cast.partners["owner"],
             title=title,
-            location=where,
-            rrule="",
-            start=date(2027, 3, 1),
+            location=cast.places["kolonie"],
+            rrule=rrule,
+            start=start,
             **extra,
         )
 
@@ -316,16 +317,7 @@ def test_the_same_choice_in_two_networks_shows_each_its_own_page(app):
 def _tomorrow(app, cast, titles: list[str], rrule: str = "") -> None:
     from datetime import timedelta
 
-    for title in titles:
-        cf.offer(
-            app,
-            cast.net,
-            cast.partners["owner"],
-            title=title,
-            location=cast.places["kolonie"],
-            rrule=rrule,
-            start=date.today() + timedelta(days=1),
-        )
+    _offers(app, cast, titles, rrule=rrule, start=date.today() + timedelta(days=1))
 
 
 def _reads_sessions(statements: list[str]) -> bool:
