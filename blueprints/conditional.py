@@ -95,10 +95,8 @@ def public_cache(view: Callable) -> Callable:
         last_modified = _last_modified(version, step, now)
         if _sent_back(tag):  # only a 200 of this very answer gave the tag out: no body needed
             return _validated(Response(status=304), tag, last_modified)
-        kept = caching.read(f"public:{network_id}:{tag}")
-        if isinstance(kept, tuple) and len(kept) == 2:
-            response = Response(kept[0], status=200, headers=kept[1])
-        else:
+        response = _kept_answer(network_id, tag)
+        if response is None:
             rendering = f"public-rendering:{network_id}:{tag}"
             if not caching.claim(rendering, RENDER_SECONDS):
                 earlier = _while_rendered(network_id, version, step, now)
@@ -144,13 +142,21 @@ def _while_rendered(network_id: int, version: int, step: int, now: float) -> Res
     arrives meanwhile would work it out too and hold a worker as long. It lags the clock by one
     step more; the data it shows is the current data."""
     earlier_tag = _tag(network_id, version, step - 1)
-    kept = caching.read(f"public:{network_id}:{earlier_tag}")
-    if not (isinstance(kept, tuple) and len(kept) == 2):
+    response = _kept_answer(network_id, earlier_tag)
+    if response is None:
         return None
     last_modified = _last_modified(version, step - 1, now)
     if not_modified(earlier_tag, last_modified):
-        return _validated(Response(status=304), earlier_tag, last_modified)
-    return _validated(Response(kept[0], status=200, headers=kept[1]), earlier_tag, last_modified)
+        response = Response(status=304)
+    return _validated(response, earlier_tag, last_modified)
+
+
+def _kept_answer(network_id: int, tag: str) -> Response | None:
+    """The 200 kept under this tag, if there is one."""
+    kept = caching.read(f"public:{network_id}:{tag}")
+    if isinstance(kept, tuple) and len(kept) == 2:
+        return Response(kept[0], status=200, headers=kept[1])
+    return None
 
 
 def _sent_back(tag: str) -> bool:

@@ -18,6 +18,7 @@ Without Redis nothing is kept and every request renders its answer (slower, neve
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -137,15 +138,17 @@ def release(key: str) -> None:
 T = TypeVar("T")
 
 
-def kept(name: str, network_id: int, detail: str, kind: type[T], compute: Callable[[], T]) -> T:
+def kept(name: str, network_id: int, detail: Any, kind: type[T], compute: Callable[[], T]) -> T:
     """`compute()`'s answer for the network, kept per version of its public data under `name`
-    and `detail` (what else tells one answer from another: the language, the filters): a repeat
-    costs two Redis reads, a change shows at once. A kept value that is not a `kind` (an older
-    shape) is worked out again; without Redis every call works it out."""
+    and `detail` (what else tells one answer from another: the language, the filters, the page;
+    any value whose repr says so, kept under its digest): a repeat costs two Redis reads, a
+    change shows at once. A kept value that is not a `kind` (an older shape) is worked out
+    again; without Redis every call works it out."""
     current = version(network_id)
     if current is None:
         return compute()
-    key = f"{name}:{network_id}:{current}:{detail}"
+    digest = hashlib.sha256(repr(detail).encode()).hexdigest()[:32]
+    key = f"{name}:{network_id}:{current}:{digest}"
     found = read(key)
     if isinstance(found, kind):
         return found

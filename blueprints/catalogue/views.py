@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -72,8 +71,7 @@ def _results(
     per version of the network's data (`saas.caching`: any change to an offer, place, type or
     partner shows at once) and kept; the person's own part of the page is rendered every time."""
     chosen = sorted(page_link_args(filters, language).items())
-    described = repr((language, steward, chosen, after, before, lost, browse.PAGE_SIZE))
-    detail = hashlib.sha256(described.encode()).hexdigest()[:32]
+    detail = (language, steward, chosen, after, before, lost, browse.PAGE_SIZE)
 
     def render() -> str:
         return render_template(

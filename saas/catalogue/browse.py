@@ -12,7 +12,6 @@ index from the cursor. The total is counted once per version of the network's da
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from flask import current_app
@@ -176,10 +175,9 @@ def _page(
 
 def count(f: Filters, *, include_hidden: bool = False) -> int:
     """How many offers match: counted once per version of the network's data and filters."""
-    described = repr(sorted(f.__dict__.items())) + repr(include_hidden)
-    digest = hashlib.sha256(described.encode()).hexdigest()[:24]
+    detail = (sorted(f.__dict__.items()), include_hidden)
     return caching.kept(
-        "catalogue-count", current_network_id(), digest, int, lambda: _count(f, include_hidden)
+        "catalogue-count", current_network_id(), detail, int, lambda: _count(f, include_hidden)
     )
 
 
