@@ -26,6 +26,7 @@ from tests.billing_support import (  # noqa: F401  (fixtures)
     run_billing_jobs,
     stripe_server,
 )
+from tests.demo_world import seeded_twice
 from tests.stripe_server import event
 
 
@@ -674,10 +675,7 @@ def test_a_cancelled_state_recorded_while_billing_is_off_does_not_lock_anyone_ou
 
 
 def test_demo_billing_states_seed_twice_and_show_read_only_with_billing_off(app, client, ctx):
-    from saas.demo import seed
-
-    with app.app_context():
-        first, second = seed(), seed()
+    first, second = seeded_twice(app)
     assert (first["subscriptions"], first["stripe_events"]) == (2, 9)
     assert (second["subscriptions"], second["stripe_events"]) == (0, 0)
     with ctx():

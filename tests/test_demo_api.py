@@ -9,14 +9,12 @@ from saas.extensions import db
 from tenants.context import network_scope
 from tenants.models import Network
 from tests import factories as f
+from tests.demo_world import seeded_twice
 
 
 def test_demo_tokens_cover_every_state_in_both_networks_and_seed_once(app):
-    from saas.demo import seed
-
+    first, second = seeded_twice(app)
     with app.app_context():
-        first = seed()
-        second = seed()
         assert first["api_tokens"] >= 6 and second["api_tokens"] == 0
         for slug in ("beringen", "sint-truiden"):
             network_id = db.session.execute(

@@ -9,6 +9,7 @@ from saas.insights.figures.reach import reach
 from saas.insights.figures.referrals import referral_counts_by_state
 from saas.insights.figures.social_economy import social_economy_figures
 from saas.insights.period import Period
+from tests.demo_world import seeded_twice
 from tests.insights_fixture import build
 
 YEAR = Period("year", 2025)
@@ -176,14 +177,12 @@ def test_another_network_is_not_counted(app, fx):
 def test_demo_networks_give_a_rich_dashboard_and_seed_twice(app):
     from sqlalchemy import select
 
-    from saas.demo import seed
     from saas.extensions import db
     from tenants.context import all_networks, network_scope
     from tenants.models import Network
 
+    first, second = seeded_twice(app)
     with app.app_context():
-        first = seed()
-        second = seed()
         assert first["insight_referrals"] >= 2 * 100
         assert second["insight_referrals"] == second["kindergarten_counts"] == 0
         with all_networks():

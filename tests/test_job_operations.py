@@ -21,6 +21,7 @@ from tenants.models import Role
 from tests import factories as f
 from tests.confirm_support import ask, confirmed
 from tests.conftest import free_port, job_runner
+from tests.demo_world import seeded_twice
 from tests.mail import links_in_mailbox
 from workers.jobs import deliver_email
 from workers.queues import NOTIFICATIONS, queue
@@ -271,10 +272,7 @@ def test_the_admins_posts_need_the_csrf_token(app, make_app):
 
 
 def test_the_demo_shows_a_backlog_to_send_again_in_both_networks(app, make_app, run_jobs):
-    from saas.demo import seed
-
-    with app.app_context():
-        first, second = seed(), seed()
+    first, second = seeded_twice(app)
     assert (first["failed_emails"], first["stuck_stripe_events"]) == (2, 1)
     assert (second["failed_emails"], second["stuck_stripe_events"]) == (0, 0)
     run_jobs()  # the workers leave them alone: their attempts are used up

@@ -21,6 +21,7 @@ from tenants.context import all_networks, network_scope
 from tenants.models import Network, Role
 from tests import factories as f
 from tests.confirm_support import confirmed
+from tests.demo_world import seeded_twice
 from tests.mail import links_in_mailbox
 from tests.world import build_world
 
@@ -28,10 +29,7 @@ DEMO_PASSWORD = "dorp-demo"
 
 
 def _demo(app):
-    from saas.demo import seed
-
-    with app.app_context():
-        seed()
+    seeded_twice(app)
 
 
 def _network_id(app, slug: str) -> int:

@@ -13,6 +13,7 @@ from tenants.context import all_networks, network_scope
 from tenants.models import Membership, Network, Role
 from tests import factories as f
 from tests.conftest import free_port
+from tests.demo_world import seeded_twice
 
 
 def test_healthz_reports_database_redis_and_worker(app, client):
@@ -54,11 +55,10 @@ def test_users_language_preference_wins(app, client):
 
 
 def test_demo_seed_is_idempotent_and_complete(app):
-    from saas.demo import PEOPLE, seed
+    from saas.demo import PEOPLE
 
+    first, second = seeded_twice(app)
     with app.app_context():
-        first = seed()
-        second = seed()
         assert first["networks"] == second["networks"] == 2
         assert second["partners"] == 0
         with all_networks():

@@ -32,6 +32,7 @@ from tenants.context import network_scope
 from tenants.models import Role
 from tests import catalogue_factories as cf
 from tests import factories as f
+from tests.demo_world import seeded_twice
 from tests.snapshots import built_once
 from tests.world import build_network
 from workers import relays
@@ -379,11 +380,10 @@ def test_team_slot_keeps_the_intervisie_free(client, team, ctx, run_jobs):
 
 
 def test_demo_workforce_seeds_both_networks(app):
-    from saas.demo import seed
     from tenants.context import all_networks
 
+    seeded_twice(app)
     with app.app_context():
-        seed()
         with all_networks():
             rosters = db.session.execute(select(Roster)).scalars().all()
             assert len({r.network_id for r in rosters}) == 2 and len(rosters) == 6
