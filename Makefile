@@ -102,13 +102,17 @@ extract-messages: install
 run: install
 	$(BIN)/flask dev
 
-# One test process per core (pytest-xdist, each process with a database and Redis of its own).
-# Worksteal: a process that runs out takes tests from the other, so no long file keeps one core
-# busy while the other waits. `make test TEST_PROCESSES=0` runs them in this process alone.
+# One test process per core and one more (pytest-xdist, each process with a database and Redis of
+# its own): about a third of a process's time goes to waiting on Chromium, the RQ and gunicorn
+# children and sockets, and a third process fills it (2 cores: 3:52 against 4:27 with two; four
+# processes were slower again, 4:11). Worksteal: a process that runs out takes tests from the
+# others, so no long file keeps one core busy while another waits. `make test TEST_PROCESSES=0`
+# runs them in this process alone.
 # Python keeps its compiled modules (__pycache__, ignored by git) even where the environment says
 # PYTHONDONTWRITEBYTECODE: the suite starts many Python processes (test processes, RQ workers,
 # gunicorn, the fault tests' children), and compiling every import again costs each seconds.
-TEST_PROCESSES ?= auto
+TEST_PROCESSES ?= $(shell $(BIN)/python -c 'import os; print(1 + (len(os.sched_getaffinity(0)) \
+	if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))')
 test: install
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal
 

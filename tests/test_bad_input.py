@@ -88,6 +88,10 @@ def test_no_route_answers_500_to_junk(app, role):
                 assert response.status_code < 500, (
                     f"{role} {method} {url} {list(junk)}: {response.status_code}"
                 )
+                if not junk and response.status_code == 403:
+                    # the role does not reach this route: refused before any input is read, so
+                    # the rest of the junk would be refused the same way (a third of the requests)
+                    break
 
 
 def test_non_numeric_ids_are_404(app):
