@@ -390,3 +390,19 @@ def test_the_families_page_links_keep_the_choice_and_the_language_only(app):
     assert "page=2" in following
     second = _get(anonymous, following)
     assert "Page 2 of" in second and _link(second, "prev") is not None
+
+
+def test_a_family_that_came_in_another_language_stays_in_it_when_choosing(app):
+    """The choice form sends `lang` along when the page was asked for with one (no cookie, as a
+    family following a shared link); without it the form sends only the choice."""
+    cast = cast_of(app)
+    _tomorrow(app, cast, ["Speelmoment"])
+    anonymous = app.test_client()
+    body = _get(anonymous, "/beringen/?lang=en")
+    form = re.search(r'<form method="get"[^>]*role="search".*?</form>', body, re.S).group(0)
+    assert '<input type="hidden" name="lang" value="en">' in form
+    chosen = _get(anonymous, "/beringen/?age=2&day=&neighbourhood=&lang=en")
+    assert "Age of my child" in chosen  # the next page is in English, not the browser's language
+    plain = _get(anonymous, "/beringen/")
+    form = re.search(r'<form method="get"[^>]*role="search".*?</form>', plain, re.S).group(0)
+    assert 'name="lang"' not in form
