@@ -398,11 +398,11 @@ def test_a_family_that_came_in_another_language_stays_in_it_when_choosing(app):
     cast = cast_of(app)
     _tomorrow(app, cast, ["Speelmoment"])
     anonymous = app.test_client()
-    body = _get(anonymous, "/beringen/?lang=en")
-    form = re.search(r'<form method="get"[^>]*role="search".*?</form>', body, re.S).group(0)
-    assert '<input type="hidden" name="lang" value="en">' in form
+    def choice_form(path: str) -> str:
+        body = _get(anonymous, path)
+        return re.search(r'<form method="get"[^>]*role="search".*?</form>', body, re.S).group(0)
+
+    assert '<input type="hidden" name="lang" value="en">' in choice_form("/beringen/?lang=en")
     chosen = _get(anonymous, "/beringen/?age=2&day=&neighbourhood=&lang=en")
     assert "Age of my child" in chosen  # the next page is in English, not the browser's language
-    plain = _get(anonymous, "/beringen/")
-    form = re.search(r'<form method="get"[^>]*role="search".*?</form>', plain, re.S).group(0)
-    assert 'name="lang"' not in form
+    assert 'name="lang"' not in choice_form("/beringen/")

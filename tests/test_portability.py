@@ -28,10 +28,6 @@ from tests.world import build_world
 DEMO_PASSWORD = "dorp-demo"
 
 
-def _demo(app):
-    seeded_twice(app)
-
-
 def _network_id(app, slug: str) -> int:
     with app.app_context():
         return db.session.execute(select(Network.id).where(Network.slug == slug)).scalar_one()
@@ -80,7 +76,7 @@ def _comparable(row: dict, table, skip: set[str]) -> dict:
 
 
 def test_both_demo_networks_survive_export_and_import(app, environ, run_jobs, tmp_path):
-    _demo(app)
+    seeded_twice(app)
     with app.app_context():  # the demo has a past export to show, and nothing closed
         assert not db.session.execute(select(Network).where(Network.closed_at.is_not(None))).all()
     client = app.test_client()
