@@ -409,6 +409,8 @@ def test_a_referral_started_from_a_suggestion_keeps_what_was_written(
     _open_referrals(page, live)
     referral_id = _refer_a_family(page, live, FAMILY["label"])
     page.get_by_role("button", name=t("Look for suitable activities"), exact=True).click()
+    # the job is only queued once the page says so; running jobs before that finds none
+    expect(page.locator("#matches-results")).to_contain_text(t("Looking for suitable activities…"))
     run_jobs()
     suggestion = page.locator("#matches-results ol > li").first
     expect(suggestion).to_contain_text(TODDLERS)

@@ -82,6 +82,8 @@ def test_a_paused_account_gets_back_in_with_a_reset_link_on_a_phone(
     phone.get_by_role("link", name=t("Forgot your password?"), exact=True).click()
     phone.get_by_label(t("E-mail address"), exact=True).fill(hafida.email)
     phone.get_by_role("button", name=t("Send the link"), exact=True).click()
+    sent = t("If an account exists for this address, we have sent a link to set a new password.")
+    expect(phone.get_by_role("status").filter(has_text=sent)).to_be_visible()
     run_jobs()
     (link,) = links_in_mailbox(environ, hafida.email, "/auth/reset/")
     phone.goto(link.replace("http://localhost", live.url))

@@ -143,6 +143,7 @@ def test_a_coordinator_publishes_a_roster_and_the_worker_sees_it(app, live, new_
     page.get_by_label(t("First week (any day of it)"), exact=True).fill(second_monday.isoformat())
     page.get_by_label(t("Last week (any day of it)"), exact=True).fill(second_monday.isoformat())
     page.get_by_role("button", name=t("Make the roster"), exact=True).click()
+    expect(page.locator("main")).to_contain_text(t("Being solved"))  # queued, not before
     run_jobs()
     expect(page.locator("[data-progress]")).to_have_count(0)
     note = page.get_by_role("note").filter(has_text=t("See the published roster"))

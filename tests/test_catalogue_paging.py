@@ -398,6 +398,7 @@ def test_a_family_that_came_in_another_language_stays_in_it_when_choosing(app):
     cast = cast_of(app)
     _tomorrow(app, cast, ["Speelmoment"])
     anonymous = app.test_client()
+
     def choice_form(path: str) -> str:
         body = _get(anonymous, path)
         return re.search(r'<form method="get"[^>]*role="search".*?</form>', body, re.S).group(0)
