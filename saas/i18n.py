@@ -136,6 +136,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["hours"] = format_hours
     app.jinja_env.filters["times"] = format_times
+    app.jinja_env.filters["first_upper"] = first_upper
     app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
 
     @app.context_processor
@@ -296,6 +297,15 @@ def format_number(context, value, digits: int = 1, signed: bool = False) -> str:
 def format_percent(context, value, digits: int = 1) -> str:
     """`percent_text` as the template filter `percent` (`{{ rate|percent }}`)."""
     return percent_text(value, digits, _page_language(context))
+
+
+def first_upper(text) -> str:
+    """Text at the start of a line or heading: its first letter upper case and the rest as the
+    language wrote it. Jinja's `capitalize` lowers the rest, which turns "Thursday, December 3"
+    into "Thursday, december 3" and a Turkish "3 Aralık 2026 Perşembe" into "3 aralık 2026
+    perşembe"."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
 
 
 def format_hours(value, digits: int = 1) -> str:

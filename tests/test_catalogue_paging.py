@@ -407,3 +407,20 @@ def test_a_family_that_came_in_another_language_stays_in_it_when_choosing(app):
     chosen = _get(anonymous, "/beringen/?age=2&day=&neighbourhood=&lang=en")
     assert "Age of my child" in chosen  # the next page is in English, not the browser's language
     assert 'name="lang"' not in choice_form("/beringen/")
+
+
+@pytest.mark.parametrize("language", ["nl", "en", "tr"])
+def test_the_families_days_read_as_the_language_writes_them(app, language):
+    """A day's heading starts with a capital and keeps the rest as the language writes it:
+    "Friday, December 4, 2026", "4 Aralık 2026 Cuma" (not "december", "aralık cuma")."""
+    from datetime import timedelta
+
+    from babel.dates import format_date
+
+    cast = cast_of(app)
+    _tomorrow(app, cast, ["Speelmoment"])
+    body = _get(app.test_client(), f"/beringen/?lang={language}")
+    heading = html.unescape(re.search(r'<h3 id="day-1"[^>]*>(.*?)</h3>', body, re.S).group(1))
+    near = [date.today() + timedelta(days=n) for n in range(3)]  # the page's day is Brussels'
+    written = [format_date(day, "full", locale=language) for day in near]
+    assert heading in [text[:1].upper() + text[1:] for text in written], heading

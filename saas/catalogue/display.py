@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from saas.catalogue import pictograms
 from saas.catalogue.models import AGE_BANDS
 from saas.catalogue.schedule import WEEKDAYS, Rule, describe
-from saas.i18n import RTL, time_range_text
+from saas.i18n import RTL, first_upper, time_range_text
 from saas.partners.models import SPOKEN_LANGUAGES
 
 # Codes stored or sent in links, and how a person reads them: one place per family of codes.
@@ -33,7 +33,7 @@ def daypart_label(code: str) -> str:
 
 def weekday_name(index: int) -> str:
     """A weekday on its own (a choice in a list, the start of a line): "Vrijdag", "Friday"."""
-    return get_day_names("wide", context="stand-alone", locale=get_locale())[index].capitalize()
+    return first_upper(get_day_names("wide", context="stand-alone", locale=get_locale())[index])
 
 
 def weekday_in_sentence(index: int) -> str:
