@@ -1,8 +1,9 @@
 """Nobody who must have two factors uses Dorp without them (issue #21.1): a signed-in session
 that passed no second factor, of a person the rule binds (saas.accounts.factors), may only set
 one up. A person who has factors but whose session predates them (or the rule) signs in again,
-through the second step. The rule is asked again at most every RECHECK_SECONDS per session, so
-a steward's new requirement reaches sessions already open within minutes."""
+through the second step. A session asks the rule again at its next request once the rule's
+generation has moved on (a steward turned it on, a role or a factor was added: see
+saas.accounts.factors), and in any case every RECHECK_SECONDS (a generation lost with Redis)."""
 
 from __future__ import annotations
 
@@ -44,12 +45,19 @@ def require_second_factor():
         return None
     if not current_user.is_authenticated or factors.session_passed():
         return None
+    generation = factors.rule_generation()  # read before the rule: a change after it shows
     checked = session.get(factors.RULE_CHECKED_KEY)
-    if isinstance(checked, int) and 0 <= time.time() - checked < RECHECK_SECONDS:
+    if (
+        isinstance(checked, int)
+        and 0 <= time.time() - checked < RECHECK_SECONDS
+        and generation is not None
+        and session.get(factors.RULE_GENERATION_KEY) == generation
+    ):
         return None
     user = current_user._get_current_object()
     if not factors.needs_second_factor(user):
         session[factors.RULE_CHECKED_KEY] = int(time.time())
+        session[factors.RULE_GENERATION_KEY] = generation
         return None
     if factors.has_factors(user.id):
         accounts.end_session(user)

@@ -11,6 +11,13 @@ WHAT COUNTS AS PASSED is one key of the signed session, `factor_verified_by`: "t
 provider's `amr` claim showed it did MFA. `accounts.start_session` clears it, so whoever signs a
 person in sets it AFTER starting the session. `session_passed()` reads it.
 
+WHEN THE RULE IS ASKED AGAIN (`blueprints.auth.guard`): a session that passed no factor keeps
+its last answer for a while, together with the *rule generation* it was given under. Every
+committed change that can bind someone to the rule or give them a factor (a steward turning the
+rule on, a network opened again, a new or changed role, a new factor, a new platform admin)
+moves the generation on (a Redis counter, after the commit), so every open session asks again at
+its next request; a generation lost with Redis also reads as a change.
+
 Services here flush, never commit; events go to the security log without a code or a secret.
 """
 
@@ -18,17 +25,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app, session
-from sqlalchemy import delete, func, select, update
+from redis.exceptions import RedisError
+from sqlalchemy import delete, func, inspect, select, update
 
 from saas.accounts import notices, totp
 from saas.accounts.models import LoginSession, RecoveryCode, SecondFactor, User
+from saas.after_commit import after_commit
 from saas.audit import security
 from saas.audit.security import Kind
-from saas.extensions import db
+from saas.extensions import cache, db
 from saas.models_base import utcnow
 from tenants.context import all_networks
 from tenants.models import Membership, Network, Role
@@ -39,6 +50,9 @@ REQUIRE_SETTING = "require_two_factors"
 SESSION_KEY = "factor_verified_by"
 PASSED_BY = ("totp", "webauthn", "recovery", "provider")
 RULE_CHECKED_KEY = "factor_rule_checked"  # when a session without a factor last met the rule
+RULE_GENERATION_KEY = "factor_rule_generation"  # the generation it met it under
+GENERATION = "two-factor-rule-generation"  # the cache's counter
+log = logging.getLogger(__name__)
 
 TOTP = "totp"
 WEBAUTHN = "webauthn"
@@ -82,6 +96,52 @@ def mark_passed(how: str) -> None:
 def forget_passed() -> None:
     session.pop(SESSION_KEY, None)
     session.pop(RULE_CHECKED_KEY, None)
+    session.pop(RULE_GENERATION_KEY, None)
+
+
+# --- when open sessions ask the rule again ---------------------------------------------------
+
+
+def rule_generation() -> int | None:
+    """The rule's generation now; None when the cache cannot say (then only time tells)."""
+    try:
+        found = cache.get(GENERATION)
+    except RedisError as error:
+        log.warning("two-factor rule generation unavailable (%s)", type(error).__name__)
+        return None
+    return found if isinstance(found, int) and not isinstance(found, bool) else 0
+
+
+def _changed(obj, *names: str) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _tightening(db_session) -> Iterable[bool]:
+    """What a flush wrote that can bind a person to the rule or give them a factor to use."""
+    for obj in db_session.new:
+        if isinstance(obj, (Membership, SecondFactor)):
+            yield True
+    for obj in db_session.dirty:
+        if (
+            (isinstance(obj, Network) and _changed(obj, "settings", "is_active"))
+            or (isinstance(obj, Membership) and _changed(obj, "role", "network_id"))
+            or (isinstance(obj, User) and _changed(obj, "is_platform_admin"))
+        ):
+            yield True
+
+
+def _next_generation(_noted: list[bool]) -> None:
+    try:
+        if not cache.cache.inc(GENERATION):
+            cache.set(GENERATION, 1, timeout=0)
+    except RedisError as error:  # the guard's time limit still catches open sessions
+        log.warning("two-factor rule generation not moved on (%s)", type(error).__name__)
+
+
+def install() -> None:
+    """Move the rule's generation on once a transaction that can tighten it has committed."""
+    after_commit("dorp_two_factor_rule", _tightening, _next_generation)
 
 
 # --- a person's factors ----------------------------------------------------------------------

@@ -33,6 +33,7 @@ from blueprints.site import bp as site_bp
 from blueprints.social_economy import bp as se_bp
 from saas import caching as public_cache
 from saas import i18n, security
+from saas.accounts import factors
 from saas.accounts import sessions as login_sessions
 from saas.app import cli, errors, models, navigation
 from saas.audit import security as security_events
@@ -93,6 +94,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     health_cache.install(insights_jobs.enqueue_refresh)  # figures worked out again by a job
     public_cache.install()  # the families' pages, feeds and HSDS: a new version per change
     navigation.install()
+    factors.install()  # a tightened two-factor rule: open sessions ask it again
     _register_blueprints(app)
     _who_acts_then_what_they_may(app)
     errors.register(app)
