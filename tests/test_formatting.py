@@ -20,6 +20,7 @@ from flask_babel import force_locale
 from saas.catalogue.display import (
     age_band_label,
     age_range,
+    age_sentence,
     daypart_label,
     moments_text,
     schedule_text,
@@ -295,6 +296,10 @@ def test_the_roster_feed_is_named_in_the_workers_language(
     [
         ("nl", 0, 12, "Tot 1 jaar"),  # never "0 jaar tot 1 jaar"
         ("nl", 0, 47, "Tot 3 jaar"),
+        ("nl", 0, 35, "Jonger dan 3 jaar"),  # a consultation bureau's "0 tot 3 jaar"
+        ("en", 0, 11, "Under 1 year"),
+        ("tr", 0, 35, "3 yaş altı"),
+        ("nl", 12, 35, "1 jaar tot 35 maanden"),
         ("en", 0, 18, "Up to 18 months"),
         ("fr", 0, 12, "Jusqu'à 1 an"),
         ("nl", 12, 47, "1 jaar tot 3 jaar"),
@@ -306,3 +311,20 @@ def test_an_age_range_from_birth_reads_up_to(app, language, low, high, words):
     offer = SimpleNamespace(age_min_months=low, age_max_months=high)
     with app.test_request_context(), force_locale(language):
         assert age_range(offer) == words
+
+
+@pytest.mark.parametrize(
+    ("language", "low", "high", "words"),
+    [
+        ("nl", 0, 35, "Voor kinderen jonger dan 3 jaar"),
+        ("en", 0, 35, "For children under 3 years"),
+        ("tr", 0, 35, "3 yaş altı çocuklar için"),
+        ("tr", 0, 83, "6 yaş ve altı çocuklar için"),  # once "6 yaş yaşına kadar"
+        ("fr", 0, 83, "Pour les enfants jusqu'à 6 ans"),
+        ("nl", 18, 47, "Voor kinderen van 18 maanden tot 3 jaar"),
+    ],
+)
+def test_the_ages_in_a_sentence_read_as_the_family_says_them(app, language, low, high, words):
+    offer = SimpleNamespace(age_min_months=low, age_max_months=high)
+    with app.test_request_context(), force_locale(language):
+        assert age_sentence(offer) == words

@@ -49,6 +49,12 @@ def _age(months: int) -> str:
     return ngettext("%(num)d month", "%(num)d months", months)
 
 
+def _until_birthday(low: int, high: int) -> bool:
+    """From birth to the day before the first, second or third birthday (11, 23 or 35 months,
+    as a consultation bureau writes "0 tot 3 jaar"): read as "under 3 years"."""
+    return low == 0 and high < 36 and high % 12 == 11
+
+
 def age_range(offer) -> str:
     return _age_range(str(get_locale()), offer.age_min_months, offer.age_max_months)
 
@@ -65,6 +71,8 @@ def _age_range(_language: str, low: int, high: int) -> str:
     shown_high = high - 11 if high >= 36 and high % 12 == 11 else high
     if shown_high <= low:  # one year of age ("5 years"), never "5 years to 5 years"
         return _age(low)
+    if _until_birthday(low, high):  # 0 to 35 months: "under 3 years", not "up to 35 months"
+        return _("Under %(age)s", age=_age(high + 1))
     if low == 0:  # "up to 1 year", never "0 years to 1 year"
         return _("Up to %(age)s", age=_age(shown_high))
     return _("%(low)s to %(high)s", low=_age(low), high=_age(shown_high))
@@ -78,6 +86,8 @@ def age_sentence(offer) -> str:
     if high >= 216:
         return _("For children from %(age)s", age=_age(low))
     shown_high = high - 11 if high >= 36 and high % 12 == 11 else high
+    if _until_birthday(low, high):
+        return _("For children under %(age)s", age=_age(high + 1))
     if low == 0:
         return _("For children up to %(age)s", age=_age(shown_high))
     return _("For children from %(low)s to %(high)s", low=_age(low), high=_age(shown_high))
