@@ -292,39 +292,29 @@ def test_the_roster_feed_is_named_in_the_workers_language(
 
 
 @pytest.mark.parametrize(
-    ("language", "low", "high", "words"),
+    ("say", "language", "low", "high", "words"),
     [
-        ("nl", 0, 12, "Tot 1 jaar"),  # never "0 jaar tot 1 jaar"
-        ("nl", 0, 47, "Tot 3 jaar"),
-        ("nl", 0, 35, "Jonger dan 3 jaar"),  # a consultation bureau's "0 tot 3 jaar"
-        ("en", 0, 11, "Under 1 year"),
-        ("tr", 0, 35, "3 yaş altı"),
-        ("nl", 12, 35, "1 jaar tot 35 maanden"),
-        ("en", 0, 18, "Up to 18 months"),
-        ("fr", 0, 12, "Jusqu'à 1 an"),
-        ("nl", 12, 47, "1 jaar tot 3 jaar"),
-        ("nl", 0, 216, "Alle leeftijden"),
-        ("nl", 36, 216, "Vanaf 3 jaar"),
+        (age_range, "nl", 0, 12, "Tot 1 jaar"),  # never "0 jaar tot 1 jaar"
+        (age_range, "nl", 0, 47, "Tot 3 jaar"),
+        (age_range, "nl", 0, 35, "Jonger dan 3 jaar"),  # a consultation bureau's "0 tot 3 jaar"
+        (age_range, "en", 0, 11, "Under 1 year"),
+        (age_range, "tr", 0, 35, "3 yaş altı"),
+        (age_range, "nl", 12, 35, "1 jaar tot 35 maanden"),
+        (age_range, "en", 0, 18, "Up to 18 months"),
+        (age_range, "fr", 0, 12, "Jusqu'à 1 an"),
+        (age_range, "nl", 12, 47, "1 jaar tot 3 jaar"),
+        (age_range, "nl", 0, 216, "Alle leeftijden"),
+        (age_range, "nl", 36, 216, "Vanaf 3 jaar"),
+        # in a sentence, on the activity page
+        (age_sentence, "nl", 0, 35, "Voor kinderen jonger dan 3 jaar"),
+        (age_sentence, "en", 0, 35, "For children under 3 years"),
+        (age_sentence, "tr", 0, 35, "3 yaş altı çocuklar için"),
+        (age_sentence, "tr", 0, 83, "6 yaş ve altı çocuklar için"),  # once "6 yaş yaşına kadar"
+        (age_sentence, "fr", 0, 83, "Pour les enfants jusqu'à 6 ans"),
+        (age_sentence, "nl", 18, 47, "Voor kinderen van 18 maanden tot 3 jaar"),
     ],
 )
-def test_an_age_range_from_birth_reads_up_to(app, language, low, high, words):
+def test_ages_read_as_a_family_says_them(app, say, language, low, high, words):
     offer = SimpleNamespace(age_min_months=low, age_max_months=high)
     with app.test_request_context(), force_locale(language):
-        assert age_range(offer) == words
-
-
-@pytest.mark.parametrize(
-    ("language", "low", "high", "words"),
-    [
-        ("nl", 0, 35, "Voor kinderen jonger dan 3 jaar"),
-        ("en", 0, 35, "For children under 3 years"),
-        ("tr", 0, 35, "3 yaş altı çocuklar için"),
-        ("tr", 0, 83, "6 yaş ve altı çocuklar için"),  # once "6 yaş yaşına kadar"
-        ("fr", 0, 83, "Pour les enfants jusqu'à 6 ans"),
-        ("nl", 18, 47, "Voor kinderen van 18 maanden tot 3 jaar"),
-    ],
-)
-def test_the_ages_in_a_sentence_read_as_the_family_says_them(app, language, low, high, words):
-    offer = SimpleNamespace(age_min_months=low, age_max_months=high)
-    with app.test_request_context(), force_locale(language):
-        assert age_sentence(offer) == words
+        assert say(offer) == words
