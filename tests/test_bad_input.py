@@ -37,6 +37,20 @@ JUNK = [
 ]
 
 ROLES = [Role.STEWARD, Role.PARTNER_ADMIN, Role.SE_COORDINATOR, Role.MUNICIPALITY_VIEWER]
+# Blueprints whose answer does not depend on the role: the families' pages, open data, the API
+# (its own tokens), sign-in and one's own account, the site. The first role sweeps them; the
+# others sweep what a role changes (about 45% of the requests each).
+SAME_FOR_EVERY_ROLE = {
+    "api",
+    "auth",
+    "dev",
+    "hsds",
+    "hsds_profile",
+    "metrics",
+    "public",
+    "set_language",
+    "site",
+}
 
 
 def _args(rule, cast):
@@ -76,6 +90,8 @@ def test_no_route_answers_500_to_junk(app, role):
     f.login(client, beringen.people[role])
     for rule in app.url_map.iter_rules():
         if rule.endpoint in {"static", "bootstrap.static", "auth.logout"}:
+            continue
+        if role != ROLES[0] and rule.endpoint.split(".")[0] in SAME_FOR_EVERY_ROLE:
             continue
         url = app.url_map.bind("localhost").build(rule.endpoint, _args(rule, beringen))
         for method in sorted(m for m in rule.methods if m in {"GET", "POST"}):
