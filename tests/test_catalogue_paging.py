@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 
 from saas.catalogue import browse
 from saas.partners.models import Sector
@@ -315,8 +316,6 @@ def test_the_same_choice_in_two_networks_shows_each_its_own_page(app):
 
 
 def _tomorrow(app, cast, titles: list[str], rrule: str = "") -> None:
-    from datetime import timedelta
-
     _offers(app, cast, titles, rrule=rrule, start=date.today() + timedelta(days=1))
 
 
@@ -413,10 +412,6 @@ def test_a_family_that_came_in_another_language_stays_in_it_when_choosing(app):
 def test_the_families_days_read_as_the_language_writes_them(app, language):
     """A day's heading starts with a capital and keeps the rest as the language writes it:
     "Friday, December 4, 2026", "4 Aralık 2026 Cuma" (not "december", "aralık cuma")."""
-    from datetime import timedelta
-
-    from babel.dates import format_date
-
     cast = cast_of(app)
     _tomorrow(app, cast, ["Speelmoment"])
     body = _get(app.test_client(), f"/beringen/?lang={language}")

@@ -109,7 +109,7 @@ def rule_generation() -> int | None:
     except RedisError as error:
         log.warning("two-factor rule generation unavailable (%s)", type(error).__name__)
         return None
-    return found if isinstance(found, int) and not isinstance(found, bool) else 0
+    return found if isinstance(found, int) else 0
 
 
 def _changed(obj, *names: str) -> bool:
@@ -133,8 +133,7 @@ def _tightening(db_session) -> Iterable[bool]:
 
 def _next_generation(_noted: list[bool]) -> None:
     try:
-        if not cache.cache.inc(GENERATION):
-            cache.set(GENERATION, 1, timeout=0)
+        cache.cache.inc(GENERATION)  # INCR: starts a missing counter at 1, never expires it
     except RedisError as error:  # the guard's time limit still catches open sessions
         log.warning("two-factor rule generation not moved on (%s)", type(error).__name__)
 
