@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -173,7 +174,9 @@ def test_the_platform_admin_lists_events_by_kind_and_day(app, admin_client, ctx)
     only_throttles = admin_client.get("/admin/security?kind=sign_in_throttled")
     assert _listed(only_throttles) == ["Aanmelden geweigerd: te veel mislukte pogingen"]
 
-    day = (now - timedelta(days=10)).date().isoformat()
+    # The filter's days are the network's days (Brussels), not UTC's: between 23:00 and
+    # midnight UTC the two differ.
+    day = (now - timedelta(days=10)).astimezone(ZoneInfo("Europe/Brussels")).date().isoformat()
     that_day = admin_client.get(f"/admin/security?from={day}&to={day}")
     assert _listed(that_day) == ["Aanmelden mislukt"]
     assert "1 gebeurtenis" in that_day.text
