@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from saas.catalogue.models import ActivitySession, Headcount, Location, Offer
@@ -52,6 +54,48 @@ def test_users_language_preference_wins(app, client):
     assert "Partners of the network" in client.get("/beringen/network/partners").get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        date(2027, 5, 10),  # the last school day before it is the bridge day after Ascension
+        date(2027, 7, 1),  # the first school Thursday after the summer is the team's training day
+        date(2026, 12, 24),
+        date(2027, 2, 28),
+    ],
+    ids=str,
+)
+def test_the_demo_catalogue_fits_the_calendar_on_any_day(app, today):
+    """Seeding the demo on any day of the year: every plan keeps a date, and nothing once-only
+    lands on a day the team is closed (the seed then failed: "no dates left")."""
+    from saas.catalogue.schedule import Exclusions, expand, parse_rule
+    from saas.demo.catalogue import _rule, load
+    from saas.demo.dates import Calendar, bridge_days
+
+    cal = Calendar.around(today)
+    holidays = tuple((first, last) for _code, _label, first, last in cal.holidays)
+    for slug in ("beringen", "sint-truiden"):
+        catalogue = load(slug, cal)
+        closed = tuple(
+            (first, last or first)
+            for _label, first, last in [*catalogue.closures, *bridge_days(cal)]
+        )
+        for plan in catalogue.plans:
+            first, last = plan.first or cal.first, plan.last or cal.last
+            rule = _rule(plan, first, last)
+            if rule:
+                first = parse_rule(rule, datetime.combine(first, plan.hours[0]))[0].date()
+            skipped = closed + (holidays if plan.skip_school_holidays else ())
+            with app.test_request_context():
+                dates = expand(
+                    start_date=first,
+                    start_time=plan.hours[0],
+                    end_time=plan.hours[1],
+                    rule=rule,
+                    exclusions=Exclusions(public_holidays=True, periods=skipped),
+                )
+            assert dates, f"{slug}: {plan.key} has no date when seeded on {today}"
 
 
 def test_demo_seed_is_idempotent_and_complete(app):

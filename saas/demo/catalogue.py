@@ -116,15 +116,18 @@ def has_plan(slug: str) -> bool:
 
 def load(slug: str, cal: Calendar) -> Catalogue:
     """Network `slug`'s catalogue from the data files, its dates placed in `cal`."""
+    closures = [
+        (row["label"], school_day(cal, int(row["in_weeks"]), row["school_day"]), None)
+        for row in read_csv("closures.csv", slug)
+    ]
+    # the plans are placed around the team's closure days: a once-only activity "a week from
+    # now, on a school Thursday" never lands on the team's training day
+    cal = cal.closed_also(day for _label, day, _last in closures)
     records = read_yaml(f"catalogue-{slug}.yaml")["plans"]
     plans = [plan for record in records if (plan := _plan(record, cal)) is not None]
     places = [
         Place(**{k: v for k, v in row.items() if k != "network"})
         for row in read_csv("places.csv", slug)
-    ]
-    closures = [
-        (row["label"], school_day(cal, int(row["in_weeks"]), row["school_day"]), None)
-        for row in read_csv("closures.csv", slug)
     ]
     cancellations = [
         Cancellation(

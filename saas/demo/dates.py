@@ -7,7 +7,7 @@ around the day of seeding, so the demo always shows a year of history and the we
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from dateutil.easter import easter
@@ -76,7 +76,7 @@ def bridge_days(cal: Calendar) -> list[tuple[str, date, None]]:
     """The bridge days after Ascension Day within the calendar's span, as closure days."""
     return [
         ("Brugdag na O.L.H. Hemelvaart", day, None)
-        for day in (bridge_day_after_ascension(y) for y in range(cal.first.year, cal.last.year + 1))
+        for day in map(bridge_day_after_ascension, range(cal.first.year, cal.last.year + 1))
         if cal.first <= day <= cal.last
     ]
 
@@ -87,7 +87,7 @@ class Calendar:
     first: date  # offers start here: about a year ago
     last: date  # and run until this 30 June, well past the sessions' horizon
     holidays: tuple[tuple[str, str, date, date], ...]
-    closures: tuple[date, ...] = ()
+    closures: tuple[date, ...] = ()  # closure days: the bridge days, then the team's own
 
     @classmethod
     def around(cls, today: date) -> Calendar:
@@ -100,7 +100,17 @@ class Calendar:
             for year in range(school_year_of(first), last_year)
             for period in flemish_school_holidays(year)
         )
-        return cls(today=today, first=first, last=last, holidays=holidays)
+        bridges = tuple(
+            day
+            for day in map(bridge_day_after_ascension, range(first.year, last.year + 1))
+            if first <= day <= last
+        )
+        return cls(today=today, first=first, last=last, holidays=holidays, closures=bridges)
+
+    def closed_also(self, days) -> Calendar:
+        """This calendar with more closure days, which `school_day` and `school_day_before` skip
+        from then on (so nothing once-only lands on the team's day off)."""
+        return replace(self, closures=(*self.closures, *days))
 
     @property
     def horizon(self) -> date:
