@@ -16,6 +16,7 @@ import os
 import socket
 import subprocess
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,6 +51,31 @@ def _own_redis_database(url: str) -> str:
 
 
 REDIS_URL = _own_redis_database(os.environ.get("TEST_REDIS_URL", ""))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="INSTANT",
+        help="run the tests as if it were this ISO 8601 instant, the clock ticking on from there "
+        "(for example 2026-12-03T23:25Z: UTC's day is still the day before Brussels'). "
+        "Only this process and its xdist workers travel, not the gunicorn, RQ or Chromium "
+        "processes some tests start.",
+    )
+
+
+def pytest_configure(config):
+    instant = config.getoption("--clock")
+    if instant:
+        import time_machine
+
+        try:
+            at = datetime.fromisoformat(instant)
+        except ValueError as error:
+            raise pytest.UsageError(f"--clock: {error}") from None
+        if at.tzinfo is None:
+            raise pytest.UsageError("--clock needs an offset, for example 2026-12-03T23:25Z")
+        time_machine.travel(at, tick=True).start()  # for the whole run; it never ends early
 
 
 def pytest_collection_modifyitems(config, items):
