@@ -84,11 +84,13 @@ def test_a_steward_exports_the_network_with_the_families_data_from_her_phone(
     body = mail.get_body(preferencelist=("plain",)).get_content()
     (link,) = re.findall(r"https?://\S+(/beringen/network/export/download/\S+)", body)
 
-    row = page.locator("main table tbody tr").first
+    row = page.locator("#exports li").first
     expect(row).to_contain_text(t("included"))
     _fits(page)
     axe.check(page, "export ready")
     download_link = row.get_by_role("link", name=t("Download"), exact=True)
+    box = download_link.bounding_box()  # on the screen, not in a table scrolled out of sight
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
     by_mail = page.request.get(live.url + link)  # the e-mail's link, with Hilde's cookies
     assert by_mail.status == 200 and by_mail.headers["content-type"] == "application/zip"
     with page.expect_download() as download:
