@@ -34,7 +34,7 @@ from tests import catalogue_factories as cf
 from tests import factories as f
 from tests.demo_world import seeded_twice
 from tests.snapshots import built_once
-from tests.world import build_network
+from tests.world import build_network, next_monday
 from workers import relays
 from workers.roster_jobs import solve_roster_job
 
@@ -105,9 +105,10 @@ def test_coordinator_sees_the_private_reason(client, team):
 def test_a_worker_saves_a_new_card_and_the_old_one_stays(client, team, ctx):
     _login(client, team, Role.SE_WORKER)
     grid = "r" * 13 + "g" * 78  # Monday red
+    starts = next_monday()
     response = client.post(
         f"/beringen/team/workers/{team.worker_id}/card",
-        data=_grid_form(grid, valid_from="2027-01-04", reason="Opleiding op maandag"),
+        data=_grid_form(grid, valid_from=starts.isoformat(), reason="Opleiding op maandag"),
     )
     assert response.status_code == 302
     with ctx(team.network.id):
@@ -120,15 +121,15 @@ def test_a_worker_saves_a_new_card_and_the_old_one_stays(client, team, ctx):
         )
         assert len(rows) == 2
         worker = db.session.get(WorkerProfile, team.worker_id)
-        assert card_on(worker, date(2027, 1, 11)).grid == grid
-        assert card_on(worker, date(2026, 12, 28)).grid == GREEN
+        assert card_on(worker, starts + timedelta(weeks=1)).grid == grid
+        assert card_on(worker, starts - timedelta(weeks=1)).grid == GREEN
 
 
 @pytest.mark.parametrize(
     "data, message",
     [
-        (_grid_form("x" + GREEN[1:], valid_from="2027-01-04"), "onbekende kleur"),
-        ({"valid_from": "2027-01-04"}, "onbekende kleur"),
+        (_grid_form("x" + GREEN[1:], valid_from=next_monday().isoformat()), "onbekende kleur"),
+        ({"valid_from": next_monday().isoformat()}, "onbekende kleur"),
         (_grid_form(GREEN, valid_from="2020-01-06"), "verleden"),
         (_grid_form(GREEN, valid_from="2019-05-01"), "verleden"),
         (_grid_form(GREEN, valid_from="yesterday"), "datum"),

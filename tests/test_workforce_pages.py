@@ -20,7 +20,7 @@ from tenants.models import Invitation, Role
 from tests import catalogue_factories as cf
 from tests import factories as f
 from tests.confirm_support import confirmed
-from tests.world import build_network
+from tests.world import build_network, next_monday
 
 GREEN = "g" * 91
 TEAM = "/beringen/team"
@@ -128,7 +128,8 @@ def test_the_coordinator_walks_every_team_form_and_the_trail_tells_it(client, ca
         assert labels == ["Intervisie"]
 
     # a card
-    card = _grid_form(GREEN, valid_from="2027-01-04", reason="Nieuw in het team")
+    starts = next_monday().isoformat()
+    card = _grid_form(GREEN, valid_from=starts, reason="Nieuw in het team")
     assert client.get(f"{TEAM}/workers/{new_id}/card").status_code == 200
     assert client.post(f"{TEAM}/workers/{new_id}/card", data=card).status_code == 302
     assert _flashes(client) == ["success"]
@@ -241,7 +242,7 @@ def test_the_coordinator_walks_every_team_form_and_the_trail_tells_it(client, ca
         ("invitation.sent", "Invitation", invitation, {"role": "se_worker"}),
         ("workforce.worker_added", "WorkerProfile", new_id, {}),
         ("workforce.profile_changed", "WorkerProfile", new_id, {}),
-        ("workforce.card_saved", "WorkerProfile", new_id, {"valid_from": "2027-01-04"}),
+        ("workforce.card_saved", "WorkerProfile", new_id, {"valid_from": starts}),
         ("workforce.contact_confirmed", "Partner", cast.partner_b.id, {"worker_id": new_id}),
         ("workforce.roster_created", "Roster", roster_id, {}),
         ("workforce.roster_solve", "Roster", roster_id, {}),

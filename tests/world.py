@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -13,6 +14,14 @@ from tenants.context import network_scope
 from tenants.models import Membership, Role
 from tests import factories as f
 from tests.snapshots import built_once
+
+
+def next_monday() -> date:
+    """The first Monday after today in Brussels: a date "from next week" that is still ahead
+    whenever the suite runs (a fixed one such as 4 January 2027 turns into the past)."""
+    from saas.today import monday, today
+
+    return monday(today()) + timedelta(weeks=1)
 
 
 @dataclass
