@@ -83,6 +83,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not ON_POSTGRES:
             item.add_marker(skip_pg)
+    # The tests that read the demo go first: xdist's worksteal hands each process a contiguous
+    # share of the list, so one process seeds the demo (about 15 s) and puts it back for the
+    # others, instead of three processes seeding it each (tests/demo_world.py).
+    items.sort(key=lambda item: "demo_world" not in item.keywords)  # stable: the rest keep order
 
 
 def free_port() -> int:

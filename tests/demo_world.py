@@ -1,7 +1,8 @@
 """Both demo networks, seeded twice, built once per test process (see tests/snapshots.py).
 
-Seeding the demo takes seconds; seven tests look at it from their own feature's side. Each gets
-the rows the real `seed()` left behind after its first and its second run, and the two
+Seeding the demo takes seconds; seven tests look at it from their own feature's side. They carry
+`@pytest.mark.demo_world`, and conftest runs them first, so that one test process seeds it. Each
+gets the rows the real `seed()` left behind after its first and its second run, and the two
 summaries: the first says what was added, the second that seeding again added nothing.
 """
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from saas.audit.models import AuditEvent
@@ -674,6 +675,7 @@ def test_a_cancelled_state_recorded_while_billing_is_off_does_not_lock_anyone_ou
 # ---- demo ----
 
 
+@pytest.mark.demo_world
 def test_demo_billing_states_seed_twice_and_show_read_only_with_billing_off(app, client, ctx):
     first, second = seeded_twice(app)
     assert (first["subscriptions"], first["stripe_events"]) == (2, 9)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from saas.api.models import ApiToken
@@ -12,6 +13,7 @@ from tests import factories as f
 from tests.demo_world import seeded_twice
 
 
+@pytest.mark.demo_world
 def test_demo_tokens_cover_every_state_in_both_networks_and_seed_once(app):
     first, second = seeded_twice(app)
     with app.app_context():

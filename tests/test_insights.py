@@ -174,6 +174,7 @@ def test_another_network_is_not_counted(app, fx):
     assert other.network.id != fx.network.id
 
 
+@pytest.mark.demo_world
 def test_demo_networks_give_a_rich_dashboard_and_seed_twice(app):
     from sqlalchemy import select
 

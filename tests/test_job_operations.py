@@ -271,6 +271,7 @@ def test_the_admins_posts_need_the_csrf_token(app, make_app):
         assert client.post(path, data={"job_id": "x"}).status_code == 400, path
 
 
+@pytest.mark.demo_world
 def test_the_demo_shows_a_backlog_to_send_again_in_both_networks(app, make_app, run_jobs):
     first, second = seeded_twice(app)
     assert (first["failed_emails"], first["stuck_stripe_events"]) == (2, 1)

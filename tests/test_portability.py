@@ -75,6 +75,7 @@ def _comparable(row: dict, table, skip: set[str]) -> dict:
     return {k: v for k, v in row.items() if k not in ids | skip | set(CLEARED.get(table.name, ()))}
 
 
+@pytest.mark.demo_world
 def test_both_demo_networks_survive_export_and_import(app, environ, run_jobs, tmp_path):
     seeded_twice(app)
     with app.app_context():  # the demo has a past export to show, and nothing closed

@@ -98,6 +98,7 @@ def test_the_demo_catalogue_fits_the_calendar_on_any_day(app, today):
             assert dates, f"{slug}: {plan.key} has no date when seeded on {today}"
 
 
+@pytest.mark.demo_world
 def test_demo_seed_is_idempotent_and_complete(app):
     from saas.demo import PEOPLE
 

@@ -380,6 +380,7 @@ def test_team_slot_keeps_the_intervisie_free(client, team, ctx, run_jobs):
         assert roster.uncovered[0]["reasons"] == {"team_slot": 2}
 
 
+@pytest.mark.demo_world
 def test_demo_workforce_seeds_both_networks(app):
     from tenants.context import all_networks
 
