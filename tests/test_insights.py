@@ -199,7 +199,8 @@ def test_demo_networks_give_a_rich_dashboard_and_seed_twice(app):
         shown = [c for row in h.referrals.flows.body for c in row if c.shown and c.value]
         shown += [c for row in last_year.referrals.flows.body for c in row if c.shown and c.value]
         assert shown, "some flows between sectors are large enough to show"
-        assert h.partners.active > 5
+        # this year or last: on 1 January this year has no activity yet
+        assert max(h.partners.active, last_year.partners.active) > 5
 
 
 def test_social_economy_counts_published_roster_hours_as_team_totals(app, fx):
