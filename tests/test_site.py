@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -69,11 +69,15 @@ def test_users_language_preference_wins(app, client):
 def test_the_demo_catalogue_fits_the_calendar_on_any_day(app, today):
     """Seeding the demo on any day of the year: every plan keeps a date, and nothing once-only
     lands on a day the team is closed (the seed then failed: "no dates left")."""
-    from saas.catalogue.schedule import Exclusions, expand, parse_rule
-    from saas.demo.catalogue import _rule, load
+    from collections import defaultdict
+    from types import SimpleNamespace
+
+    from saas.catalogue.schedule import Exclusions, expand
+    from saas.demo.catalogue import _data, load
     from saas.demo.dates import Calendar, bridge_days
 
     cal = Calendar.around(today)
+    no_types, no_places = defaultdict(int), defaultdict(lambda: SimpleNamespace(id=0))
     holidays = tuple((first, last) for _code, _label, first, last in cal.holidays)
     for slug in ("beringen", "sint-truiden"):
         catalogue = load(slug, cal)
@@ -82,17 +86,14 @@ def test_the_demo_catalogue_fits_the_calendar_on_any_day(app, today):
             for _label, first, last in [*catalogue.closures, *bridge_days(cal)]
         )
         for plan in catalogue.plans:
-            first, last = plan.first or cal.first, plan.last or cal.last
-            rule = _rule(plan, first, last)
-            if rule:
-                first = parse_rule(rule, datetime.combine(first, plan.hours[0]))[0].date()
-            skipped = closed + (holidays if plan.skip_school_holidays else ())
+            data = _data(plan, cal, no_types, no_places)  # the offer the seed would save
+            skipped = closed + (holidays if data.skip_school_holidays else ())
             with app.test_request_context():
                 dates = expand(
-                    start_date=first,
-                    start_time=plan.hours[0],
-                    end_time=plan.hours[1],
-                    rule=rule,
+                    start_date=data.start_date,
+                    start_time=data.start_time,
+                    end_time=data.end_time,
+                    rule=data.rrule,
                     exclusions=Exclusions(public_holidays=True, periods=skipped),
                 )
             assert dates, f"{slug}: {plan.key} has no date when seeded on {today}"

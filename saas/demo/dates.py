@@ -72,12 +72,16 @@ def bridge_day_after_ascension(year: int) -> date:
     return easter(year) + timedelta(days=40)
 
 
+def _bridge_days_between(first: date, last: date) -> tuple[date, ...]:
+    days = map(bridge_day_after_ascension, range(first.year, last.year + 1))
+    return tuple(day for day in days if first <= day <= last)
+
+
 def bridge_days(cal: Calendar) -> list[tuple[str, date, None]]:
     """The bridge days after Ascension Day within the calendar's span, as closure days."""
     return [
         ("Brugdag na O.L.H. Hemelvaart", day, None)
-        for day in map(bridge_day_after_ascension, range(cal.first.year, cal.last.year + 1))
-        if cal.first <= day <= cal.last
+        for day in _bridge_days_between(cal.first, cal.last)
     ]
 
 
@@ -100,11 +104,7 @@ class Calendar:
             for year in range(school_year_of(first), last_year)
             for period in flemish_school_holidays(year)
         )
-        bridges = tuple(
-            day
-            for day in map(bridge_day_after_ascension, range(first.year, last.year + 1))
-            if first <= day <= last
-        )
+        bridges = _bridge_days_between(first, last)
         return cls(today=today, first=first, last=last, holidays=holidays, closures=bridges)
 
     def closed_also(self, days) -> Calendar:
